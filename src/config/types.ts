@@ -1,0 +1,90 @@
+/**
+ * The validated configuration of one benchmark run. Built by src/config/schema.ts from the CLI
+ * (src/cli/) and consumed by the engine. Nothing downstream re-validates it.
+ */
+
+export interface Endpoint {
+  host: string;
+  port: number;
+}
+
+export interface TlsConfig {
+  /** Server name for SNI and certificate verification (defaults to the host). */
+  sni?: string;
+  caFile?: string;
+  certFile?: string;
+  keyFile?: string;
+  /** Skip certificate verification (`--insecure` / `--tls-skip-verify`). */
+  insecure: boolean;
+}
+
+/** How to authenticate and prepare each connection. */
+export interface ConnectionConfig {
+  /** Seeds: every `-h`/`-u` given; at least one. Ignored when `socketPath` is set. */
+  endpoints: Endpoint[];
+  socketPath?: string;
+  tls?: TlsConfig;
+  user?: string;
+  /** Never printed or written: reports use redactConfig(). */
+  password?: string;
+  dbnum: number;
+  resp3: boolean;
+  connectTimeoutMs: number;
+  requestTimeoutMs: number;
+  enableTracking: boolean;
+}
+
+export type Warmup = { kind: "seconds"; seconds: number } | { kind: "requests"; requests: number };
+
+export type OutputFormat = "text" | "json" | "csv";
+
+/**
+ * A custom command split on `';'` arguments: each step runs `repeat` times in a row
+ * (`3 SET a b ; GET a` = SET three times, then GET). Placeholders (`__rand_int__`,
+ * `__rand_1st__`..`__rand_9th__`, `__data__`) are left as text for the engine.
+ */
+export type CommandSequence = { repeat: number; args: string[] }[];
+
+/** `auto`: detect a cluster from the server; `force` (`--cluster`): fail unless it is one. */
+export type ClusterMode = "auto" | "force";
+
+export interface BenchConfig {
+  connection: ConnectionConfig;
+  /** Total client connections (`-c`), spread over the worker threads. */
+  clients: number;
+  /** Total requests per test (`-n`); ignored when durationSec is set. */
+  requests: number;
+  /** Run each test for this long instead of `-n`. */
+  durationSec?: number;
+  warmup?: Warmup;
+  /** Payload size in bytes (`-d`). */
+  dataSize: number;
+  /** Key space for `__rand_int__` (`-r`); 0 = no substitution, as in valkey-benchmark. */
+  keyspaceLen: number;
+  /** `--sequential`: `__rand_int__` counts 0,1,2.. modulo the keyspace instead of random. */
+  sequential: boolean;
+  pipeline: number;
+  /** Worker threads. */
+  threads: number;
+  seed: number;
+  /** Target requests per second over all workers; 0 = unlimited. */
+  rps: number;
+  /** Decimal places in latency output (`--precision`); valkey-benchmark prints 3 by default. */
+  precision: number;
+  keepalive: boolean;
+  /** Test names as given to `-t`, lowercased; empty = all default tests. */
+  tests: string[];
+  /** Custom command as given (argv after the options, or `--command` split), for titles. */
+  command?: string[];
+  /** `command` parsed into its `';'`-separated steps; set exactly when `command` is. */
+  commandSequence?: CommandSequence;
+  clusterMode: ClusterMode;
+  keyPrefix: string;
+  quiet: boolean;
+  csv: boolean;
+  loop: boolean;
+  idle: boolean;
+  verbose: boolean;
+  outputFile?: string;
+  outputFormat: OutputFormat;
+}

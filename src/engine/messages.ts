@@ -1,0 +1,58 @@
+/** Messages between the orchestrator (main thread) and the worker runners. All structured-cloneable. */
+import type { BenchConfig } from "../config/types.ts";
+
+/** What one claim sends: an inline command or a sequence of commands with placeholders. */
+export type UnitSpec =
+  | { kind: "inline"; text: string }
+  | { kind: "commands"; commands: string[][]; constantDataMarker?: string };
+
+export interface TestSpec {
+  title: string;
+  unit: UnitSpec;
+  /** Requests (replies) to send in total over all workers; Infinity with --duration. */
+  totalRequests: number;
+  /** Requests per second for this worker; 0 = unlimited. */
+  rpsPerWorker: number;
+  /** True for a warmup pass (numbers are discarded). */
+  warmup: boolean;
+}
+
+export interface InitMessage {
+  type: "init";
+  config: BenchConfig;
+  workerIndex: number;
+  workers: number;
+  /** Global client indices [first, first+count) this worker owns. */
+  firstClient: number;
+  clientCount: number;
+  sab: SharedArrayBuffer;
+}
+
+export interface RunMessage {
+  type: "run";
+  spec: TestSpec;
+}
+
+export interface WorkerResult {
+  issued: number;
+  completed: number;
+  errors: number;
+  errorsByType: Record<string, number>;
+  /** HdrHistogram compressed encoding of latencies in µs. */
+  histogram: string;
+  /** Epoch ms (performance.timeOrigin-based) of the first send and of the last reply. */
+  startedAtMs: number;
+  finishedAtMs: number;
+  /** Connections that could not be re-established during the test. */
+  deadConnections: number;
+  /** Distinct problems seen (lost connections, timeouts, malformed replies), at most a few. */
+  problems: string[];
+  /** First fatal error text, if the worker could not run the test at all. */
+  fatal?: string;
+}
+
+export type ToWorker = InitMessage | RunMessage | { type: "idle" } | { type: "shutdown" };
+export type FromWorker =
+  | { type: "ready" }
+  | { type: "result"; result: WorkerResult }
+  | { type: "error"; message: string; code?: string };

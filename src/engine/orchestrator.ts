@@ -1,0 +1,159 @@
+/**
+ * Runs a benchmark: plans the tests, starts the workers, runs each test (warmup first, if asked),
+ * shows progress, merges the per-worker results and hands each TestResult to `onResult` as soon
+ * as the test ends (valkey-benchmark prints each test's report right after it runs).
+ */
+import type { BenchConfig } from "../config/types.ts";
+import type { TestResult } from "../metrics/types.ts";
+import { planTests, type PlannedTest } from "../workload/plan.ts";
+import type { TestSpec, WorkerResult } from "./messages.ts";
+import { mergeResults } from "./merge.ts";
+import { STOP, createSharedState, readProgress, resetSharedState, type SharedState } from "./shared-state.ts";
+import { startWorkers, type WorkerHandle } from "./worker-pool.ts";
+
+export interface ProgressSample {
+  title: string;
+  completed: number;
+  errors: number;
+  total?: number;
+  elapsedSec: number;
+  durationSec?: number;
+  intervalRate: number;
+  overallRate: number;
+  intervalAvgMs: number;
+  overallAvgMs: number;
+  warmup: boolean;
+}
+
+export interface RunHooks {
+  onProgress?(s: ProgressSample): void;
+  onTestEnd?(): void;
+  onResult(r: TestResult, problems: string[]): void;
+}
+
+export interface RunOutcome {
+  results: TestResult[];
+  interrupted: boolean;
+  /** Requests that were never sent because every connection of a worker was lost. */
+  unsent: number;
+}
+
+const PROGRESS_EVERY_MS = 250;
+
+export class Orchestrator {
+  private shared!: SharedState;
+  private workers: WorkerHandle[] = [];
+  private interrupted = false;
+
+  constructor(private readonly config: BenchConfig) {}
+
+  /** Opens every connection (fails fast, with the first connection error). */
+  async connect(): Promise<void> {
+    const workers = Math.max(1, Math.min(this.config.threads, this.config.clients));
+    this.shared = createSharedState(workers);
+    this.workers = await startWorkers(this.config, this.shared);
+  }
+
+  /** Stops claiming new requests; the current test ends after in-flight replies arrive. */
+  interrupt(): void {
+    this.interrupted = true;
+    if (this.shared) Atomics.store(this.shared.ints, STOP, 1);
+  }
+
+  async runAll(hooks: RunHooks): Promise<RunOutcome> {
+    const tests = planTests(this.config);
+    const results: TestResult[] = [];
+    let unsent = 0;
+    do {
+      for (const t of tests) {
+        if (this.interrupted) break;
+        if (this.config.warmup) await this.runOne(t, true, hooks);
+        if (this.interrupted) break;
+        const { result, problems, unsent: u } = await this.runOne(t, false, hooks);
+        unsent += u;
+        results.push(result);
+        hooks.onResult(result, problems);
+      }
+    } while (this.config.loop && !this.interrupted);
+    return { results, interrupted: this.interrupted, unsent };
+  }
+
+  private async runOne(t: PlannedTest, warmup: boolean, hooks: RunHooks): Promise<{ result: TestResult; problems: string[]; unsent: number }> {
+    const c = this.config;
+    let total: number;
+    let durationSec: number | undefined;
+    if (warmup) {
+      const w = c.warmup!;
+      if (w.kind === "seconds") {
+        total = Infinity;
+        durationSec = w.seconds;
+      } else {
+        total = roundUp(w.requests, t.repliesPerUnit);
+      }
+    } else if (c.durationSec !== undefined) {
+      total = Infinity;
+      durationSec = c.durationSec;
+    } else {
+      total = roundUp(c.requests, t.repliesPerUnit);
+    }
+    const spec: TestSpec = {
+      title: t.title,
+      unit: t.unit,
+      totalRequests: total,
+      rpsPerWorker: c.rps > 0 ? c.rps / this.workers.length : 0,
+      warmup,
+    };
+    resetSharedState(this.shared);
+    if (this.interrupted) Atomics.store(this.shared.ints, STOP, 1);
+    const wallStart = performance.timeOrigin + performance.now();
+    const t0 = performance.now();
+    const stopTimer = durationSec !== undefined ? setTimeout(() => Atomics.store(this.shared.ints, STOP, 1), durationSec * 1000) : undefined;
+    let last = { at: t0, completed: 0, errors: 0, latencySumUs: 0 };
+    const progressTimer = hooks.onProgress
+      ? setInterval(() => {
+          const now = performance.now();
+          const p = readProgress(this.shared);
+          const answered = p.completed + p.errors;
+          const dAnswered = answered - (last.completed + last.errors);
+          const dt = (now - last.at) / 1000;
+          const elapsed = (now - t0) / 1000;
+          hooks.onProgress!({
+            title: t.title,
+            completed: answered,
+            errors: p.errors,
+            total: total === Infinity ? undefined : total,
+            elapsedSec: elapsed,
+            durationSec,
+            intervalRate: dt > 0 ? dAnswered / dt : 0,
+            overallRate: elapsed > 0 ? answered / elapsed : 0,
+            intervalAvgMs: dAnswered > 0 ? (p.latencySumUs - last.latencySumUs) / dAnswered / 1000 : 0,
+            overallAvgMs: answered > 0 ? p.latencySumUs / answered / 1000 : 0,
+            warmup,
+          });
+          last = { at: now, completed: p.completed, errors: p.errors, latencySumUs: p.latencySumUs };
+        }, PROGRESS_EVERY_MS)
+      : undefined;
+    let parts: WorkerResult[];
+    try {
+      parts = await Promise.all(this.workers.map((w) => w.run(spec)));
+    } finally {
+      if (stopTimer) clearTimeout(stopTimer);
+      if (progressTimer) clearInterval(progressTimer);
+      hooks.onTestEnd?.();
+    }
+    const result = mergeResults(t.title, parts, c, this.workers.length, wallStart);
+    const problems = [...new Set(parts.flatMap((p) => p.problems))];
+    // Requests never sent: only possible when connections were lost for good (or Ctrl-C).
+    const unsent = total === Infinity || this.interrupted ? 0 : Math.max(0, total - result.issued);
+    return { result, problems, unsent };
+  }
+
+  close(): void {
+    for (const w of this.workers) w.close();
+    this.workers = [];
+  }
+}
+
+function roundUp(n: number, unit: number): number {
+  return Math.ceil(n / unit) * unit;
+}

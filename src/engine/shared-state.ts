@@ -1,0 +1,48 @@
+/**
+ * Counters shared by the main thread and every worker through one SharedArrayBuffer.
+ *
+ * Int32 slots (Atomics):  CLAIMED = requests claimed toward -n, STOP = 1 when workers must stop
+ * claiming (duration over, Ctrl-C, all connections lost).
+ * Float64 slots, one row per worker, written by that worker only and read by the main thread for
+ * the progress line: completed, errors, latency sum (µs). Single writer, so no atomics needed.
+ */
+export const CLAIMED = 0;
+export const STOP = 1;
+const INT_SLOTS = 4;
+export const PROGRESS_FIELDS = 3;
+
+export interface SharedState {
+  sab: SharedArrayBuffer;
+  ints: Int32Array;
+  progress: Float64Array;
+}
+
+export function createSharedState(workers: number): SharedState {
+  const sab = new SharedArrayBuffer(INT_SLOTS * 4 + 8 * PROGRESS_FIELDS * workers + 8);
+  return attachSharedState(sab, workers);
+}
+
+export function attachSharedState(sab: SharedArrayBuffer, workers: number): SharedState {
+  const ints = new Int32Array(sab, 0, INT_SLOTS);
+  const progress = new Float64Array(sab, 16 + 8 - (16 % 8), PROGRESS_FIELDS * workers);
+  return { sab, ints, progress };
+}
+
+export function resetSharedState(s: SharedState): void {
+  Atomics.store(s.ints, CLAIMED, 0);
+  Atomics.store(s.ints, STOP, 0);
+  s.progress.fill(0);
+}
+
+/** Sum of every worker's progress row: [completed, errors, latencySumUs]. */
+export function readProgress(s: SharedState): { completed: number; errors: number; latencySumUs: number } {
+  let completed = 0;
+  let errors = 0;
+  let latencySumUs = 0;
+  for (let i = 0; i < s.progress.length; i += PROGRESS_FIELDS) {
+    completed += s.progress[i]!;
+    errors += s.progress[i + 1]!;
+    latencySumUs += s.progress[i + 2]!;
+  }
+  return { completed, errors, latencySumUs };
+}

@@ -1,0 +1,100 @@
+/**
+ * Starts the worker runners: in-process when there is one thread (no message hop, one less
+ * WebAssembly init), Bun Workers otherwise. Clients are spread evenly over the workers.
+ */
+import type { BenchConfig } from "../config/types.ts";
+import type { FromWorker, InitMessage, TestSpec, WorkerResult } from "./messages.ts";
+import type { SharedState } from "./shared-state.ts";
+import { WorkerRunner } from "./worker-runner.ts";
+
+export interface WorkerHandle {
+  start(init: InitMessage): Promise<void>;
+  run(spec: TestSpec): Promise<WorkerResult>;
+  close(): void;
+}
+
+class LocalWorker implements WorkerHandle {
+  private runner = new WorkerRunner();
+  start(init: InitMessage) {
+    return this.runner.start(init);
+  }
+  run(spec: TestSpec) {
+    return this.runner.run(spec);
+  }
+  close() {
+    this.runner.close();
+  }
+}
+
+class ThreadWorker implements WorkerHandle {
+  private worker: Worker;
+  private waiting?: { resolve(v: FromWorker): void; reject(e: Error): void };
+
+  constructor() {
+    this.worker = new Worker(new URL("./worker.ts", import.meta.url).href);
+    this.worker.onmessage = (ev: MessageEvent<FromWorker>) => {
+      const w = this.waiting;
+      this.waiting = undefined;
+      w?.resolve(ev.data);
+    };
+    this.worker.onerror = (ev: ErrorEvent) => {
+      const w = this.waiting;
+      this.waiting = undefined;
+      w?.reject(new Error(`worker thread failed: ${ev.message}`));
+    };
+  }
+
+  private request(msg: unknown): Promise<FromWorker> {
+    return new Promise((resolve, reject) => {
+      this.waiting = { resolve, reject };
+      this.worker.postMessage(msg);
+    });
+  }
+
+  async start(init: InitMessage): Promise<void> {
+    const reply = await this.request(init);
+    if (reply.type === "error") throw Object.assign(new Error(reply.message), { code: reply.code });
+  }
+
+  async run(spec: TestSpec): Promise<WorkerResult> {
+    const reply = await this.request({ type: "run", spec });
+    if (reply.type === "error") throw Object.assign(new Error(reply.message), { code: reply.code });
+    if (reply.type !== "result") throw new Error(`worker answered ${reply.type} to run`);
+    return reply.result;
+  }
+
+  close(): void {
+    this.worker.terminate();
+  }
+}
+
+/** Splits `clients` over `workers` as evenly as possible: [first, count] per worker. */
+export function spreadClients(clients: number, workers: number): [number, number][] {
+  const out: [number, number][] = [];
+  let first = 0;
+  for (let w = 0; w < workers; w++) {
+    const count = Math.floor(clients / workers) + (w < clients % workers ? 1 : 0);
+    out.push([first, count]);
+    first += count;
+  }
+  return out;
+}
+
+export async function startWorkers(config: BenchConfig, shared: SharedState): Promise<WorkerHandle[]> {
+  const workers = Math.max(1, Math.min(config.threads, config.clients));
+  const handles: WorkerHandle[] = [];
+  const spread = spreadClients(config.clients, workers);
+  try {
+    await Promise.all(
+      spread.map(([firstClient, clientCount], workerIndex) => {
+        const h = workers === 1 ? new LocalWorker() : new ThreadWorker();
+        handles.push(h);
+        return h.start({ type: "init", config, workerIndex, workers, firstClient, clientCount, sab: shared.sab });
+      }),
+    );
+  } catch (e) {
+    for (const h of handles) h.close();
+    throw e;
+  }
+  return handles;
+}

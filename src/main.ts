@@ -1,0 +1,55 @@
+#!/usr/bin/env bun
+/**
+ * Entry point of the valkey-search-benchmark binary. Parses the command line, dispatches to the
+ * benchmark or a subcommand, and turns user-facing errors into one line and an exit code.
+ * Nothing below prints a stack trace for an error the user can fix.
+ */
+import { parseCli } from "./cli/parse.ts";
+import { UserError } from "./errors.ts";
+import { ConnectionError } from "./net/errors.ts";
+import { runBenchmark, type Io } from "./run-benchmark.ts";
+import { runSubcommand } from "./subcommands.ts";
+
+const io: Io = {
+  out: (s) => void process.stdout.write(s.endsWith("\n") ? s : s + "\n"),
+  err: (s) => void process.stderr.write(s.endsWith("\n") ? s : s + "\n"),
+  stdout: process.stdout,
+};
+
+async function main(argv: string[]): Promise<number> {
+  const parsed = await parseCli(argv, { stdin: () => Bun.stdin.text() });
+  switch (parsed.kind) {
+    case "help":
+    case "version":
+      io.out(parsed.text);
+      return 0;
+    case "subcommand":
+      return runSubcommand(parsed.name, parsed.argv);
+    case "bench":
+      return runBenchmark(parsed.config, io);
+  }
+}
+
+function report(e: unknown): number {
+  if (e instanceof UserError) {
+    io.err(`error: ${e.message}`);
+    return e.exitCode;
+  }
+  if (e instanceof ConnectionError) {
+    io.err(`error: ${e.message}`);
+    return 1;
+  }
+  const err = e as { message?: string; name?: string; exitCode?: number };
+  if (typeof err?.exitCode === "number" && err.message) {
+    io.err(`error: ${err.message}`);
+    return err.exitCode;
+  }
+  io.err(`error: ${err?.message ?? String(e)} (unexpected; please report it with the command line you used)`);
+  if (process.env.VSB_DEBUG) console.error(e);
+  return 1;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e) => process.exit(report(e)),
+);

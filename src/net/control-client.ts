@@ -1,0 +1,108 @@
+/**
+ * A small request/response client for setup and metrics commands (INFO, CONFIG GET, CLUSTER
+ * SHARDS, FT.INFO...). Not used on the benchmark hot path: it decodes full replies.
+ */
+import type { ConnectionConfig } from "../config/types.ts";
+import { encodeCommand } from "../resp/encode.ts";
+import { NEED_MORE, RespDecoder } from "../resp/decode.ts";
+import { RespError, RespProtocolError, type RespValue } from "../resp/types.ts";
+import { ConnectionError } from "./errors.ts";
+import { handshakeCommands, checkHandshakeReply } from "./handshake.ts";
+import { describeTarget, openSocket, type BenchSocket, type SocketSink, type Target } from "./transport.ts";
+
+interface Pending {
+  resolve(v: RespValue): void;
+  reject(e: Error): void;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+export class ControlClient implements SocketSink {
+  private decoder: RespDecoder;
+  private pending: Pending[] = [];
+  private socket?: BenchSocket;
+  private closedError?: Error;
+  readonly where: string;
+
+  private constructor(
+    readonly target: Target,
+    private readonly conn: ConnectionConfig,
+    binary: boolean,
+  ) {
+    this.where = describeTarget(target);
+    this.decoder = new RespDecoder({ binary });
+  }
+
+  /** Connects and runs the handshake (HELLO/AUTH/SELECT). */
+  static async connect(target: Target, conn: ConnectionConfig, opts: { binary?: boolean; select?: boolean } = {}): Promise<ControlClient> {
+    const client = new ControlClient(target, conn, opts.binary ?? false);
+    client.socket = await openSocket(target, conn, client);
+    try {
+      for (const cmd of handshakeCommands(conn, { select: opts.select ?? true, tracking: false })) {
+        const reply = await client.call(cmd);
+        checkHandshakeReply(cmd, reply, client.where);
+      }
+    } catch (e) {
+      client.close();
+      throw e;
+    }
+    return client;
+  }
+
+  /** Sends one command; resolves with the reply (RespError values are returned, not thrown). */
+  call(args: readonly (string | Uint8Array)[], timeoutMs = this.conn.requestTimeoutMs): Promise<RespValue> {
+    if (this.closedError || !this.socket) return Promise.reject(this.closedError ?? new ConnectionError(`${this.where}: not connected`, "CLOSED"));
+    return new Promise<RespValue>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.fail(new ConnectionError(`${this.where} did not answer ${String(args[0])} within ${timeoutMs} ms; raise --request-timeout or check the server`, "TIMEOUT"));
+      }, timeoutMs);
+      this.pending.push({ resolve, reject, timer });
+      this.socket!.write(encodeCommand(args));
+    });
+  }
+
+  /** Like call(), but an error reply is thrown as a ConnectionError naming the command. */
+  async callOk(args: readonly (string | Uint8Array)[], timeoutMs?: number): Promise<RespValue> {
+    const r = await this.call(args, timeoutMs);
+    if (r instanceof RespError) throw new ConnectionError(`${this.where}: ${String(args[0])} failed: ${r.message}`, r.code);
+    return r;
+  }
+
+  onData(data: Uint8Array): void {
+    try {
+      this.decoder.push(data);
+      for (;;) {
+        const v = this.decoder.next();
+        if (v === NEED_MORE) break;
+        const p = this.pending.shift();
+        if (!p) continue; // a push message (tracking invalidation) with nobody waiting
+        clearTimeout(p.timer);
+        p.resolve(v);
+      }
+    } catch (e) {
+      const msg = e instanceof RespProtocolError ? e.message : String(e);
+      this.fail(new ConnectionError(`${this.where} sent a malformed reply: ${msg}`, "PROTOCOL"));
+    }
+  }
+
+  onDrain(): void {}
+
+  onClose(err?: Error): void {
+    this.fail(new ConnectionError(`connection to ${this.where} closed${err ? `: ${err.message}` : " by the server"}`, "CLOSED"));
+  }
+
+  private fail(err: Error): void {
+    if (!this.closedError) this.closedError = err;
+    const pending = this.pending;
+    this.pending = [];
+    for (const p of pending) {
+      clearTimeout(p.timer);
+      p.reject(err);
+    }
+    this.socket?.terminate();
+  }
+
+  close(): void {
+    if (!this.closedError) this.closedError = new ConnectionError(`${this.where}: connection closed`, "CLOSED");
+    this.fail(this.closedError);
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * Opens TCP, TLS and unix-socket connections with Bun's sockets. Events are forwarded to a
+ * swappable `SocketSink`, so one socket can first run the handshake (request/response) and
+ * then switch to the allocation-free benchmark handler without reconnecting.
+ *
+ * Bun traps handled here (see shared/spec/bun-notes.md): connect errors are always handled
+ * (an unhandled rejection spins the process), and TLS has no handshake timeout of its own, so
+ * the whole connect + handshake is bounded by connectTimeoutMs.
+ */
+import type { Socket } from "bun";
+import type { ConnectionConfig, TlsConfig } from "../config/types.ts";
+import { ConnectionError, describeSocketError } from "./errors.ts";
+
+export interface SocketSink {
+  onData(data: Uint8Array): void;
+  onDrain(): void;
+  onClose(err?: Error): void;
+}
+
+export type Target = { kind: "tcp"; host: string; port: number } | { kind: "unix"; path: string };
+
+/** Holder stored in socket.data: lets the owner replace the sink after the handshake. */
+export interface SinkHolder {
+  sink: SocketSink;
+}
+
+export type BenchSocket = Socket<SinkHolder>;
+
+export function describeTarget(t: Target): string {
+  if (t.kind === "unix") return `unix:${t.path}`;
+  return t.host.includes(":") ? `[${t.host}]:${t.port}` : `${t.host}:${t.port}`;
+}
+
+interface TlsOptions {
+  ca?: string;
+  cert?: string;
+  key?: string;
+  serverName?: string;
+  rejectUnauthorized: boolean;
+}
+
+const tlsCache = new Map<string, Promise<TlsOptions>>();
+
+async function readPem(path: string, flag: string): Promise<string> {
+  try {
+    return await Bun.file(path).text();
+  } catch {
+    throw new ConnectionError(`cannot read ${flag} file ${path}; check the path and its permissions`, "TLS");
+  }
+}
+
+function tlsOptionsFor(tls: TlsConfig, host: string): Promise<TlsOptions> {
+  const key = JSON.stringify([tls, host]);
+  let p = tlsCache.get(key);
+  if (!p) {
+    p = (async () => ({
+      ca: tls.caFile ? await readPem(tls.caFile, "--cacert") : undefined,
+      cert: tls.certFile ? await readPem(tls.certFile, "--cert") : undefined,
+      key: tls.keyFile ? await readPem(tls.keyFile, "--key") : undefined,
+      serverName: tls.sni ?? host,
+      rejectUnauthorized: !tls.insecure,
+    }))();
+    tlsCache.set(key, p);
+  }
+  return p;
+}
+
+const handlers = {
+  open() {},
+  data(socket: BenchSocket, data: Uint8Array) {
+    socket.data.sink.onData(data);
+  },
+  drain(socket: BenchSocket) {
+    socket.data.sink.onDrain();
+  },
+  close(socket: BenchSocket, err?: Error) {
+    socket.data.sink.onClose(err);
+  },
+  error(socket: BenchSocket, err: Error) {
+    socket.data.sink.onClose(err);
+  },
+  end(socket: BenchSocket) {
+    socket.end();
+  },
+};
+
+/**
+ * Connects and resolves once the socket is usable (after the TLS handshake, if any). Rejects with
+ * a ConnectionError naming the endpoint and the cause; never leaves a dangling promise.
+ */
+export async function openSocket(target: Target, conn: ConnectionConfig, sink: SocketSink): Promise<BenchSocket> {
+  const where = describeTarget(target);
+  const tls = conn.tls && target.kind === "tcp" ? await tlsOptionsFor(conn.tls, target.host) : undefined;
+  return new Promise<BenchSocket>((resolve, reject) => {
+    let settled = false;
+    let socket: BenchSocket | undefined;
+    const holder: SinkHolder = {
+      sink: {
+        onData() {},
+        onDrain() {},
+        onClose(err) {
+          fail(err ?? new Error("connection closed by the server during connect"));
+        },
+      },
+    };
+    const timer = setTimeout(() => {
+      fail(
+        new ConnectionError(
+          `cannot connect to ${where}: no answer within ${conn.connectTimeoutMs} ms` +
+            (tls ? " (TLS handshake did not complete: is this a TLS port?)" : "; is the address reachable?"),
+          "TIMEOUT",
+        ),
+      );
+      socket?.terminate();
+    }, conn.connectTimeoutMs);
+    function fail(err: unknown) {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      reject(err instanceof ConnectionError ? err : describeSocketError(where, err));
+    }
+    const socketHandlers = {
+      ...handlers,
+      open(s: BenchSocket) {
+        if (settled) {
+          s.terminate();
+          return;
+        }
+        settled = true;
+        clearTimeout(timer);
+        s.data.sink = sink;
+        resolve(s);
+      },
+      connectError(_s: BenchSocket, err: Error) {
+        fail(err);
+      },
+      handshake: undefined,
+    };
+    delete (socketHandlers as { handshake?: unknown }).handshake;
+    const opts =
+      target.kind === "unix"
+        ? { unix: target.path, data: holder, socket: socketHandlers }
+        : { hostname: target.host, port: target.port, tls, data: holder, socket: socketHandlers };
+    Bun.connect(opts as Parameters<typeof Bun.connect<SinkHolder>>[0]).then(
+      (s) => {
+        socket = s as BenchSocket;
+        if (settled && s.data.sink !== sink) s.terminate();
+      },
+      (err) => fail(err),
+    );
+  });
+}

@@ -1,0 +1,98 @@
+/**
+ * Compiles a command sequence with placeholders into pre-encoded RESP bytes plus the offsets to
+ * patch per request. Every placeholder keeps a fixed width (`__rand_int__` becomes 12 digits, as
+ * in valkey-benchmark), so a pipeline buffer is built once and patched in place forever after.
+ */
+
+const encoder = new TextEncoder();
+
+/** Which value a 12-digit region receives: 0 = a fresh `__rand_int__`, 1..9 = `__rand_1st__`..`__rand_9th__`. */
+export interface CompiledUnit {
+  /** One unit (the whole sequence) encoded as RESP (or inline). */
+  bytes: Uint8Array;
+  /** Replies one unit produces (commands in the sequence). */
+  replies: number;
+  /** Byte offsets (within `bytes`) of 12-digit regions. */
+  randOffsets: Int32Array;
+  /** Parallel to randOffsets: 0 for __rand_int__, n for __rand_nth__. */
+  randKinds: Uint8Array;
+  /** [offset, length] pairs of `__data__` regions (random payload). */
+  dataRegions: Int32Array;
+}
+
+export const RAND_WIDTH = 12;
+const PLACEHOLDER = /(__rand_int__|__rand_(?:1st|2nd|3rd|[4-9]th)__|__data__)/;
+const NTH: Record<string, number> = { "1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5, "6th": 6, "7th": 7, "8th": 8, "9th": 9 };
+
+export interface TemplateOptions {
+  /** Expand `__rand_*__` (valkey-benchmark only does so with -r). */
+  expandRandom: boolean;
+  /** Payload size for `__data__` and for the catalog's DATA marker. */
+  dataSize: number;
+  /** The catalog's constant payload marker, replaced by `dataSize` 'x' bytes. */
+  constantDataMarker?: string;
+}
+
+export function compileInline(text: string): CompiledUnit {
+  return { bytes: encoder.encode(text), replies: 1, randOffsets: new Int32Array(0), randKinds: new Uint8Array(0), dataRegions: new Int32Array(0) };
+}
+
+export function compileCommands(commands: readonly (readonly string[])[], opts: TemplateOptions): CompiledUnit {
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  const randOffsets: number[] = [];
+  const randKinds: number[] = [];
+  const dataRegions: number[] = [];
+  const push = (b: Uint8Array) => {
+    chunks.push(b);
+    length += b.length;
+  };
+  const constantData = encoder.encode("x".repeat(opts.dataSize));
+  for (const args of commands) {
+    push(encoder.encode(`*${args.length}\r\n`));
+    for (const arg of args) {
+      // Split the argument into literal pieces and placeholders, then lay them out.
+      const pieces: { bytes: Uint8Array; rand?: number; data?: boolean }[] = [];
+      for (const part of arg.split(PLACEHOLDER)) {
+        if (part === "") continue;
+        if (opts.constantDataMarker !== undefined && part === opts.constantDataMarker) {
+          pieces.push({ bytes: constantData });
+        } else if (part.includes(opts.constantDataMarker ?? "\u0001never\u0001")) {
+          pieces.push({ bytes: encoder.encode(part.split(opts.constantDataMarker!).join("x".repeat(opts.dataSize))) });
+        } else if (part === "__data__") {
+          pieces.push({ bytes: new Uint8Array(opts.dataSize).fill(0x78), data: true });
+        } else if (opts.expandRandom && part === "__rand_int__") {
+          pieces.push({ bytes: encoder.encode("0".repeat(RAND_WIDTH)), rand: 0 });
+        } else if (opts.expandRandom && part.startsWith("__rand_") && NTH[part.slice(7, 10)] !== undefined) {
+          pieces.push({ bytes: encoder.encode("0".repeat(RAND_WIDTH)), rand: NTH[part.slice(7, 10)] });
+        } else {
+          pieces.push({ bytes: encoder.encode(part) });
+        }
+      }
+      const argLen = pieces.reduce((n, p) => n + p.bytes.length, 0);
+      push(encoder.encode(`$${argLen}\r\n`));
+      for (const p of pieces) {
+        if (p.rand !== undefined) {
+          randOffsets.push(length);
+          randKinds.push(p.rand);
+        }
+        if (p.data) dataRegions.push(length, p.bytes.length);
+        push(p.bytes);
+      }
+      push(encoder.encode("\r\n"));
+    }
+  }
+  const bytes = new Uint8Array(length);
+  let o = 0;
+  for (const c of chunks) {
+    bytes.set(c, o);
+    o += c.length;
+  }
+  return {
+    bytes,
+    replies: commands.length,
+    randOffsets: Int32Array.from(randOffsets),
+    randKinds: Uint8Array.from(randKinds),
+    dataRegions: Int32Array.from(dataRegions),
+  };
+}
