@@ -4,24 +4,24 @@
  * benchmark or a subcommand, and turns user-facing errors into one line and an exit code.
  * Nothing below prints a stack trace for an error the user can fix.
  */
-import { parseCli } from "./cli/parse.ts";
+import { parseCli } from "./cli/parse-cli.ts";
 import { UserError } from "./errors.ts";
 import { ConnectionError } from "./net/errors.ts";
 import { runBenchmark, type Io } from "./run-benchmark.ts";
 import { runSubcommand } from "./subcommands.ts";
 
 const io: Io = {
-  out: (s) => void process.stdout.write(s.endsWith("\n") ? s : s + "\n"),
   err: (s) => void process.stderr.write(s.endsWith("\n") ? s : s + "\n"),
   stdout: process.stdout,
 };
+const out = (s: string) => void process.stdout.write(s.endsWith("\n") ? s : s + "\n");
 
 async function main(argv: string[]): Promise<number> {
   const parsed = await parseCli(argv, { stdin: () => Bun.stdin.text() });
   switch (parsed.kind) {
     case "help":
     case "version":
-      io.out(parsed.text);
+      out(parsed.text);
       return 0;
     case "subcommand":
       return runSubcommand(parsed.name, parsed.argv);

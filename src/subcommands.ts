@@ -1,12 +1,10 @@
-/** Subcommands of the binary (`dataset ...`), run with citty. */
-import { runCommand } from "citty";
-import { datasetCommand } from "./cli/dataset-command.ts";
+/** Subcommands of the binary (`dataset ...`). */
 import { UserError } from "./errors.ts";
 
 export async function runSubcommand(name: string, argv: string[]): Promise<number> {
   if (name === "dataset") {
-    await runCommand(datasetCommand, { rawArgs: argv });
-    return 0;
+    const { runDatasetCommand } = await import("./cli/dataset-command.ts");
+    return runDatasetCommand(argv);
   }
   throw new UserError(`unknown subcommand '${name}'; the only subcommand is 'dataset' (see --help)`);
 }

@@ -1,6 +1,6 @@
 /** Combines the per-worker results of one test into the TestResult the reports print. */
 import type { BenchConfig } from "../config/types.ts";
-import { createLatencyHistogram, decodeHistogram, mergeInto } from "../metrics/histogram.ts";
+import { createLatencyHistogram, mergeEncodedInto } from "../metrics/histogram.ts";
 import type { TestResult } from "../metrics/types.ts";
 import type { WorkerResult } from "./messages.ts";
 
@@ -17,8 +17,7 @@ export function mergeResults(title: string, parts: WorkerResult[], config: Bench
     completed += p.completed;
     errors += p.errors;
     for (const [k, v] of Object.entries(p.errorsByType)) errorsByType[k] = (errorsByType[k] ?? 0) + v;
-    const h = decodeHistogram(p.histogram);
-    mergeInto(hist, h);
+    mergeEncodedInto(hist, p.histogram);
     if (p.issued > 0) {
       start = Math.min(start, p.startedAtMs);
       end = Math.max(end, p.finishedAtMs);

@@ -1,0 +1,122 @@
+/**
+ * Side-by-side: our binary vs valkey-benchmark, alternately, against the same throw-away server.
+ * Prints throughput and client CPU seconds per million requests for both, with the ratios.
+ *
+ *   bun scripts/bench-vs-valkey-benchmark.ts [--rounds 3] [--quick] [--bin dist/valkey-search-benchmark]
+ *
+ * CPU comes from the kernel's rusage of each client process (user + system), so the server's
+ * work is not counted. Each cell is the median of --rounds runs.
+ */
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const argv = process.argv.slice(2);
+const opt = (name: string, def: string) => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1]! : def;
+};
+const rounds = Number(opt("--rounds", "3"));
+const quick = argv.includes("--quick");
+const ours = opt("--bin", "dist/valkey-search-benchmark");
+const clusterOnly = argv.includes("--cluster-only");
+if (!existsSync(ours)) {
+  console.error(`error: ${ours} not found; run 'npm run build' first`);
+  process.exit(2);
+}
+
+async function freePort(): Promise<number> {
+  for (;;) {
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    try {
+      const l = Bun.listen({ hostname: "127.0.0.1", port, socket: { data() {} } });
+      l.stop(true);
+      return port;
+    } catch {}
+  }
+}
+
+async function startServer(): Promise<{ port: number; stop(): void }> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), "vsb-bench-"));
+  const p = Bun.spawn(["valkey-server", "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir], { stdout: "ignore", stderr: "ignore" });
+  for (let i = 0; i < 100; i++) {
+    const ping = Bun.spawnSync(["valkey-cli", "-p", String(port), "PING"]);
+    if (ping.stdout.toString().trim() === "PONG") break;
+    await Bun.sleep(50);
+  }
+  return { port, stop: () => (p.kill(), rmSync(dir, { recursive: true, force: true })) };
+}
+
+interface Sample {
+  rps: number;
+  cpuSec: number;
+  requests: number;
+}
+
+async function runClient(cmd: string[], requests: number): Promise<Sample> {
+  const p = Bun.spawn(cmd, { stdout: "pipe", stderr: "pipe" });
+  const out = await new Response(p.stdout).text();
+  const code = await p.exited;
+  if (code !== 0) throw new Error(`${cmd.join(" ")} exited ${code}: ${await new Response(p.stderr).text()}`);
+  const usage = p.resourceUsage();
+  const cpuSec = usage ? Number(usage.cpuTime.user + usage.cpuTime.system) / 1e6 : NaN;
+  // --csv: header line, then "TITLE","rps",...
+  const row = out.trim().split("\n").filter((l) => l.startsWith('"') && !l.startsWith('"test"'))[0];
+  if (!row) throw new Error(`no CSV row in output of ${cmd.join(" ")}:\n${out}`);
+  const rps = Number(row.split(",")[1]!.replaceAll('"', ""));
+  return { rps, cpuSec, requests };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+interface Cell {
+  test: string;
+  pipeline: number;
+  threads: number;
+  extra: string[];
+  label: string;
+}
+
+async function measure(cells: Cell[], hostArgs: string[]): Promise<string[][]> {
+  const rows: string[][] = [];
+  for (const cell of cells) {
+    const n = (cell.pipeline > 1 ? 1_000_000 : 200_000) / (quick ? 4 : 1);
+    const common = ["-t", cell.test, "-n", String(n), "-c", "50", "-r", "100000", "-P", String(cell.pipeline), "--threads", String(cell.threads), "--csv", ...hostArgs, ...cell.extra];
+    const a: Sample[] = [];
+    const b: Sample[] = [];
+    for (let r = 0; r < rounds; r++) {
+      b.push(await runClient(["valkey-benchmark", ...common], n));
+      a.push(await runClient([ours, ...common], n));
+    }
+    const oursRps = median(a.map((s) => s.rps));
+    const vbRps = median(b.map((s) => s.rps));
+    const oursCpu = median(a.map((s) => (s.cpuSec / s.requests) * 1e6));
+    const vbCpu = median(b.map((s) => (s.cpuSec / s.requests) * 1e6));
+    const row = [cell.label, cell.test, String(cell.pipeline), String(cell.threads), oursRps.toFixed(0), vbRps.toFixed(0), (oursRps / vbRps).toFixed(2), oursCpu.toFixed(2), vbCpu.toFixed(2), (oursCpu / vbCpu).toFixed(2)];
+    rows.push(row);
+    console.error(row.join("\t"));
+  }
+  return rows;
+}
+
+function printTable(rows: string[][]): void {
+  const header = ["setup", "test", "-P", "threads", "ours rps", "vb rps", "rps ratio", "ours CPU-s/Mreq", "vb CPU-s/Mreq", "CPU ratio"];
+  const all = [header, ...rows];
+  const widths = header.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
+  for (const r of all) console.log(r.map((c, i) => c.padStart(widths[i]!)).join("  "));
+}
+
+const rows: string[][] = [];
+if (!clusterOnly) {
+  const server = await startServer();
+  try {
+    const cells: Cell[] = [];
+    for (const test of ["ping_mbulk", "set", "get"]) for (const pipeline of [1, 16]) for (const threads of [1, 2]) cells.push({ test, pipeline, threads, extra: [], label: "standalone" });
+    rows.push(...(await measure(cells, ["-p", String(server.port)])));
+  } finally {
+    server.stop();
+  }
+}
+console.log(`\nours = ${ours}, vb = valkey-benchmark; median of ${rounds} alternating runs; -c 50 -r 100000`);
+printTable(rows);

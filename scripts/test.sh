@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The project's test command (`npm test` runs it). On a fresh Debian machine it installs what is
+# missing (see scripts/lib/ensure-deps.sh), then type-checks, builds when a build script exists,
+# and runs every test under test/. Extra arguments go to `bun test` (e.g. a path filter).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+# shellcheck source=lib/ensure-deps.sh
+source scripts/lib/ensure-deps.sh
+ensure_deps
+
+echo "== typecheck" >&2
+node_modules/.bin/tsc --noEmit -p .
+
+if [ -f scripts/build.ts ]; then
+  echo "== build" >&2
+  npm run --silent build
+fi
+
+echo "== test" >&2
+node_modules/.bin/bun test "$@"

@@ -1,0 +1,318 @@
+/**
+ * `valkey-search-benchmark dataset ...`: prepare and inspect vector datasets.
+ * Subcommands: generate, info, ground-truth, verify, convert. Bad input throws UserError
+ * (one-line message, exit code 2); the entry point prints it.
+ */
+import { type CommandDef, defineCommand, renderUsage, runCommand } from "citty";
+import { renameSync } from "node:fs";
+import { extname } from "node:path";
+import { convertToLegacy, type ConvertInputs, type ConvertProgress } from "../dataset/convert.ts";
+import { DISTANCE_METRICS, type DistanceMetric, openDataset, type OpenDatasetOptions, type VectorDtype } from "../dataset/dataset.ts";
+import { UserError } from "../dataset/errors.ts";
+import { generateDataset, type TagSpec } from "../dataset/generate.ts";
+import { computeGroundTruth, defaultWorkerCount } from "../dataset/ground-truth.ts";
+import { openHdf5 } from "../dataset/hdf5-source.ts";
+import { describeDataset, formatDatasetInfo } from "../dataset/info.ts";
+import { openParquetDirectory } from "../dataset/parquet-source.ts";
+import { openRawSource } from "../dataset/raw-sources.ts";
+import { storeGroundTruthInPlace, writeDatasetWithGroundTruth } from "../dataset/rewrite.ts";
+import { verifyGroundTruth } from "../dataset/verify.ts";
+
+type Args = Record<string, unknown>;
+
+function str(args: Args, name: string): string | undefined {
+  const v = args[name];
+  return typeof v === "string" && v !== "" ? v : undefined;
+}
+
+function int(args: Args, name: string, dflt: number, min = 0): number {
+  const v = str(args, name);
+  if (v === undefined) return dflt;
+  const n = Number(v.replace(/_/g, ""));
+  if (!Number.isSafeInteger(n) || n < min) throw new UserError(`--${name} ${v} is invalid; expected an integer >= ${min}`);
+  return n;
+}
+
+function fraction(args: Args, name: string): number | undefined {
+  const v = str(args, name);
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!(n >= 0 && n <= 1)) throw new UserError(`--${name} ${v} is invalid; expected a fraction in 0..1`);
+  return n;
+}
+
+function metricArg(args: Args, fallback?: DistanceMetric, context = ""): DistanceMetric {
+  const v = str(args, "metric");
+  if (v === undefined) {
+    if (fallback) return fallback;
+    throw new UserError(`no distance metric${context}; pass --metric L2, IP or COSINE`);
+  }
+  const m = v.toUpperCase() as DistanceMetric;
+  if (!DISTANCE_METRICS.includes(m)) throw new UserError(`--metric ${v} is invalid; expected L2, IP or COSINE`);
+  return m;
+}
+
+function dtypeArg(args: Args): VectorDtype | undefined {
+  const v = str(args, "dtype");
+  if (v === undefined) return undefined;
+  if (v !== "float32" && v !== "float16") throw new UserError(`--dtype ${v} is invalid; expected float32 or float16`);
+  return v;
+}
+
+function tagsArg(args: Args): TagSpec[] | undefined {
+  const v = str(args, "tags");
+  if (v === undefined) return undefined;
+  return v.split(",").map((part) => {
+    const i = part.lastIndexOf(":");
+    const probability = Number(part.slice(i + 1));
+    if (i <= 0 || !(probability >= 0 && probability <= 1)) {
+      throw new UserError(`--tags ${part} is invalid; expected NAME:PROBABILITY with probability in 0..1, e.g. red:0.1,blue:0.5`);
+    }
+    return { name: part.slice(0, i), probability };
+  });
+}
+
+/** The dataset a subcommand reads: a positional FILE, or --schema with --data. */
+function datasetArg(args: Args): OpenDatasetOptions {
+  const schemaPath = str(args, "schema");
+  const dataPath = str(args, "data");
+  if (schemaPath || dataPath) return { schemaPath, dataPath };
+  const path = str(args, "file");
+  if (!path) throw new UserError("no dataset given; pass FILE or --schema FILE --data FILE");
+  return { path };
+}
+
+const datasetArgs = {
+  file: { type: "positional", required: false, description: "Dataset file (legacy 0xDECDB001, or a .yaml schema next to its .bin)" },
+  schema: { type: "string", description: "YAML schema of a schema-driven dataset (with --data)", valueHint: "FILE" },
+  data: { type: "string", description: "Headerless binary of a schema-driven dataset (with --schema)", valueHint: "FILE" },
+} as const;
+
+const workersArg = { type: "string", description: `Worker threads for exact k-NN (default: ${defaultWorkerCount()} = cores)`, valueHint: "N" } as const;
+
+/** A single status line on a TTY (rewritten in place); nothing when stderr is not a terminal. */
+function progress(text: string | null): void {
+  if (!process.stderr.isTTY) return;
+  process.stderr.write(text === null ? "\r\x1b[K" : `\r${text}\x1b[K`);
+}
+
+const percent = (f: number): string => `${(f * 100).toFixed(1)}%`;
+
+const generate = defineCommand({
+  meta: { name: "generate", description: "Write a synthetic clustered dataset with exact ground truth" },
+  args: {
+    output: { type: "string", alias: "o", description: "Output file (legacy format)", valueHint: "FILE" },
+    dim: { type: "string", description: "Vector dimension", default: "128" },
+    "num-vectors": { type: "string", description: "Base vectors", default: "10000" },
+    "num-queries": { type: "string", description: "Query vectors", default: "100" },
+    k: { type: "string", description: "Ground-truth neighbours per query (0 = none)", default: "100" },
+    metric: { type: "string", description: "L2, IP or COSINE (IP/COSINE vectors are normalised)", default: "L2" },
+    seed: { type: "string", description: "Random seed", default: "1" },
+    dtype: { type: "string", description: "float32 or float16", default: "float32" },
+    clusters: { type: "string", description: "Gaussian mixture components (default sqrt(n)/2)" },
+    tags: { type: "string", description: "Tags with the probability a vector carries each: red:0.1,blue:0.5", valueHint: "NAME:P,..." },
+    "filtered-queries": { type: "string", description: "Fraction of queries filtering on one tag (default 1 with --tags)" },
+    name: { type: "string", description: "Dataset name stored in the header" },
+    workers: workersArg,
+  },
+  async run({ args }) {
+    const output = str(args, "output");
+    if (!output) throw new UserError("--output FILE is required");
+    const clusters = str(args, "clusters") ? int(args, "clusters", 1, 1) : undefined;
+    await generateDataset({
+      path: output, name: str(args, "name"), dim: int(args, "dim", 128, 1), numVectors: int(args, "num-vectors", 10000, 1),
+      numQueries: int(args, "num-queries", 100), k: int(args, "k", 100), metric: metricArg(args, "L2"), seed: int(args, "seed", 1),
+      dtype: dtypeArg(args), clusters, tags: tagsArg(args), filteredQueryFraction: fraction(args, "filtered-queries"),
+      workers: str(args, "workers") ? int(args, "workers", 1, 1) : undefined,
+      onProgress: (phase, f) => progress(`${phase}: ${percent(f)}`),
+    });
+    progress(null);
+    const ds = openDataset(output);
+    console.log(formatDatasetInfo(describeDataset(ds)));
+    ds.close();
+  },
+});
+
+const info = defineCommand({
+  meta: { name: "info", description: "Show header, counts, sections, metadata and consistency of a dataset" },
+  args: {
+    ...datasetArgs,
+    full: { type: "boolean", description: "Range-check every ground-truth id (default: a sample)" },
+    json: { type: "boolean", description: "Print JSON" },
+  },
+  run({ args }) {
+    const ds = openDataset(datasetArg(args));
+    try {
+      const i = describeDataset(ds, args.full === true);
+      console.log(args.json ? JSON.stringify(i, null, 2) : formatDatasetInfo(i));
+      if (!i.consistent) throw new UserError(`${ds.path}: ${i.groundTruthOutOfRange} ground-truth ids are out of range; expected < ${ds.numVectors}`);
+    } finally {
+      ds.close();
+    }
+  },
+});
+
+const groundTruth = defineCommand({
+  meta: { name: "ground-truth", description: "Compute exact k-NN ground truth (L2, IP, COSINE) in parallel workers" },
+  args: {
+    ...datasetArgs,
+    k: { type: "string", description: "Neighbours per query", default: "100" },
+    metric: { type: "string", description: "L2, IP or COSINE (default: the file's metric hint)" },
+    output: { type: "string", alias: "o", description: "Write a new legacy file with the ground truth", valueHint: "FILE" },
+    "in-place": { type: "boolean", description: "Overwrite the ground truth of FILE (same k only)" },
+    "ignore-filters": { type: "boolean", description: "Unfiltered k-NN even when queries carry tag filters" },
+    workers: workersArg,
+  },
+  async run({ args }) {
+    const dataset = datasetArg(args);
+    const output = str(args, "output");
+    if (!output && args["in-place"] !== true) throw new UserError("pass --output FILE (new file) or --in-place (overwrite FILE's ground truth)");
+    const ds = openDataset(dataset);
+    try {
+      const k = int(args, "k", 100, 1);
+      const metric = metricArg(args, ds.metricHint, ` in ${ds.path}`);
+      const result = await computeGroundTruth({
+        dataset, k, metric, filtered: ds.hasTags && args["ignore-filters"] !== true,
+        queries: Array.from({ length: ds.numQueries }, (_, q) => q),
+        workers: str(args, "workers") ? int(args, "workers", 1, 1) : undefined,
+        onProgress: (f) => progress(`ground truth: ${percent(f)}`),
+      });
+      progress(null);
+      if (output) writeDatasetWithGroundTruth(ds, output, k, result.ids);
+      else storeGroundTruthInPlace(ds, k, result.ids);
+      console.log(`ground truth: ${ds.numQueries} queries x ${k} neighbours (${metric}) written to ${output ?? ds.path}`);
+    } finally {
+      ds.close();
+    }
+  },
+});
+
+const verify = defineCommand({
+  meta: { name: "verify", description: "Recompute a random sample of queries and compare with the stored ground truth" },
+  args: {
+    ...datasetArgs,
+    sample: { type: "string", description: "Queries to recompute", default: "100" },
+    seed: { type: "string", description: "Sampling seed", default: "1" },
+    metric: { type: "string", description: "L2, IP or COSINE (default: the file's metric hint)" },
+    "ignore-filters": { type: "boolean", description: "Unfiltered k-NN even when queries carry tag filters" },
+    workers: workersArg,
+  },
+  async run({ args }) {
+    const dataset = datasetArg(args);
+    const ds = openDataset(dataset);
+    try {
+      if (ds.neighborsPerQuery === 0) throw new UserError(`${ds.path}: no ground truth to verify; run \`dataset ground-truth\``);
+      const metric = metricArg(args, ds.metricHint, ` in ${ds.path}`);
+      const r = await verifyGroundTruth(ds, {
+        dataset, metric, sample: int(args, "sample", 100, 1), seed: int(args, "seed", 1),
+        filtered: ds.hasTags && args["ignore-filters"] !== true,
+        workers: str(args, "workers") ? int(args, "workers", 1, 1) : undefined,
+      });
+      console.log(`verified ${r.checked} queries (${metric}): ${r.exact} exact, ${r.ties} equal up to ties, ${r.mismatches.length} mismatched`);
+      if (r.mismatches.length) {
+        const m = r.mismatches[0];
+        throw new UserError(
+          `${ds.path}: ground truth differs in ${r.mismatches.length} of ${r.checked} sampled queries; first: query ${m.query} rank ${m.rank} stores id ${m.storedId} (distance ${m.storedDistance}) but the nearest is ${m.expectedId} (distance ${m.expectedDistance}); is --metric right?`,
+        );
+      }
+    } finally {
+      ds.close();
+    }
+  },
+});
+
+const convert = defineCommand({
+  meta: { name: "convert", description: "Convert fvecs/ivecs/bvecs, fbin/ibin/u8bin, .npy, ann-benchmarks HDF5 or VectorDBBench parquet" },
+  args: {
+    output: { type: "string", alias: "o", description: "Output file (legacy format)", valueHint: "FILE" },
+    base: { type: "string", description: "Base vectors: .fvecs .bvecs .fbin .u8bin .i8bin .npy", valueHint: "FILE" },
+    queries: { type: "string", description: "Query vectors, same formats", valueHint: "FILE" },
+    "ground-truth": { type: "string", description: "Neighbour ids: .ivecs .ibin .npy", valueHint: "FILE" },
+    hdf5: { type: "string", description: "ann-benchmarks HDF5 (train/test/neighbors)", valueHint: "FILE" },
+    parquet: { type: "string", description: "VectorDBBench directory (train*.parquet, test.parquet, neighbors.parquet)", valueHint: "DIR" },
+    metric: { type: "string", description: "L2, IP or COSINE stored as the hint (default: from HDF5, else L2)" },
+    dtype: { type: "string", description: "Stored vector type: float32 or float16 (default: as the input)" },
+    "max-neighbors": { type: "string", description: "Keep at most this many neighbours per query" },
+    "compute-ground-truth": { type: "string", description: "Compute k neighbours when the input has none", valueHint: "K" },
+    name: { type: "string", description: "Dataset name stored in the header" },
+    workers: workersArg,
+  },
+  async run({ args }) {
+    const output = str(args, "output");
+    if (!output) throw new UserError("--output FILE is required");
+    const chosen = ["base", "hdf5", "parquet"].filter((n) => str(args, n));
+    if (chosen.length !== 1) throw new UserError("pass exactly one input: --base FILE [--queries FILE] [--ground-truth FILE], --hdf5 FILE or --parquet DIR");
+    let inputs: ConvertInputs;
+    const hdf5 = str(args, "hdf5") ?? (extname(str(args, "base") ?? "").match(/^\.(hdf5|h5)$/i) ? str(args, "base") : undefined);
+    if (hdf5) inputs = await openHdf5(hdf5);
+    else if (str(args, "parquet")) inputs = await openParquetDirectory(str(args, "parquet") as string);
+    else {
+      const q = str(args, "queries");
+      const g = str(args, "ground-truth");
+      inputs = { base: openRawSource(str(args, "base") as string), queries: q ? openRawSource(q) : undefined, groundTruth: g ? openRawSource(g) : undefined };
+    }
+    const started = performance.now();
+    try {
+      const summary = await convertToLegacy(inputs, {
+        output, dtype: dtypeArg(args), metric: str(args, "metric") ? metricArg(args) : undefined, name: str(args, "name"),
+        maxNeighbors: str(args, "max-neighbors") ? int(args, "max-neighbors", 1, 1) : undefined,
+        onProgress: (p: ConvertProgress) => progress(`${p.section}: ${p.rows}/${p.totalRows} rows, ${(p.bytes / 1e6).toFixed(1)} MB read`),
+      });
+      progress(null);
+      const seconds = (performance.now() - started) / 1000;
+      console.log(
+        `converted ${summary.numVectors} vectors x ${summary.dim}, ${summary.numQueries} queries, ${summary.neighborsPerQuery} neighbours (${summary.metric}) to ${output}: ${(summary.inputBytes / 1e6).toFixed(1)} MB in ${seconds.toFixed(1)} s`,
+      );
+      const computeK = str(args, "compute-ground-truth") ? int(args, "compute-ground-truth", 1, 1) : 0;
+      if (computeK && summary.neighborsPerQuery === 0 && summary.numQueries > 0) {
+        const ds = openDataset(output);
+        try {
+          const result = await computeGroundTruth({
+            dataset: { path: output }, k: computeK, metric: summary.metric, filtered: false,
+            queries: Array.from({ length: ds.numQueries }, (_, q) => q),
+            workers: str(args, "workers") ? int(args, "workers", 1, 1) : undefined,
+            onProgress: (f) => progress(`ground truth: ${percent(f)}`),
+          });
+          progress(null);
+          writeDatasetWithGroundTruth(ds, `${output}.gt`, computeK, result.ids);
+        } finally {
+          ds.close();
+        }
+        renameSync(`${output}.gt`, output);
+        console.log(`ground truth: ${summary.numQueries} queries x ${computeK} neighbours computed`);
+      }
+    } finally {
+      for (const s of [inputs.base, inputs.queries, inputs.groundTruth]) s?.close();
+    }
+  },
+});
+
+export const datasetCommand = defineCommand({
+  meta: { name: "dataset", description: "Prepare and inspect vector datasets" },
+  subCommands: { generate, info, "ground-truth": groundTruth, verify, convert },
+});
+
+const SUBCOMMANDS: Record<string, CommandDef> = { generate, info, "ground-truth": groundTruth, verify, convert } as Record<string, CommandDef>;
+
+/**
+ * Runs `dataset ARGV...`: prints usage for --help/-h or no subcommand, and turns citty's parse
+ * errors (unknown subcommand, bad flag) into UserError. Returns the exit code.
+ */
+export async function runDatasetCommand(argv: string[]): Promise<number> {
+  const name = argv[0];
+  const sub = name === undefined || name.startsWith("-") ? undefined : SUBCOMMANDS[name];
+  if (name !== undefined && !name.startsWith("-") && !sub) {
+    throw new UserError(`unknown dataset subcommand '${name}'; expected one of ${Object.keys(SUBCOMMANDS).join(", ")}`);
+  }
+  if (!sub || argv.includes("--help") || argv.includes("-h")) {
+    console.log(sub ? await renderUsage(sub, datasetCommand as CommandDef) : await renderUsage(datasetCommand as CommandDef));
+    return 0;
+  }
+  try {
+    await runCommand(datasetCommand, { rawArgs: argv });
+  } catch (e) {
+    if (e instanceof Error && e.name === "CLIError") throw new UserError(`dataset ${name}: ${e.message}`);
+    throw e;
+  }
+  return 0;
+}

@@ -1,0 +1,410 @@
+/**
+ * Every command-line flag, in one table: spelling, value type, default, validation (a valibot
+ * schema from src/config/value-schemas.ts), help text and help group. The tokenizer, the help
+ * page, the citty command and the config builder all read this table; nothing else defines a flag.
+ *
+ * Defaults follow valkey-benchmark where it has the flag, else the valkey-bench seed.
+ */
+import * as v from "valibot";
+import {
+  anyText,
+  booleanText,
+  integerText,
+  keepaliveText,
+  MAX_DATA_SIZE_BYTES,
+  nonEmptyText,
+  numberText,
+  outputFormatText,
+  secondsText,
+  threadsText,
+  warmupText,
+  type TextSchema,
+} from "./value-schemas.ts";
+
+export type FlagGroup = "Connection" | "TLS" | "Load" | "Keys and data" | "Tests and commands" | "Output";
+
+export const FLAG_GROUPS: readonly FlagGroup[] = [
+  "Connection",
+  "TLS",
+  "Load",
+  "Keys and data",
+  "Tests and commands",
+  "Output",
+];
+
+/**
+ * `value`: takes one argument, the last occurrence wins. `list`: takes one argument per
+ * occurrence, all kept (`-h a -h b`). `boolean`: no argument; `--no-NAME` turns it off.
+ */
+export type FlagKind = "value" | "list" | "boolean";
+
+export interface FlagSpec<T> {
+  /** Long spelling without dashes; also the flag's identity. */
+  long: string;
+  /** Single-dash spelling without the dash (`P`, `3`), as in valkey-benchmark. */
+  short?: string;
+  /** Other long spellings (the seed's `tls-cert` for `cert`). */
+  aliases?: readonly string[];
+  kind: FlagKind;
+  /** Placeholder in help (`<clients>`). */
+  valueHint?: string;
+  schema: TextSchema<T>;
+  default: T | undefined;
+  /** The default as help shows it. */
+  defaultText: string;
+  help: string;
+  group: FlagGroup;
+  /** Never echo the value (passwords). */
+  secret?: boolean;
+}
+
+type Init<T, D> = Omit<FlagSpec<T>, "kind" | "default" | "defaultText" | "schema"> & {
+  schema: TextSchema<T>;
+  default: D;
+  defaultText?: string;
+};
+
+function valueFlag<T, const D extends T | undefined>(init: Init<T, D>): FlagSpec<T> & { default: D } {
+  return { ...init, kind: "value", defaultText: init.defaultText ?? String(init.default ?? "none") };
+}
+
+function listFlag(init: Omit<Init<string, undefined>, "default"> & { defaultText: string }): FlagSpec<string> {
+  return { ...init, kind: "list", default: undefined };
+}
+
+function booleanFlag(
+  init: Omit<FlagSpec<boolean>, "kind" | "default" | "defaultText" | "schema">,
+): FlagSpec<boolean> & { default: boolean } {
+  return { ...init, kind: "boolean", schema: booleanText, default: false, defaultText: "off" };
+}
+
+export const FLAGS = {
+  // Connection
+  host: listFlag({
+    long: "host",
+    short: "h",
+    valueHint: "host[:port]",
+    schema: nonEmptyText,
+    defaultText: "127.0.0.1",
+    help: "Server host; repeat for several seed nodes. host:port and [ipv6]:port set the port too",
+    group: "Connection",
+  }),
+  port: valueFlag({
+    long: "port",
+    short: "p",
+    valueHint: "port",
+    schema: integerText(1, 65535),
+    default: 6379,
+    help: "Server port for every host given without one",
+    group: "Connection",
+  }),
+  socket: valueFlag({
+    long: "socket",
+    short: "s",
+    valueHint: "path",
+    schema: nonEmptyText,
+    default: undefined,
+    help: "Unix socket path (overrides host and port)",
+    group: "Connection",
+  }),
+  password: valueFlag({
+    long: "auth",
+    short: "a",
+    valueHint: "password",
+    schema: anyText,
+    default: undefined,
+    help: "Password for AUTH (never printed or written to reports)",
+    group: "Connection",
+    secret: true,
+  }),
+  user: valueFlag({
+    long: "user",
+    valueHint: "username",
+    schema: nonEmptyText,
+    default: undefined,
+    help: "ACL user: sends AUTH username password. Needs -a",
+    group: "Connection",
+  }),
+  uri: valueFlag({
+    long: "uri",
+    short: "u",
+    valueHint: "uri",
+    schema: nonEmptyText,
+    default: undefined,
+    help:
+      "Server URI valkey://[user[:password]@]host[:port][/db] (also redis://; valkeys:// and rediss:// use TLS). " +
+      "Percent-encode special characters in the password. -a, --user and --dbnum override its parts",
+    group: "Connection",
+    secret: true,
+  }),
+  dbnum: valueFlag({
+    long: "dbnum",
+    valueHint: "db",
+    schema: integerText(0),
+    default: 0,
+    help: "SELECT this database number",
+    group: "Connection",
+  }),
+  resp3: booleanFlag({ long: "resp3", short: "3", help: "Use the RESP3 protocol (HELLO 3)", group: "Connection" }),
+  connectTimeout: valueFlag({
+    long: "connect-timeout",
+    valueHint: "ms",
+    schema: integerText(1),
+    default: 5000,
+    help: "Give up connecting (TCP, TLS and handshake) after this many milliseconds",
+    group: "Connection",
+  }),
+  requestTimeout: valueFlag({
+    long: "request-timeout",
+    valueHint: "ms",
+    schema: integerText(1),
+    default: 30000,
+    help: "Fail a request with no reply after this many milliseconds",
+    group: "Connection",
+  }),
+  enableTracking: booleanFlag({
+    long: "enable-tracking",
+    help: "Send CLIENT TRACKING on before the benchmark",
+    group: "Connection",
+  }),
+  keepalive: valueFlag({
+    long: "keepalive",
+    valueHint: "0|1",
+    schema: keepaliveText,
+    default: true,
+    defaultText: "1",
+    help: "1 = keep connections open, 0 = reconnect after each request (valkey-benchmark's -k)",
+    group: "Connection",
+  }),
+  cluster: booleanFlag({
+    long: "cluster",
+    help: "Require cluster mode (without it a cluster is detected automatically)",
+    group: "Connection",
+  }),
+  // TLS
+  tls: booleanFlag({ long: "tls", help: "Connect with TLS (certificates are verified)", group: "TLS" }),
+  sni: valueFlag({
+    long: "sni",
+    aliases: ["tls-sni"],
+    valueHint: "host",
+    schema: nonEmptyText,
+    default: undefined,
+    defaultText: "the host",
+    help: "Server name for SNI and certificate verification",
+    group: "TLS",
+  }),
+  cacert: valueFlag({
+    long: "cacert",
+    aliases: ["tls-ca-cert"],
+    valueHint: "file",
+    schema: nonEmptyText,
+    default: undefined,
+    defaultText: "system CAs",
+    help: "CA certificate (PEM) to verify the server with",
+    group: "TLS",
+  }),
+  cert: valueFlag({
+    long: "cert",
+    aliases: ["tls-cert"],
+    valueHint: "file",
+    schema: nonEmptyText,
+    default: undefined,
+    help: "Client certificate (PEM); needs --key",
+    group: "TLS",
+  }),
+  key: valueFlag({
+    long: "key",
+    aliases: ["tls-key"],
+    valueHint: "file",
+    schema: nonEmptyText,
+    default: undefined,
+    help: "Client private key (PEM); needs --cert",
+    group: "TLS",
+  }),
+  insecure: booleanFlag({
+    long: "insecure",
+    aliases: ["tls-skip-verify"],
+    help: "Skip server certificate verification",
+    group: "TLS",
+  }),
+  // Load
+  clients: valueFlag({
+    long: "clients",
+    short: "c",
+    valueHint: "clients",
+    schema: integerText(1),
+    default: 50,
+    help: "Parallel connections in total, spread over the threads",
+    group: "Load",
+  }),
+  requests: valueFlag({
+    long: "requests",
+    short: "n",
+    valueHint: "requests",
+    schema: integerText(1),
+    default: 100000,
+    help: "Requests per test",
+    group: "Load",
+  }),
+  duration: valueFlag({
+    long: "duration",
+    valueHint: "seconds",
+    schema: secondsText,
+    default: undefined,
+    help: "Run each test for this many seconds (30 or 30s) instead of -n; not together with -n",
+    group: "Load",
+  }),
+  warmup: valueFlag({
+    long: "warmup",
+    valueHint: "5s|1000r",
+    schema: warmupText,
+    default: undefined,
+    help: "Run each test first for N seconds (5 or 5s) or N requests (1000r or 1000req) and discard the results",
+    group: "Load",
+  }),
+  pipeline: valueFlag({
+    long: "pipeline",
+    short: "P",
+    valueHint: "numreq",
+    schema: integerText(1),
+    default: 1,
+    help: "Requests in flight per connection (1 = no pipelining)",
+    group: "Load",
+  }),
+  threads: valueFlag({
+    long: "threads",
+    valueHint: "N|auto",
+    schema: threadsText,
+    default: 1,
+    help: "Worker threads; auto = one per core (capped at -c)",
+    group: "Load",
+  }),
+  rps: valueFlag({
+    long: "rps",
+    valueHint: "rate",
+    schema: numberText(0, "a rate >= 0 (0 = unlimited)"),
+    default: 0,
+    defaultText: "0 = unlimited",
+    help: "Target requests per second over all threads; latency counts from each request's scheduled time",
+    group: "Load",
+  }),
+  loop: booleanFlag({ long: "loop", short: "l", help: "Run the tests forever", group: "Load" }),
+  idle: booleanFlag({ long: "idle", short: "I", help: "Idle mode: open -c connections and wait", group: "Load" }),
+  // Keys and data
+  dataSize: valueFlag({
+    long: "data-size",
+    short: "d",
+    valueHint: "bytes",
+    schema: integerText(0, MAX_DATA_SIZE_BYTES, "536870912 (512 MiB)"),
+    default: 3,
+    help: "Value size for SET/GET and __data__ in bytes (at most 512 MiB)",
+    group: "Keys and data",
+  }),
+  keyspaceLen: valueFlag({
+    long: "keyspacelen",
+    short: "r",
+    aliases: ["random-keys"],
+    valueHint: "keyspacelen",
+    schema: integerText(0),
+    default: 0,
+    defaultText: "0 = one fixed key",
+    help: "Replace __rand_int__ with a number in 0..keyspacelen-1 (random, or counting with --sequential)",
+    group: "Keys and data",
+  }),
+  sequential: booleanFlag({
+    long: "sequential",
+    help: "__rand_int__ counts 0,1,2.. modulo -r instead of being random",
+    group: "Keys and data",
+  }),
+  seed: valueFlag({
+    long: "seed",
+    valueHint: "num",
+    schema: integerText(0, 0xffffffff),
+    default: undefined,
+    defaultText: "time-based; the value used is in the JSON report",
+    help: "Seed for the random keys and data",
+    group: "Keys and data",
+  }),
+  keyPrefix: valueFlag({
+    long: "key-prefix",
+    valueHint: "prefix",
+    schema: anyText,
+    default: "",
+    defaultText: '"" = valkey-benchmark\'s key names',
+    help: "Prefix for every key the built-in tests use",
+    group: "Keys and data",
+  }),
+  // Tests and commands
+  tests: valueFlag({
+    long: "tests",
+    short: "t",
+    valueHint: "tests",
+    schema: nonEmptyText,
+    default: undefined,
+    defaultText: "all",
+    help: "Comma-separated tests to run (set,get,lrange,...); ignored when a command is given",
+    group: "Tests and commands",
+  }),
+  command: valueFlag({
+    long: "command",
+    valueHint: '"CMD args"',
+    schema: nonEmptyText,
+    default: undefined,
+    help: "Command to benchmark as one shell-quoted string, instead of a command after the options",
+    group: "Tests and commands",
+  }),
+  stdinArg: booleanFlag({
+    long: "stdin-arg",
+    short: "x",
+    help: "Read the command's last argument from standard input",
+    group: "Tests and commands",
+  }),
+  // Output
+  quiet: booleanFlag({ long: "quiet", short: "q", help: "Quiet: one line per test (requests per second, p50)", group: "Output" }),
+  csv: booleanFlag({ long: "csv", help: "Print valkey-benchmark's CSV lines", group: "Output" }),
+  precision: valueFlag({
+    long: "precision",
+    valueHint: "digits",
+    schema: integerText(0, 4),
+    default: 3,
+    help: "Decimal places in latency output (0..4)",
+    group: "Output",
+  }),
+  output: valueFlag({
+    long: "output",
+    short: "o",
+    valueHint: "file",
+    schema: nonEmptyText,
+    default: undefined,
+    help: "Also write the report to this file (format from --output-format, or .json/.csv extension)",
+    group: "Output",
+  }),
+  outputFormat: valueFlag({
+    long: "output-format",
+    valueHint: "text|json|csv",
+    schema: outputFormatText,
+    default: "text",
+    help: "Report format",
+    group: "Output",
+  }),
+  verbose: booleanFlag({ long: "verbose", short: "v", help: "Log connections and setup steps", group: "Output" }),
+} as const satisfies Record<string, FlagSpec<unknown>>;
+
+export type FlagName = keyof typeof FLAGS;
+
+/** How help and errors name a flag: the valkey-benchmark short form when there is one. */
+export function flagLabel(flag: FlagSpec<unknown>): string {
+  return flag.short === undefined ? `--${flag.long}` : `-${flag.short}`;
+}
+
+/** Parses one flag's text with its schema; the issue becomes a UserError-ready message. */
+export function parseFlagText<T>(
+  flag: FlagSpec<T>,
+  text: string,
+  spelling: string,
+): { ok: true; value: T } | { ok: false; message: string } {
+  const result = v.safeParse(flag.schema, text);
+  if (result.success) return { ok: true, value: result.output };
+  const shown = flag.secret ? "" : ` (got ${text === "" ? '""' : text})`;
+  return { ok: false, message: `${spelling} ${result.issues[0].message}${shown}` };
+}

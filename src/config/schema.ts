@@ -1,0 +1,258 @@
+/**
+ * Builds the validated BenchConfig from the flags and custom command of one command line.
+ * Each flag's value is checked by its own schema (src/config/flags.ts); the rules here are the
+ * ones that involve several flags, written as one valibot pipe so they read as a list. Everything
+ * is checked before any connection is made; every failure is a UserError naming the flag.
+ */
+import { accessSync, constants, statSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import * as v from "valibot";
+import { UserError } from "../errors.ts";
+import { parseCommandSequence } from "./command-sequence.ts";
+import { parseHostPort } from "./endpoint.ts";
+import { shellSplit } from "./shell-split.ts";
+import { FLAGS, type FlagName } from "./flags.ts";
+import type { FlagReader } from "./flag-reader.ts";
+import { didYouMean } from "./suggest.ts";
+import { knownTestNames } from "./test-names.ts";
+import type { BenchConfig, Endpoint, OutputFormat, TlsConfig } from "./types.ts";
+import { parseServerUri, type ServerUri } from "./uri.ts";
+
+export interface BuildOptions {
+  /** The custom command (positional arguments), possibly empty. */
+  command: readonly string[];
+  /** Reads all of standard input, for `-x`. */
+  readStdin: () => Promise<string>;
+  /** Cores for `--threads auto`. */
+  cores: number;
+  /** Clock for the time-based default seed (injectable so tests can pin it). */
+  nowMs: () => number;
+}
+
+const TLS_FILE_FLAGS = ["cacert", "cert", "key"] as const satisfies readonly FlagName[];
+const TLS_ONLY_FLAGS = ["sni", "cacert", "cert", "key", "insecure"] as const satisfies readonly FlagName[];
+
+interface RuleInput {
+  flags: FlagReader;
+  uri?: ServerUri;
+  hasCommand: boolean;
+}
+
+/** A cross-flag rule: `ok` must hold, else `message` explains the fix. */
+function rule(ok: (input: RuleInput) => boolean, message: (input: RuleInput) => string) {
+  return v.check<RuleInput, v.ErrorMessage<v.CheckIssue<RuleInput>>>(ok, (issue) =>
+    message(issue.input as RuleInput),
+  );
+}
+
+const tlsWanted = ({ flags, uri }: RuleInput) => flags.get(FLAGS.tls) || uri?.tls === true;
+
+const crossFlagRules = v.pipe(
+  v.custom<RuleInput>(() => true),
+  rule(
+    ({ flags }) => !(flags.given("duration") && flags.given("requests")),
+    ({ flags }) =>
+      `${flags.spelling("duration")} and ${flags.spelling("requests")} are mutually exclusive: ` +
+      "use --duration to run for a time or -n to run a request count",
+  ),
+  rule(
+    ({ flags, uri }) => !flags.given("user") || flags.given("password") || uri?.password !== undefined,
+    ({ flags }) => `${flags.spelling("user")} needs a password: add -a PASSWORD (or user:password@ in the -u URI)`,
+  ),
+  rule(
+    ({ flags }) => flags.given("cert") === flags.given("key"),
+    ({ flags }) =>
+      flags.given("cert")
+        ? `${flags.spelling("cert")} needs --key with the client certificate's private key`
+        : `${flags.spelling("key")} needs --cert with the client certificate`,
+  ),
+  rule(
+    (input) => tlsWanted(input) || TLS_ONLY_FLAGS.every((name) => !input.flags.given(name)),
+    ({ flags }) => {
+      const name = TLS_ONLY_FLAGS.find((candidate) => flags.given(candidate)) ?? "tls";
+      return `${flags.spelling(name)} only applies to TLS connections: add --tls (or use a valkeys:// URI)`;
+    },
+  ),
+  rule(
+    (input) => !(input.flags.given("socket") && tlsWanted(input)),
+    ({ flags }) => `${flags.spelling("socket")} cannot be combined with TLS: drop -s or drop --tls`,
+  ),
+  rule(
+    ({ flags }) => !(flags.given("socket") && flags.get(FLAGS.cluster)),
+    ({ flags }) => `${flags.spelling("socket")} cannot be combined with --cluster: cluster nodes are reached over TCP`,
+  ),
+  rule(
+    ({ flags, hasCommand }) => !(flags.given("command") && hasCommand),
+    () => "--command and a command after the options are both given: use one of them",
+  ),
+  rule(
+    ({ flags, hasCommand }) => !flags.get(FLAGS.stdinArg) || hasCommand || flags.given("command"),
+    ({ flags }) => `${flags.spelling("stdinArg")} needs a command to append standard input to, like: -x SET key`,
+  ),
+  rule(
+    ({ flags }) => {
+      const threads = flags.get(FLAGS.threads);
+      return threads === "auto" || threads <= flags.get(FLAGS.clients);
+    },
+    ({ flags }) =>
+      `${flags.spelling("threads")} (${flags.get(FLAGS.threads)}) must not exceed -c (${flags.get(FLAGS.clients)}): ` +
+      "every thread needs at least one client",
+  ),
+);
+
+export async function buildConfig(flags: FlagReader, options: BuildOptions): Promise<BenchConfig> {
+  flags.checkAll();
+  const uriText = flags.get(FLAGS.uri);
+  const uri = uriText === undefined ? undefined : parseServerUri(uriText, flags.spelling("uri"));
+  const hasCommand = options.command.length > 0;
+
+  const checked = v.safeParse(crossFlagRules, { flags, uri, hasCommand }, { abortPipeEarly: true });
+  if (!checked.success) throw new UserError(checked.issues[0].message);
+
+  const port = flags.get(FLAGS.port);
+  const endpoints: Endpoint[] = [];
+  if (uri !== undefined) endpoints.push({ host: uri.host, port: uri.port ?? port });
+  for (const host of flags.all(FLAGS.host)) endpoints.push(parseHostPort(host, port, flags.spelling("host")));
+  if (endpoints.length === 0) endpoints.push({ host: "127.0.0.1", port });
+
+  const tls = tlsWanted({ flags, uri, hasCommand }) ? tlsConfig(flags) : undefined;
+  const tests = testNames(flags);
+  const clients = flags.get(FLAGS.clients);
+  const threads = flags.get(FLAGS.threads);
+  const output = flags.get(FLAGS.output);
+  if (output !== undefined) checkOutputDirectory(output, flags.spelling("output"));
+  // Last, so that `-x` reads standard input only for an otherwise valid command line.
+  const command = await customCommand(flags, options);
+
+  const config: BenchConfig = {
+    connection: {
+      endpoints,
+      socketPath: flags.get(FLAGS.socket),
+      tls,
+      user: flags.get(FLAGS.user) ?? uri?.user,
+      password: flags.get(FLAGS.password) ?? uri?.password,
+      dbnum: flags.given("dbnum") ? flags.get(FLAGS.dbnum) : (uri?.dbnum ?? flags.get(FLAGS.dbnum)),
+      resp3: flags.get(FLAGS.resp3),
+      connectTimeoutMs: flags.get(FLAGS.connectTimeout),
+      requestTimeoutMs: flags.get(FLAGS.requestTimeout),
+      enableTracking: flags.get(FLAGS.enableTracking),
+    },
+    clients,
+    requests: flags.get(FLAGS.requests),
+    durationSec: flags.get(FLAGS.duration),
+    warmup: flags.get(FLAGS.warmup),
+    dataSize: flags.get(FLAGS.dataSize),
+    keyspaceLen: flags.get(FLAGS.keyspaceLen),
+    sequential: flags.get(FLAGS.sequential),
+    pipeline: flags.get(FLAGS.pipeline),
+    // `auto` never starts more threads than there are clients to give them.
+    threads: threads === "auto" ? Math.max(1, Math.min(options.cores, clients)) : threads,
+    // Resolved now, so the report shows the seed and the run can be repeated with --seed.
+    seed: flags.get(FLAGS.seed) ?? options.nowMs() % 0x1_0000_0000,
+    rps: flags.get(FLAGS.rps),
+    precision: flags.get(FLAGS.precision),
+    keepalive: flags.get(FLAGS.keepalive),
+    tests,
+    command,
+    commandSequence: command === undefined ? undefined : parseCommandSequence(command),
+    clusterMode: flags.get(FLAGS.cluster) ? "force" : "auto",
+    keyPrefix: flags.get(FLAGS.keyPrefix),
+    quiet: flags.get(FLAGS.quiet),
+    csv: flags.get(FLAGS.csv),
+    loop: flags.get(FLAGS.loop),
+    idle: flags.get(FLAGS.idle),
+    verbose: flags.get(FLAGS.verbose),
+    outputFile: output,
+    outputFormat: flags.given("outputFormat") ? flags.get(FLAGS.outputFormat) : formatFromFileName(output),
+  };
+  return config;
+}
+
+function tlsConfig(flags: FlagReader): TlsConfig {
+  for (const name of TLS_FILE_FLAGS) {
+    const path = flags.get(FLAGS[name]);
+    if (path !== undefined) checkReadableFile(path, flags.spelling(name));
+  }
+  return {
+    sni: flags.get(FLAGS.sni),
+    caFile: flags.get(FLAGS.cacert),
+    certFile: flags.get(FLAGS.cert),
+    keyFile: flags.get(FLAGS.key),
+    insecure: flags.get(FLAGS.insecure),
+  };
+}
+
+/** `-t set,GET, lrange` → ["set", "get", "lrange"]; unknown names fail with a suggestion. */
+function testNames(flags: FlagReader): string[] {
+  const text = flags.get(FLAGS.tests);
+  if (text === undefined) return [];
+  const spelling = flags.spelling("tests");
+  const names = text
+    .split(",")
+    .map((name) => name.trim().toLowerCase())
+    .filter((name) => name !== "");
+  if (names.length === 0) throw new UserError(`${spelling} needs at least one test name, like -t set,get`);
+  const known = knownTestNames();
+  for (const name of names) {
+    if (!known.includes(name)) {
+      const hint = didYouMean(name, known);
+      throw new UserError(
+        `${spelling}: unknown test '${name}'${hint === "" ? ` (known tests: ${known.join(", ")})` : hint}`,
+      );
+    }
+  }
+  return names;
+}
+
+/** The positional command or `--command`, with standard input appended for `-x`. */
+async function customCommand(flags: FlagReader, options: BuildOptions): Promise<string[] | undefined> {
+  const commandText = flags.get(FLAGS.command);
+  let command: string[] | undefined;
+  if (commandText !== undefined) {
+    command = shellSplit(commandText, flags.spelling("command"));
+  } else if (options.command.length > 0) {
+    command = [...options.command];
+  }
+  if (command !== undefined) parseCommandSequence(command); // reject a malformed sequence before reading stdin
+  if (command !== undefined && flags.get(FLAGS.stdinArg)) {
+    // As valkey-benchmark -x: the whole of stdin, unmodified (a trailing newline is kept).
+    command.push(await options.readStdin());
+  }
+  return command;
+}
+
+function formatFromFileName(output: string | undefined): OutputFormat {
+  const lower = output?.toLowerCase() ?? "";
+  if (lower.endsWith(".json")) return "json";
+  if (lower.endsWith(".csv")) return "csv";
+  return "text";
+}
+
+function describeFsError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "ENOENT") return "no such file";
+  if (code === "EACCES" || code === "EPERM") return "permission denied";
+  return code ?? String(error);
+}
+
+function checkReadableFile(path: string, spelling: string): void {
+  try {
+    if (!statSync(path).isFile()) throw new UserError(`${spelling}: cannot read ${path}: not a regular file`);
+    accessSync(path, constants.R_OK);
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    throw new UserError(`${spelling}: cannot read ${path}: ${describeFsError(error)}`);
+  }
+}
+
+/** Fails now rather than after a long run when the report could not be written. */
+function checkOutputDirectory(path: string, spelling: string): void {
+  const directory = dirname(resolve(path));
+  try {
+    if (!statSync(directory).isDirectory()) throw new UserError(`${spelling}: ${directory} is not a directory`);
+    accessSync(directory, constants.W_OK);
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    throw new UserError(`${spelling}: cannot write to directory ${directory}: ${describeFsError(error)}`);
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * The one interface the benchmark uses to read vectors, queries, ground truth and filter metadata,
+ * whatever the file format. Implementations read straight from a read-only memory map
+ * (src/dataset/mmap.ts): every accessor returns a view into the map, never a copy, unless stated.
+ * Opening costs O(1) memory whatever the file size. Each Worker opens the dataset itself: pass the
+ * path (OpenDatasetOptions) to workers, never the arrays. Views must not be written to.
+ */
+export type VectorDtype = "float32" | "float16";
+export type DistanceMetric = "L2" | "IP" | "COSINE";
+export const DISTANCE_METRICS: readonly DistanceMetric[] = ["L2", "IP", "COSINE"];
+
+/** Neighbour ids of one query: 0-based vector indices, nearest first. */
+export type NeighborIds = BigUint64Array | Uint32Array;
+
+/** A byte range of the file, for `dataset info` and validation messages. */
+export interface DatasetSection {
+  name: string;
+  offset: number;
+  bytes: number;
+}
+
+export interface VectorDataset {
+  readonly path: string;
+  readonly format: "legacy-v1" | "legacy-v2" | "schema";
+  /** Dataset name from the header or schema ("" if none). */
+  readonly name: string;
+  readonly dim: number;
+  readonly dtype: VectorDtype;
+  /** Bytes of one stored vector: dim x 4 (float32) or dim x 2 (float16). */
+  readonly vectorBytesPerRow: number;
+  readonly numVectors: number;
+  readonly numQueries: number;
+  /** Ground-truth neighbours stored per query (0 when the file has no ground truth). */
+  readonly neighborsPerQuery: number;
+  /** The metric the file claims. Advisory only: `--search-distance` overrides it. */
+  readonly metricHint?: DistanceMetric;
+  /** Where metricHint came from, for the banner ("header byte 264 = 1 (writer convention 0=L2 1=COSINE 2=IP)"). */
+  readonly metricHintSource: string;
+  /**
+   * False when this is a slice (`--num-vectors`/`--vector-offset`) that does not cover every vector
+   * the stored ground truth refers to: recall against it would be wrong.
+   */
+  readonly groundTruthCoversSlice: boolean;
+  readonly sections: readonly DatasetSection[];
+  /** True when vectorTags/queryFilter carry data. */
+  readonly hasTags: boolean;
+
+  /** Stored bytes of vector i (little-endian, the file's dtype). A view into the map. */
+  vectorBytes(i: number): Uint8Array;
+  /** Stored bytes of query q. A view into the map. */
+  queryBytes(q: number): Uint8Array;
+  /**
+   * Ground-truth ids of query q (neighborsPerQuery entries). A view into the map when the section
+   * is aligned to the id size (always for files written by this tool and the legacy writer); a
+   * fresh copy otherwise (unaligned schema-format files). u64 ids come as BigUint64Array.
+   * All-ones (u64 max, NO_NEIGHBOR_U64) pads rows of filtered queries with fewer than k matches.
+   */
+  groundTruth(q: number): NeighborIds;
+  /** Ground-truth id j of query q as a number (ids are < 2^53); NO_NEIGHBOR (2^64) for padding. */
+  neighborId(q: number, j: number): number;
+  /** Copies vector i as float32 LE into target at offset (widening float16). Returns bytes written. */
+  writeVectorF32(i: number, target: Uint8Array, offset: number): number;
+  /** Copies query q as float32 LE into target at offset (widening float16). Returns bytes written. */
+  writeQueryF32(q: number, target: Uint8Array, offset: number): number;
+  /** Vector i as floats: a view into the map when possible, else widened/copied into scratch (length >= dim). */
+  vectorF32(i: number, scratch: Float32Array): Float32Array;
+  /** Query q as floats, same rules as vectorF32. */
+  queryF32(q: number, scratch: Float32Array): Float32Array;
+  /** Tags attached to vector i ([] when none). */
+  vectorTags(i: number): string[];
+  /** Tags a vector must ALL carry to match query q ([] = unfiltered). */
+  queryFilter(q: number): string[];
+  /** Unmaps the file; views returned earlier must not be used afterwards. */
+  close(): void;
+}
+
+export { openDataset, type OpenDatasetOptions, sliceDataset, type SliceOptions } from "./open.ts";
+export { NO_NEIGHBOR, NO_NEIGHBOR_U64 } from "./legacy-format.ts";
+export { resolveMetric, resolveVectorDim, type ResolvedMetric } from "./resolve.ts";

@@ -1,0 +1,172 @@
+/**
+ * `dataset generate`: synthetic clustered vectors (a Gaussian mixture) with exact ground truth and
+ * optional tags of controlled selectivity, written in the legacy format (v1, or v2 with tags).
+ *
+ * Deterministic for a given seed. Memory is bounded: vectors are generated and written in chunks,
+ * and tags are a pure function of (seed, vector, tag), recomputed when the metadata is written.
+ */
+import { openSync, closeSync, writeSync } from "node:fs";
+import type { DistanceMetric, VectorDtype } from "./dataset.ts";
+import { UserError } from "./errors.ts";
+import { computeGroundTruth } from "./ground-truth.ts";
+import { NO_NEIGHBOR_U64 } from "./legacy-format.ts";
+import { LegacyDatasetWriter, type TagData } from "./legacy-writer.ts";
+
+export interface TagSpec {
+  name: string;
+  /** Probability that a vector carries this tag: the selectivity of a filter on it. */
+  probability: number;
+}
+
+export interface GenerateOptions {
+  path: string;
+  name?: string;
+  dim: number;
+  numVectors: number;
+  numQueries: number;
+  /** Ground-truth neighbours per query (0 = none). */
+  k: number;
+  metric: DistanceMetric;
+  seed: number;
+  dtype?: VectorDtype;
+  /** Mixture components; default round(sqrt(numVectors) / 2) clamped to [1, 1024]. */
+  clusters?: number;
+  tags?: TagSpec[];
+  /** Fraction of queries that filter on one tag (round-robin over tags). Default 1 when tags are given. */
+  filteredQueryFraction?: number;
+  workers?: number;
+  onProgress?: (phase: string, fraction: number) => void;
+}
+
+/** sfc32: small, fast, good enough for synthetic data; seeded through splitmix32. */
+export function seededRandom(seed: number): () => number {
+  let s = seed >>> 0;
+  const next = (): number => {
+    s = (s + 0x9e3779b9) >>> 0;
+    let z = s;
+    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+    return (z ^ (z >>> 16)) >>> 0;
+  };
+  let a = next(), b = next(), c = next(), d = next();
+  return () => {
+    const t = (((a + b) >>> 0) + d) >>> 0;
+    d = (d + 1) >>> 0;
+    a = b ^ (b >>> 9);
+    b = (c + (c << 3)) >>> 0;
+    c = ((c << 21) | (c >>> 11)) >>> 0;
+    c = (c + t) >>> 0;
+    return t / 4294967296;
+  };
+}
+
+function gaussian(rand: () => number): number {
+  const u = rand() || 1e-12;
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
+}
+
+/** Uniform [0, 1) from (seed, row, column): tags are recomputed, never stored. */
+export function hashUnit(seed: number, row: number, col: number): number {
+  let h = Math.imul(seed ^ 0x27d4eb2d, 0x165667b1) ^ (row >>> 0) ^ Math.imul(Math.floor(row / 4294967296) + 0x9e3779b9, 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d) ^ Math.imul(col + 1, 0xc2b2ae35);
+  h = Math.imul(h ^ (h >>> 12), 0x297a2d39);
+  h ^= h >>> 15;
+  return (h >>> 0) / 4294967296;
+}
+
+export function generatedTags(o: Pick<GenerateOptions, "seed" | "tags" | "filteredQueryFraction">): TagData | undefined {
+  const tags = o.tags ?? [];
+  if (tags.length === 0) return undefined;
+  const fraction = o.filteredQueryFraction ?? 1;
+  return {
+    vectorTags: (i) => tags.filter((t, c) => hashUnit(o.seed, i, c) < t.probability).map((t) => t.name),
+    queryFilter: (q) => (hashUnit(o.seed ^ 0x5bd1e995, q, 0) < fraction ? [tags[q % tags.length].name] : []),
+  };
+}
+
+function validate(o: GenerateOptions): void {
+  const bad = (flag: string, value: unknown, expected: string): never => {
+    throw new UserError(`--${flag} ${value} is invalid; expected ${expected}`);
+  };
+  if (!Number.isInteger(o.dim) || o.dim < 1 || o.dim > 65535) bad("dim", o.dim, "an integer in 1..65535");
+  if (!Number.isSafeInteger(o.numVectors) || o.numVectors < 1) bad("num-vectors", o.numVectors, "a positive integer");
+  if (!Number.isSafeInteger(o.numQueries) || o.numQueries < 0) bad("num-queries", o.numQueries, "a non-negative integer");
+  if (!Number.isInteger(o.k) || o.k < 0) bad("k", o.k, "a non-negative integer");
+  for (const t of o.tags ?? []) {
+    if (!(t.probability >= 0 && t.probability <= 1) || !/^[^,\0]+$/.test(t.name)) bad("tags", `${t.name}:${t.probability}`, "NAME:PROBABILITY with probability in 0..1");
+  }
+  const f = o.filteredQueryFraction;
+  if (f !== undefined && !(f >= 0 && f <= 1)) bad("filtered-queries", f, "a fraction in 0..1");
+}
+
+export async function generateDataset(o: GenerateOptions): Promise<void> {
+  validate(o);
+  const { dim, metric } = o;
+  const rand = seededRandom(o.seed);
+  const clusters = o.clusters ?? Math.min(1024, Math.max(1, Math.round(Math.sqrt(o.numVectors) / 2)));
+  const centers = new Float32Array(clusters * dim);
+  for (let i = 0; i < centers.length; i++) centers[i] = gaussian(rand);
+  const spread = 0.35;
+  const normalize = metric !== "L2";
+  const fillRows = (rows: Float32Array, count: number): void => {
+    for (let r = 0; r < count; r++) {
+      const c = Math.floor(rand() * clusters) * dim;
+      let norm = 0;
+      for (let d = 0; d < dim; d++) {
+        const v = centers[c + d] + spread * gaussian(rand);
+        rows[r * dim + d] = v;
+        norm += v * v;
+      }
+      if (normalize && norm > 0) {
+        const inv = 1 / Math.sqrt(norm);
+        for (let d = 0; d < dim; d++) rows[r * dim + d] *= inv;
+      }
+    }
+  };
+
+  const writer = new LegacyDatasetWriter({
+    path: o.path, name: o.name ?? `synthetic-${dim}d-${o.numVectors}`, dim, dtype: o.dtype,
+    numVectors: o.numVectors, numQueries: o.numQueries, neighborsPerQuery: o.k, metric,
+  });
+  try {
+    const chunkRows = Math.max(1, Math.floor((4 << 20) / (dim * 4)));
+    const chunk = new Float32Array(chunkRows * dim);
+    for (let first = 0; first < o.numVectors; first += chunkRows) {
+      const count = Math.min(chunkRows, o.numVectors - first);
+      fillRows(chunk, count);
+      writer.writeVectors(first, chunk.subarray(0, count * dim));
+      o.onProgress?.("vectors", (first + count) / o.numVectors);
+    }
+    for (let first = 0; first < o.numQueries; first += chunkRows) {
+      const count = Math.min(chunkRows, o.numQueries - first);
+      fillRows(chunk, count);
+      writer.writeQueries(first, chunk.subarray(0, count * dim));
+    }
+    writer.finish(generatedTags(o));
+  } catch (e) {
+    writer.abort();
+    throw e;
+  }
+  if (o.k > 0 && o.numQueries > 0) {
+    const gt = await computeGroundTruth({
+      dataset: { path: o.path }, k: o.k, metric, filtered: (o.tags ?? []).length > 0,
+      queries: Array.from({ length: o.numQueries }, (_, q) => q), workers: o.workers,
+      onProgress: (f) => o.onProgress?.("ground truth", f),
+    });
+    writeGroundTruthInPlace(o.path, writer.offsets.groundTruthOffset, gt.ids);
+  }
+}
+
+/** Writes ids (-1 = no neighbour) as u64 at offset of a file we own. */
+export function writeGroundTruthInPlace(path: string, offset: number, ids: Float64Array): void {
+  const out = new BigUint64Array(ids.length);
+  for (let i = 0; i < ids.length; i++) out[i] = ids[i] < 0 ? NO_NEIGHBOR_U64 : BigInt(ids[i]);
+  const fd = openSync(path, "r+");
+  try {
+    const bytes = new Uint8Array(out.buffer);
+    let done = 0;
+    while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done, offset + done);
+  } finally {
+    closeSync(fd);
+  }
+}

@@ -1,0 +1,94 @@
+/** `dataset info`: what a dataset file contains and whether it is consistent. */
+import type { VectorDataset } from "./dataset.ts";
+import { NO_NEIGHBOR } from "./legacy-format.ts";
+
+export interface DatasetInfo {
+  path: string;
+  format: string;
+  name: string;
+  dim: number;
+  dtype: string;
+  numVectors: number;
+  numQueries: number;
+  neighborsPerQuery: number;
+  metricHint: string | null;
+  metricHintSource: string;
+  sections: { name: string; offset: number; bytes: number }[];
+  tags: { vocabularySample: string[]; taggedVectorsInSample: number; sampleSize: number; filteredQueries: number } | null;
+  /** Ground-truth ids checked (all with `full`, else a sample) and how many were out of range. */
+  groundTruthChecked: number;
+  groundTruthOutOfRange: number;
+  consistent: boolean;
+}
+
+export function describeDataset(ds: VectorDataset, full = false): DatasetInfo {
+  let checked = 0;
+  let bad = 0;
+  const k = ds.neighborsPerQuery;
+  const step = full ? 1 : Math.max(1, Math.floor(ds.numQueries / 1000));
+  for (let q = 0; q < ds.numQueries && k > 0; q += step) {
+    for (let j = 0; j < k; j++) {
+      const id = ds.neighborId(q, j);
+      checked++;
+      if (id >= ds.numVectors && id !== NO_NEIGHBOR) bad++;
+    }
+  }
+  let tags: DatasetInfo["tags"] = null;
+  if (ds.hasTags) {
+    const vocab = new Set<string>();
+    const sampleSize = Math.min(ds.numVectors, 10_000);
+    const stride = Math.max(1, Math.floor(ds.numVectors / sampleSize));
+    let tagged = 0;
+    for (let i = 0, n = 0; n < sampleSize; i += stride, n++) {
+      const t = ds.vectorTags(i);
+      if (t.length) tagged++;
+      for (const w of t) if (vocab.size < 20) vocab.add(w);
+    }
+    let filtered = 0;
+    for (let q = 0; q < ds.numQueries; q++) if (ds.queryFilter(q).length) filtered++;
+    tags = { vocabularySample: [...vocab], taggedVectorsInSample: tagged, sampleSize, filteredQueries: filtered };
+  }
+  return {
+    path: ds.path, format: ds.format, name: ds.name, dim: ds.dim, dtype: ds.dtype,
+    numVectors: ds.numVectors, numQueries: ds.numQueries, neighborsPerQuery: k,
+    metricHint: ds.metricHint ?? null, metricHintSource: ds.metricHintSource,
+    sections: ds.sections.map((s) => ({ ...s })), tags,
+    groundTruthChecked: checked, groundTruthOutOfRange: bad, consistent: bad === 0,
+  };
+}
+
+const human = (bytes: number): string => {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let v = bytes;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${u ? v.toFixed(1) : v} ${units[u]}`;
+};
+
+export function formatDatasetInfo(i: DatasetInfo): string {
+  const lines = [
+    `file:        ${i.path}`,
+    `format:      ${i.format}${i.name ? ` (name "${i.name}")` : ""}`,
+    `vectors:     ${i.numVectors} x ${i.dim} ${i.dtype}`,
+    `queries:     ${i.numQueries}`,
+    `neighbours:  ${i.neighborsPerQuery} per query`,
+    `metric hint: ${i.metricHint ?? "none"}, from ${i.metricHintSource}; --search-distance overrides it`,
+    "sections:",
+    ...i.sections.map((s) => `  ${s.name.padEnd(16)} @ ${String(s.offset).padStart(14)}  ${human(s.bytes)}`),
+  ];
+  if (i.tags) {
+    lines.push(
+      `tags:        ${i.tags.taggedVectorsInSample} of ${i.tags.sampleSize} sampled vectors tagged; ${i.tags.filteredQueries} of ${i.numQueries} queries filtered`,
+      `             e.g. ${i.tags.vocabularySample.join(", ") || "(none)"}`,
+    );
+  }
+  lines.push(
+    i.consistent
+      ? `consistent:  yes (header, section bounds and ${i.groundTruthChecked} ground-truth ids checked)`
+      : `consistent:  NO: ${i.groundTruthOutOfRange} of ${i.groundTruthChecked} checked ground-truth ids are >= ${i.numVectors}`,
+  );
+  return lines.join("\n");
+}

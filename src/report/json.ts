@@ -1,0 +1,123 @@
+/**
+ * `--output-format json` / `-o FILE`: the run as one JSON document. Everything a later
+ * comparison needs: the resolved configuration (secrets redacted), server settings, and per test
+ * the counts, rates, latency summary in ms and the full latency histogram (HdrHistogram V2
+ * compressed base64, microseconds), from which any other percentile can be recomputed.
+ */
+import type { BenchConfig } from "../config/types.ts";
+import type { ServerConfigInfo, TestResult } from "../metrics/types.ts";
+import { encodeHistogram } from "../metrics/histogram.ts";
+import { latencyStats, usToMs } from "./latency-stats.ts";
+import { configSecrets, redactConfig, redactValue } from "./redact.ts";
+
+export const JSON_SCHEMA_VERSION = 1;
+
+export interface JsonLatencyMs {
+  mean: number;
+  min: number;
+  max: number;
+  p50: number;
+  p90: number;
+  p95: number;
+  p99: number;
+  p99_9: number;
+  p99_99: number;
+}
+
+export interface JsonTestReport {
+  title: string;
+  requests: { issued: number; completed: number; errors: number };
+  errorsByType: Record<string, number>;
+  durationSec: number;
+  /** Answered requests (completed + errors) per second. */
+  throughput: number;
+  /** null when no latency was recorded. */
+  latencyMs: JsonLatencyMs | null;
+  rate: { targetRps: number; achievedRps: number } | null;
+  clients: number;
+  dataSize: number;
+  threads: number;
+  keepalive: boolean;
+  extra: Record<string, unknown>;
+  /** HdrHistogram V2 compressed, base64; values in microseconds. */
+  histogram: string;
+}
+
+export interface JsonReport {
+  tool: "valkey-search-benchmark";
+  version: string;
+  schemaVersion: number;
+  startedAt: string;
+  finishedAt: string;
+  units: { latency: "ms"; histogram: "us"; throughput: "requests/s"; duration: "s" };
+  config: BenchConfig;
+  servers: ServerConfigInfo[];
+  tests: JsonTestReport[];
+}
+
+export interface JsonReportMeta {
+  version: string;
+  startedAt: Date;
+  finishedAt: Date;
+  servers: ServerConfigInfo[];
+}
+
+/** Round to `decimals` places (µs resolution for ms values) so the file has no float noise. */
+function round(x: number, decimals: number): number {
+  const f = 10 ** decimals;
+  return Math.round(x * f) / f;
+}
+
+function testReport(r: TestResult): JsonTestReport {
+  const s = latencyStats(r.latencyUs);
+  const ms = (us: number): number => round(usToMs(us), 3);
+  return {
+    title: r.title,
+    requests: { issued: r.issued, completed: r.completed, errors: r.errors },
+    errorsByType: { ...r.errorsByType },
+    durationSec: round(r.durationSec, 6),
+    throughput: round(r.throughput, 2),
+    latencyMs:
+      s.count === 0
+        ? null
+        : {
+            mean: ms(s.mean),
+            min: ms(s.min),
+            max: ms(s.max),
+            p50: ms(s.p50),
+            p90: ms(s.p90),
+            p95: ms(s.p95),
+            p99: ms(s.p99),
+            p99_9: ms(s.p99_9),
+            p99_99: ms(s.p99_99),
+          },
+    rate: r.rate ? { targetRps: r.rate.targetRps, achievedRps: round(r.rate.achievedRps, 2) } : null,
+    clients: r.clients,
+    dataSize: r.dataSize,
+    threads: r.threads,
+    keepalive: r.keepalive,
+    extra: r.extra ?? {},
+    histogram: encodeHistogram(r.latencyUs),
+  };
+}
+
+export function buildJsonReport(config: BenchConfig, results: TestResult[], meta: JsonReportMeta): JsonReport {
+  const report: JsonReport = {
+    tool: "valkey-search-benchmark",
+    version: meta.version,
+    schemaVersion: JSON_SCHEMA_VERSION,
+    startedAt: meta.startedAt.toISOString(),
+    finishedAt: meta.finishedAt.toISOString(),
+    units: { latency: "ms", histogram: "us", throughput: "requests/s", duration: "s" },
+    config: redactConfig(config),
+    servers: meta.servers,
+    tests: results.map(testReport),
+  };
+  // Defence in depth: a password may also hide in server addresses or a test's `extra`.
+  return redactValue(report, configSecrets(config));
+}
+
+/** The document as written to a file: 2-space indented, newline-terminated. */
+export function formatJsonReport(report: JsonReport): string {
+  return JSON.stringify(report, null, 2) + "\n";
+}

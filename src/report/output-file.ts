@@ -1,0 +1,27 @@
+/**
+ * `-o FILE` with `--output-format text|json|csv`: the whole run as one document.
+ * text is exactly what the console prints in text mode; csv is the extended CSV (valkey-
+ * benchmark's columns plus "errors","issued"); json is buildJsonReport's document.
+ */
+import type { BenchConfig, OutputFormat } from "../config/types.ts";
+import type { TestResult } from "../metrics/types.ts";
+import { formatCsv } from "./csv.ts";
+import { buildJsonReport, formatJsonReport, type JsonReportMeta } from "./json.ts";
+import { RUN_TRAILER } from "./run.ts";
+import { formatTextReport } from "./text.ts";
+
+export function formatOutputFile(
+  format: OutputFormat,
+  config: BenchConfig,
+  results: TestResult[],
+  meta: JsonReportMeta & { cluster?: boolean },
+): string {
+  switch (format) {
+    case "json":
+      return formatJsonReport(buildJsonReport(config, results, meta));
+    case "csv":
+      return formatCsv(results, { extended: true });
+    case "text":
+      return results.map((r) => formatTextReport(r, { servers: meta.servers, cluster: meta.cluster })).join("") + RUN_TRAILER;
+  }
+}

@@ -1,0 +1,414 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseCli, type CliIo } from "../../src/cli/parse-cli.ts";
+import { FLAGS, type FlagSpec } from "../../src/config/flags.ts";
+import type { BenchConfig } from "../../src/config/types.ts";
+import { UserError } from "../../src/errors.ts";
+import pkg from "../../package.json" with { type: "json" };
+
+const FIXED_NOW = 1_700_000_000_123;
+const io = (stdin?: string): CliIo => ({
+  stdin: async () => {
+    if (stdin === undefined) throw new Error("stdin must not be read");
+    return stdin;
+  },
+  cores: 2,
+  nowMs: () => FIXED_NOW,
+});
+
+async function bench(argv: string[], stdin?: string): Promise<BenchConfig> {
+  const parsed = await parseCli(argv, io(stdin));
+  if (parsed.kind !== "bench") throw new Error(`expected a benchmark run, got ${parsed.kind}`);
+  return parsed.config;
+}
+
+async function userError(argv: string[], stdin?: string): Promise<UserError> {
+  try {
+    await parseCli(argv, io(stdin));
+  } catch (error) {
+    if (error instanceof UserError) return error;
+    throw error;
+  }
+  throw new Error(`expected ${argv.join(" ")} to be rejected`);
+}
+
+function at(config: BenchConfig, path: string): unknown {
+  let value: unknown = config;
+  for (const key of path.split(".")) value = (value as Record<string, unknown>)[key];
+  return value;
+}
+
+let dir = "";
+let caFile = "";
+let certFile = "";
+let keyFile = "";
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "vsb-cli-"));
+  caFile = join(dir, "ca.pem");
+  certFile = join(dir, "client.pem");
+  keyFile = join(dir, "client.key");
+  for (const file of [caFile, certFile, keyFile]) writeFileSync(file, "-----BEGIN TEST-----\n");
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("defaults are valkey-benchmark's", () => {
+  test("no arguments give the documented defaults", async () => {
+    const config = await bench([]);
+    expect(config).toEqual({
+      connection: {
+        endpoints: [{ host: "127.0.0.1", port: 6379 }],
+        socketPath: undefined,
+        tls: undefined,
+        user: undefined,
+        password: undefined,
+        dbnum: 0,
+        resp3: false,
+        connectTimeoutMs: 5000,
+        requestTimeoutMs: 30000,
+        enableTracking: false,
+      },
+      clients: 50,
+      requests: 100000,
+      durationSec: undefined,
+      warmup: undefined,
+      dataSize: 3,
+      keyspaceLen: 0,
+      sequential: false,
+      pipeline: 1,
+      threads: 1,
+      seed: FIXED_NOW % 2 ** 32,
+      rps: 0,
+      precision: 3,
+      keepalive: true,
+      tests: [],
+      command: undefined,
+      commandSequence: undefined,
+      clusterMode: "auto",
+      keyPrefix: "",
+      quiet: false,
+      csv: false,
+      loop: false,
+      idle: false,
+      verbose: false,
+      outputFile: undefined,
+      outputFormat: "text",
+    });
+  });
+
+  test("the time-based seed is a concrete unsigned 32-bit number", async () => {
+    const parsed = await parseCli([], { nowMs: () => 2 ** 40 + 77 });
+    expect(parsed.kind === "bench" && parsed.config.seed).toBe(77);
+  });
+});
+
+describe("every flag sets its config field", () => {
+  const cases: [string[], string, unknown][] = [
+    [["-h", "10.0.0.5"], "connection.endpoints", [{ host: "10.0.0.5", port: 6379 }]],
+    [["--host", "db.local", "-p", "7000"], "connection.endpoints", [{ host: "db.local", port: 7000 }]],
+    [["-h", "a", "-h", "b:7001", "-p", "7002"], "connection.endpoints", [{ host: "a", port: 7002 }, { host: "b", port: 7001 }]],
+    [["-h", "[::1]:6380"], "connection.endpoints", [{ host: "::1", port: 6380 }]],
+    [["-h", "::1"], "connection.endpoints", [{ host: "::1", port: 6379 }]],
+    [["--port=6390"], "connection.endpoints", [{ host: "127.0.0.1", port: 6390 }]],
+    [["-s", "/tmp/valkey.sock"], "connection.socketPath", "/tmp/valkey.sock"],
+    [["-a", "pw"], "connection.password", "pw"],
+    [["--auth", "pw", "--user", "bench"], "connection.user", "bench"],
+    [["--dbnum", "5"], "connection.dbnum", 5],
+    [["-3"], "connection.resp3", true],
+    [["--resp3"], "connection.resp3", true],
+    [["--connect-timeout", "250"], "connection.connectTimeoutMs", 250],
+    [["--request-timeout", "1000"], "connection.requestTimeoutMs", 1000],
+    [["--enable-tracking"], "connection.enableTracking", true],
+    [["--keepalive", "0"], "keepalive", false],
+    [["--keepalive", "1"], "keepalive", true],
+    [["--cluster"], "clusterMode", "force"],
+    [["--cluster", "--no-cluster"], "clusterMode", "auto"],
+    [["--tls"], "connection.tls", { insecure: false, sni: undefined, caFile: undefined, certFile: undefined, keyFile: undefined }],
+    [["--tls", "--sni", "cache.example"], "connection.tls.sni", "cache.example"],
+    [["--tls", "--tls-sni", "cache.example"], "connection.tls.sni", "cache.example"],
+    [["--tls", "--insecure"], "connection.tls.insecure", true],
+    [["--tls", "--tls-skip-verify"], "connection.tls.insecure", true],
+    [["-c", "8"], "clients", 8],
+    [["--clients", "8"], "clients", 8],
+    [["-n", "1000"], "requests", 1000],
+    [["--duration", "30"], "durationSec", 30],
+    [["--duration", "2.5s"], "durationSec", 2.5],
+    [["--warmup", "5"], "warmup", { kind: "seconds", seconds: 5 }],
+    [["--warmup", "5s"], "warmup", { kind: "seconds", seconds: 5 }],
+    [["--warmup", "1000r"], "warmup", { kind: "requests", requests: 1000 }],
+    [["--warmup", "1000req"], "warmup", { kind: "requests", requests: 1000 }],
+    [["-P", "16"], "pipeline", 16],
+    [["--threads", "2"], "threads", 2],
+    [["--threads", "auto"], "threads", 2],
+    [["--threads", "auto", "-c", "1"], "threads", 1],
+    [["--rps", "5000"], "rps", 5000],
+    [["--rps", "0.5"], "rps", 0.5],
+    [["-l"], "loop", true],
+    [["-I"], "idle", true],
+    [["-d", "1024"], "dataSize", 1024],
+    [["-d", "0"], "dataSize", 0],
+    [["-r", "100000"], "keyspaceLen", 100000],
+    [["--random-keys", "10"], "keyspaceLen", 10],
+    [["--sequential"], "sequential", true],
+    [["--seed", "42"], "seed", 42],
+    [["--key-prefix", "bench:"], "keyPrefix", "bench:"],
+    [["-t", "SET,get, lrange_100"], "tests", ["set", "get", "lrange_100"]],
+    [["-t", "ping"], "tests", ["ping"]],
+    [["-q"], "quiet", true],
+    [["--quiet=false"], "quiet", false],
+    [["--csv"], "csv", true],
+    [["--precision", "0"], "precision", 0],
+    [["--precision", "4"], "precision", 4],
+    [["-v"], "verbose", true],
+    [["--output-format", "json"], "outputFormat", "json"],
+    [["--output-format=csv"], "outputFormat", "csv"],
+  ];
+  for (const [argv, path, expected] of cases) {
+    test(`${argv.join(" ")} → ${path}`, async () => {
+      expect(at(await bench(argv), path)).toEqual(expected);
+    });
+  }
+
+  test("TLS files are recorded when readable", async () => {
+    const config = await bench(["--tls", "--cacert", caFile, "--cert", certFile, "--key", keyFile]);
+    expect(config.connection.tls).toEqual({ sni: undefined, caFile, certFile, keyFile, insecure: false });
+    const seedSpelling = await bench(["--tls", "--tls-ca-cert", caFile, "--tls-cert", certFile, "--tls-key", keyFile]);
+    expect(seedSpelling.connection.tls).toEqual(config.connection.tls);
+  });
+
+  test("-o sets the file and a .json or .csv name implies the format unless --output-format is given", async () => {
+    const json = join(dir, "run.json");
+    expect(await bench(["-o", json])).toMatchObject({ outputFile: json, outputFormat: "json" });
+    expect(await bench(["--output", join(dir, "run.CSV")])).toMatchObject({ outputFormat: "csv" });
+    expect(await bench(["-o", join(dir, "run.txt")])).toMatchObject({ outputFormat: "text" });
+    expect(await bench(["-o", json, "--output-format", "text"])).toMatchObject({ outputFormat: "text" });
+  });
+
+  test("the last occurrence of a single-value flag wins", async () => {
+    expect((await bench(["-c", "5", "-c", "7"])).clients).toBe(7);
+  });
+});
+
+describe("-u server URIs", () => {
+  test("user, password, host, port and db come from the URI; valkeys enables TLS", async () => {
+    const config = await bench(["-u", "valkeys://bench:s3cr%40t@cache.example:6380/2"]);
+    expect(config.connection).toMatchObject({
+      endpoints: [{ host: "cache.example", port: 6380 }],
+      user: "bench",
+      password: "s3cr@t",
+      dbnum: 2,
+      tls: { insecure: false },
+    });
+  });
+
+  test("redis:// without port or db uses -p and db 0, without TLS", async () => {
+    const config = await bench(["-u", "redis://:pw@h", "-p", "7005"]);
+    expect(config.connection).toMatchObject({ endpoints: [{ host: "h", port: 7005 }], password: "pw", dbnum: 0 });
+    expect(config.connection.tls).toBeUndefined();
+    expect(config.connection.user).toBeUndefined();
+  });
+
+  test("explicit -a, --user and --dbnum override the URI's parts", async () => {
+    const config = await bench(["-u", "rediss://u:p@h:1/3", "-a", "other", "--user", "admin", "--dbnum", "0"]);
+    expect(config.connection).toMatchObject({ user: "admin", password: "other", dbnum: 0 });
+  });
+
+  test("-h hosts are added after the URI's host as further seeds", async () => {
+    const config = await bench(["-u", "valkey://h1:7000", "-h", "h2:7001"]);
+    expect(config.connection.endpoints).toEqual([{ host: "h1", port: 7000 }, { host: "h2", port: 7001 }]);
+  });
+});
+
+describe("custom commands", () => {
+  test("the first non-option starts the command; later option-like tokens belong to it", async () => {
+    const config = await bench(["-n", "1000", "-r", "100", "SET", "foo:__rand_int__", "__data__", "-P", "5"]);
+    expect(config.requests).toBe(1000);
+    expect(config.pipeline).toBe(1);
+    expect(config.command).toEqual(["SET", "foo:__rand_int__", "__data__", "-P", "5"]);
+    expect(config.commandSequence).toEqual([{ repeat: 1, args: ["SET", "foo:__rand_int__", "__data__", "-P", "5"] }]);
+  });
+
+  test("';' separates steps and a leading number repeats a step", async () => {
+    const config = await bench(["3", "SET", "a", "b", ";", "GET", "a"]);
+    expect(config.command).toEqual(["3", "SET", "a", "b", ";", "GET", "a"]);
+    expect(config.commandSequence).toEqual([
+      { repeat: 3, args: ["SET", "a", "b"] },
+      { repeat: 1, args: ["GET", "a"] },
+    ]);
+  });
+
+  test("-- ends the options, so a command may start with a dash or be named dataset", async () => {
+    expect((await bench(["--", "-weird", "x"])).command).toEqual(["-weird", "x"]);
+    expect((await bench(["--", "dataset", "x"])).command).toEqual(["dataset", "x"]);
+  });
+
+  test("--command is split like a shell would", async () => {
+    const config = await bench(["--command", `SET "my key" 'a b' plain`]);
+    expect(config.command).toEqual(["SET", "my key", "a b", "plain"]);
+    expect(config.commandSequence).toEqual([{ repeat: 1, args: ["SET", "my key", "a b", "plain"] }]);
+  });
+
+  test("-x appends all of standard input, unmodified, as the last argument", async () => {
+    const config = await bench(["-x", "SET", "key"], "value from stdin\n");
+    expect(config.command).toEqual(["SET", "key", "value from stdin\n"]);
+    expect(config.commandSequence).toEqual([{ repeat: 1, args: ["SET", "key", "value from stdin\n"] }]);
+  });
+
+  test("-x does not read standard input when the command line is invalid", async () => {
+    expect((await userError(["-x", "-P", "0", "SET", "k"])).message).toMatch(/^-P/);
+    expect((await userError(["-x", "-t", "sett", "SET", "k"])).message).toMatch(/^-t/);
+    expect((await userError(["-x", "SET", "k", ";"])).message).toMatch(/empty step/);
+  });
+
+  test("-x also applies to --command, and stdin is not read without -x", async () => {
+    expect((await bench(["-x", "--command", "SET k"], "v")).command).toEqual(["SET", "k", "v"]);
+    expect((await bench(["SET", "k", "v"])).command).toEqual(["SET", "k", "v"]);
+  });
+});
+
+describe("help, version and subcommands", () => {
+  test("--help lists every flag spelling with its default", async () => {
+    const parsed = await parseCli(["-n", "5", "--help"]);
+    if (parsed.kind !== "help") throw new Error("expected help");
+    for (const flag of Object.values(FLAGS) as FlagSpec<unknown>[]) {
+      expect(parsed.text).toContain(`--${flag.long}`);
+      if (flag.short !== undefined) expect(parsed.text).toContain(`-${flag.short}, --${flag.long}`);
+      for (const alias of flag.aliases ?? []) expect(parsed.text).toContain(`--${alias}`);
+      const first = flag.short === undefined ? `--${flag.long}` : `-${flag.short}, --${flag.long}`;
+      const start = parsed.text.search(new RegExp(`\\n  ${first}[ ,\\n]`));
+      expect(start).toBeGreaterThan(0);
+      const end = parsed.text.slice(start + 1).search(/\n {2}-|\n\n/);
+      const squashed = parsed.text.slice(start, start + 1 + end).replace(/\s+/g, " ");
+      expect(squashed).toContain(`(default: ${flag.defaultText})`);
+    }
+    expect(parsed.text).toContain("--warmup <5s|1000r>");
+    expect(parsed.text).toContain("dataset");
+  });
+
+  test("-h is never help: it takes a host", async () => {
+    expect((await bench(["-h", "example"])).connection.endpoints[0].host).toBe("example");
+    expect((await userError(["-h"])).message).toMatch(/^-h needs a host name.*--help/);
+  });
+
+  test("--version prints the name and package.json version", async () => {
+    expect(await parseCli(["--version"])).toEqual({ kind: "version", text: `valkey-search-benchmark ${pkg.version}` });
+  });
+
+  test("a first positional 'dataset' hands the rest to the subcommand", async () => {
+    expect(await parseCli(["dataset", "info", "-h", "x"])).toEqual({
+      kind: "subcommand",
+      name: "dataset",
+      argv: ["info", "-h", "x"],
+    });
+  });
+});
+
+describe("invalid input is rejected with exit code 2 and a message naming the flag", () => {
+  const cases: [string[], RegExp][] = [
+    [["-P", "0"], /^-P must be at least 1 \(got 0\)$/],
+    [["-c", "0"], /^-c must be at least 1/],
+    [["-n", "0"], /^-n must be at least 1/],
+    [["-n", "1e3"], /^-n must be a whole number/],
+    [["-p", "0"], /^-p must be between 1 and 65535/],
+    [["-p", "65536"], /^-p must be between 1 and 65535/],
+    [["-h", "host:99999"], /^-h: port must be between 1 and 65535/],
+    [["-h", "[::1"], /^-h has an unclosed '\['/],
+    [["--duration", "10", "-n", "100"], /^--duration and -n are mutually exclusive/],
+    [["--duration", "0"], /^--duration must be a number of seconds greater than 0/],
+    [["--duration", "abc"], /^--duration must be a number of seconds/],
+    [["--warmup", "5x"], /^--warmup must be seconds \(5 or 5s\) or a request count/],
+    [["--user", "bob"], /^--user needs a password/],
+    [["--tls", "--cert", "/tmp"], /^--cert needs --key/],
+    [["--tls", "--key", "/tmp"], /^--key needs --cert/],
+    [["--cacert", "/tmp/x"], /^--cacert only applies to TLS connections/],
+    [["--insecure"], /^--insecure only applies to TLS/],
+    [["-t", "sett"], /^-t: unknown test 'sett'; did you mean 'set'\?$/],
+    [["-t", "nonsense_test_name"], /^-t: unknown test 'nonsense_test_name' \(known tests: ping, /],
+    [["-t", ","], /^-t needs at least one test name/],
+    [["-u", "http://h:1"], /^-u must start with valkey:\/\//],
+    [["-u", "valkey://h:0"], /^-u port must be between 1 and 65535/],
+    [["-u", "valkey://h/x"], /^-u database must be a number/],
+    [["--threads", "0"], /^--threads must be a whole number between 1 and 1024, or auto/],
+    [["--threads", "many"], /^--threads must be/],
+    [["--threads", "4", "-c", "2"], /^--threads \(4\) must not exceed -c \(2\)/],
+    [["-d", "-1"], /^-d must be between 0 and/],
+    [["-d", String(512 * 1024 * 1024 + 1)], /^-d must be between 0 and 536870912 \(512 MiB\) \(got 536870913\)$/],
+    [["-r", "-5"], /^-r must be at least 0/],
+    [["--rps", "-1"], /^--rps must be a rate >= 0/],
+    [["--precision", "5"], /^--precision must be between 0 and 4/],
+    [["--keepalive", "2"], /^--keepalive must be 1 .* or 0/],
+    [["--seed", "abc"], /^--seed must be a whole number/],
+    [["--dbnum", "-1"], /^--dbnum must be at least 0/],
+    [["--connect-timeout", "0"], /^--connect-timeout must be at least 1/],
+    [["--output-format", "xml"], /^--output-format must be text, json or csv \(got xml\)$/],
+    [["-o", "/nonexistent-dir/run.json"], /^-o: cannot write to directory \/nonexistent-dir: no such file/],
+    [["-s", "/tmp/sock", "--tls"], /^-s cannot be combined with TLS/],
+    [["-s", "/tmp/sock", "-u", "valkeys://h"], /^-s cannot be combined with TLS/],
+    [["-s", "/tmp/sock", "--cluster"], /^-s cannot be combined with --cluster/],
+    [["--command", "GET a", "GET", "b"], /^--command and a command after the options/],
+    [["--command", "SET 'a"], /^--command has an unterminated ' quote/],
+    [["--command", "  "], /^--command is empty/],
+    [["-x"], /^-x needs a command/],
+    [["SET", "a", ";", ";", "GET", "a"], /empty step between ';'/],
+    [["0", "SET", "a", "b"], /repeat count before SET must be at least 1/],
+    [["--bogus"], /^unknown option --bogus/],
+    [["--pipelin", "3"], /^unknown option --pipelin; did you mean '--pipeline'\?/],
+    [["--no-port"], /^unknown option --no-port/],
+    [["-qx"], /^unknown option -qx/],
+    [["-n"], /^-n needs a value: -n <requests>$/],
+    [["--quiet=maybe"], /^--quiet takes no value/],
+    [["-q", "dataset"], /^options before 'dataset' are not used/],
+  ];
+  for (const [argv, pattern] of cases) {
+    test(`${argv.join(" ")}`, async () => {
+      const error = await userError(argv);
+      expect(error.exitCode).toBe(2);
+      expect(error.message).toMatch(pattern);
+      expect(error.message).not.toContain("\n");
+    });
+  }
+
+  test("unreadable TLS files are named in the error", async () => {
+    const missing = join(dir, "missing.pem");
+    expect((await userError(["--tls", "--cacert", missing])).message).toBe(`--cacert: cannot read ${missing}: no such file`);
+    expect((await userError(["--tls", "--tls-cert", dir, "--tls-key", keyFile])).message).toBe(
+      `--tls-cert: cannot read ${dir}: not a regular file`,
+    );
+    if (process.getuid?.() !== 0) {
+      const locked = join(dir, "locked.key");
+      writeFileSync(locked, "x");
+      chmodSync(locked, 0o000);
+      expect((await userError(["--tls", "--cert", certFile, "--key", locked])).message).toBe(
+        `--key: cannot read ${locked}: permission denied`,
+      );
+    }
+  });
+});
+
+describe("secrets never appear in errors", () => {
+  const password = "Hunter2-Secret";
+  const cases: string[][] = [
+    ["-u", `valkey://user:${password}@h:99999`],
+    ["-u", `valkeys://user:${password}@h/notadb`],
+    ["-u", `ftp://user:${password}@h`],
+    ["-u", `valkey://user:${password}%zz@h`],
+    ["-u", `valkey://user:${password}@`],
+    ["-a", password, "-P", "0"],
+    ["-a", password, "--user", "u", "--cert", "x", "--tls"],
+    ["-a", password, "-a"],
+    ["--auth", password, "--user", "u", "-h", "h:0"],
+    ["-u", `valkey://u:${password}@h`, "--duration", "1", "-n", "1"],
+  ];
+  for (const argv of cases) {
+    test(argv.join(" ").replaceAll(password, "***"), async () => {
+      const error = await userError(argv);
+      expect(error.message).not.toContain(password);
+    });
+  }
+
+  test("a bad URI is shown with its password replaced by ***", async () => {
+    const error = await userError(["-u", `valkey://user:${password}@h:99999`]);
+    expect(error.message).toContain("valkey://user:***@h:99999");
+  });
+});

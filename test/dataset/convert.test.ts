@@ -1,0 +1,187 @@
+import { afterAll, describe, expect, test } from "bun:test";
+import { mkdirSync, writeFileSync } from "node:fs";
+import h5wasm from "h5wasm/node";
+import { parquetWriteFile } from "hyparquet-writer";
+import { openDataset } from "../../src/dataset/dataset.ts";
+import { convertToLegacy } from "../../src/dataset/convert.ts";
+import { UserError } from "../../src/dataset/errors.ts";
+import { openHdf5 } from "../../src/dataset/hdf5-source.ts";
+import { openParquetDirectory } from "../../src/dataset/parquet-source.ts";
+import { openRawSource } from "../../src/dataset/raw-sources.ts";
+import { randomFloats, tempDir } from "./support.ts";
+
+const tmp = tempDir();
+afterAll(() => tmp.cleanup());
+
+const N = 300, Q = 7, D = 12, K = 5;
+const base = randomFloats(N * D, 11);
+const queries = randomFloats(Q * D, 12);
+const gt = Int32Array.from({ length: Q * K }, (_, i) => (i * 37) % N);
+
+/** Rows each prefixed by the int32 dimension (TEXMEX). */
+function vecs(values: ArrayLike<number>, dim: number, kind: "f" | "i" | "b"): Uint8Array {
+  const rows = values.length / dim;
+  const el = kind === "b" ? 1 : 4;
+  const out = new Uint8Array(rows * (4 + dim * el));
+  const dv = new DataView(out.buffer);
+  for (let r = 0; r < rows; r++) {
+    const o = r * (4 + dim * el);
+    dv.setInt32(o, dim, true);
+    for (let d = 0; d < dim; d++) {
+      const v = values[r * dim + d];
+      if (kind === "f") dv.setFloat32(o + 4 + d * 4, v, true);
+      else if (kind === "i") dv.setInt32(o + 4 + d * 4, v, true);
+      else dv.setUint8(o + 4 + d, v);
+    }
+  }
+  return out;
+}
+
+/** u32 rows, u32 dim, data (big-ann). */
+function bin(data: Float32Array | Int32Array | Uint8Array, dim: number): Uint8Array {
+  const head = new Uint32Array([data.length / dim, dim]);
+  return Buffer.concat([new Uint8Array(head.buffer), new Uint8Array(data.buffer, data.byteOffset, data.byteLength)]);
+}
+
+function npy(data: Float32Array | Int32Array | BigInt64Array | Uint16Array, descr: string, rows: number, cols: number): Uint8Array {
+  let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': (${rows}, ${cols}), }`;
+  const total = 10 + header.length + 1;
+  header += " ".repeat((64 - (total % 64)) % 64) + "\n";
+  const pre = new Uint8Array(10);
+  pre.set([0x93, ...new TextEncoder().encode("NUMPY"), 1, 0]);
+  new DataView(pre.buffer).setUint16(8, header.length, true);
+  return Buffer.concat([pre, new TextEncoder().encode(header), new Uint8Array(data.buffer, data.byteOffset, data.byteLength)]);
+}
+
+async function expectRoundTrip(output: string, vectorValues: Float32Array, queryValues: Float32Array, ids: ArrayLike<number>, k = K): Promise<void> {
+  const ds = openDataset(output);
+  expect([ds.dim, ds.numVectors, ds.numQueries, ds.neighborsPerQuery]).toEqual([D, vectorValues.length / D, queryValues.length / D, k]);
+  const s = new Float32Array(D);
+  for (let i = 0; i < ds.numVectors; i++) expect(Array.from(ds.vectorF32(i, s))).toEqual(Array.from(vectorValues.subarray(i * D, (i + 1) * D)));
+  for (let q = 0; q < ds.numQueries; q++) {
+    expect(Array.from(ds.queryF32(q, s))).toEqual(Array.from(queryValues.subarray(q * D, (q + 1) * D)));
+    expect(Array.from(ds.groundTruth(q), Number)).toEqual(Array.from(ids).slice(q * K, q * K + k));
+  }
+  ds.close();
+}
+
+async function convertRaw(name: string, files: { base: string; queries?: string; gt?: string }, maxNeighbors?: number): Promise<string> {
+  const output = tmp.file(`${name}.out.bin`);
+  const b = openRawSource(files.base);
+  const q = files.queries ? openRawSource(files.queries) : undefined;
+  const g = files.gt ? openRawSource(files.gt) : undefined;
+  await convertToLegacy({ base: b, queries: q, groundTruth: g }, { output, maxNeighbors, metric: "L2" });
+  for (const s of [b, q, g]) s?.close();
+  return output;
+}
+
+describe("dataset convert: exact round trips", () => {
+  test("fvecs + ivecs (TEXMEX)", async () => {
+    writeFileSync(tmp.file("b.fvecs"), vecs(base, D, "f"));
+    writeFileSync(tmp.file("q.fvecs"), vecs(queries, D, "f"));
+    writeFileSync(tmp.file("gt.ivecs"), vecs(gt, K, "i"));
+    await expectRoundTrip(await convertRaw("texmex", { base: tmp.file("b.fvecs"), queries: tmp.file("q.fvecs"), gt: tmp.file("gt.ivecs") }), base, queries, gt);
+  });
+
+  test("bvecs widen bytes to floats; --max-neighbors keeps the first k ids", async () => {
+    const bytes = Uint8Array.from(base, (v) => Math.floor((v + 1) * 127));
+    writeFileSync(tmp.file("b.bvecs"), vecs(bytes, D, "b"));
+    writeFileSync(tmp.file("q.bvecs"), vecs(bytes.subarray(0, Q * D), D, "b"));
+    writeFileSync(tmp.file("gt2.ivecs"), vecs(gt, K, "i"));
+    const out = await convertRaw("bvecs", { base: tmp.file("b.bvecs"), queries: tmp.file("q.bvecs"), gt: tmp.file("gt2.ivecs") }, 3);
+    await expectRoundTrip(out, Float32Array.from(bytes), Float32Array.from(bytes.subarray(0, Q * D)), gt, 3);
+  });
+
+  test("fbin + ibin and u8bin (big-ann)", async () => {
+    writeFileSync(tmp.file("b.fbin"), bin(base, D));
+    writeFileSync(tmp.file("q.fbin"), bin(queries, D));
+    writeFileSync(tmp.file("gt.ibin"), bin(gt, K));
+    await expectRoundTrip(await convertRaw("bigann", { base: tmp.file("b.fbin"), queries: tmp.file("q.fbin"), gt: tmp.file("gt.ibin") }), base, queries, gt);
+    const bytes = Uint8Array.from({ length: N * D }, (_, i) => i % 251);
+    writeFileSync(tmp.file("b.u8bin"), bin(bytes, D));
+    const src = openRawSource(tmp.file("b.u8bin"));
+    expect(Array.from(await src.readFloat32(N - 1, 1))).toEqual(Array.from(bytes.subarray((N - 1) * D)));
+    src.close();
+  });
+
+  test(".npy float32, float16 and int64 arrays", async () => {
+    writeFileSync(tmp.file("b.npy"), npy(base, "<f4", N, D));
+    writeFileSync(tmp.file("q.npy"), npy(queries, "<f4", Q, D));
+    writeFileSync(tmp.file("gt.npy"), npy(BigInt64Array.from(gt, BigInt), "<i8", Q, K));
+    await expectRoundTrip(await convertRaw("npy", { base: tmp.file("b.npy"), queries: tmp.file("q.npy"), gt: tmp.file("gt.npy") }), base, queries, gt);
+    const halves = Uint16Array.from({ length: N * D }, (_, i) => 0x3c00 + (i % 64)); // 1 + i/1024
+    writeFileSync(tmp.file("h.npy"), npy(halves, "<f2", N, D));
+    const out = await convertRaw("npy16", { base: tmp.file("h.npy") });
+    const ds = openDataset(out);
+    expect(ds.dtype).toBe("float16");
+    expect(Array.from(ds.vectorBytes(5))).toEqual(Array.from(new Uint8Array(halves.buffer, 5 * D * 2, D * 2)));
+    expect(ds.vectorF32(0, new Float32Array(D))[3]).toBe(1 + 3 / 1024);
+    ds.close();
+  });
+
+  test("ann-benchmarks HDF5 written by h5wasm, with the distance attribute as metric hint", async () => {
+    await h5wasm.ready;
+    const path = tmp.file("ann.hdf5");
+    const f = new h5wasm.File(path, "w");
+    f.create_dataset({ name: "train", data: base, shape: [N, D], dtype: "<f" });
+    f.create_dataset({ name: "test", data: queries, shape: [Q, D], dtype: "<f" });
+    f.create_dataset({ name: "neighbors", data: gt, shape: [Q, K], dtype: "<i" });
+    f.create_attribute("distance", "angular");
+    f.close();
+    const h = await openHdf5(path);
+    expect(h.metric).toBe("COSINE");
+    const output = tmp.file("ann.out.bin");
+    await convertToLegacy(h, { output });
+    for (const s of [h.base, h.queries, h.groundTruth]) s?.close();
+    await expectRoundTrip(output, base, queries, gt);
+    const ds = openDataset(output);
+    expect(ds.metricHint).toBe("COSINE");
+    ds.close();
+  });
+
+  test("VectorDBBench parquet directory written by hyparquet-writer, with a split train set", async () => {
+    const dir = tmp.file("vdbb");
+    mkdirSync(dir);
+    const listSchema = (column: string, element: "FLOAT" | "INT64") => [
+      { name: "root", num_children: 2 },
+      { name: "id", type: "INT64" as const, repetition_type: "REQUIRED" as const },
+      { name: column, repetition_type: "OPTIONAL" as const, num_children: 1, converted_type: "LIST" as const },
+      { name: "list", repetition_type: "REPEATED" as const, num_children: 1 },
+      { name: "element", type: element, repetition_type: "REQUIRED" as const },
+    ];
+    const rows = (v: Float32Array, from: number, to: number) => Array.from({ length: to - from }, (_, r) => Array.from(v.subarray((from + r) * D, (from + r + 1) * D)));
+    const ids = (from: number, to: number) => Array.from({ length: to - from }, (_, r) => BigInt(from + r));
+    parquetWriteFile({ filename: `${dir}/train-00-of-02.parquet`, columnData: [{ name: "id", data: ids(0, 200) }, { name: "emb", data: rows(base, 0, 200) }], schema: listSchema("emb", "FLOAT"), rowGroupSize: 64 });
+    parquetWriteFile({ filename: `${dir}/train-01-of-02.parquet`, columnData: [{ name: "id", data: ids(200, N) }, { name: "emb", data: rows(base, 200, N) }], schema: listSchema("emb", "FLOAT") });
+    parquetWriteFile({ filename: `${dir}/test.parquet`, columnData: [{ name: "id", data: ids(0, Q) }, { name: "emb", data: rows(queries, 0, Q) }], schema: listSchema("emb", "FLOAT") });
+    const nb = Array.from({ length: Q }, (_, q) => Array.from(gt.subarray(q * K, (q + 1) * K), BigInt));
+    parquetWriteFile({ filename: `${dir}/neighbors.parquet`, columnData: [{ name: "id", data: ids(0, Q) }, { name: "neighbors_id", data: nb }], schema: listSchema("neighbors_id", "INT64") });
+    const p = await openParquetDirectory(dir);
+    expect(p.base.rows).toBe(N);
+    const output = tmp.file("vdbb.out.bin");
+    await convertToLegacy(p, { output, metric: "L2" });
+    for (const s of [p.base, p.queries, p.groundTruth]) s?.close();
+    await expectRoundTrip(output, base, queries, gt);
+  });
+});
+
+describe("dataset convert: bad inputs are one-line errors", () => {
+  test("an fvecs row with a different dimension names the row", async () => {
+    const bytes = vecs(base, D, "f");
+    new DataView(bytes.buffer).setInt32(3 * (4 + D * 4), D + 1, true);
+    writeFileSync(tmp.file("bad.fvecs"), bytes);
+    await expect(convertRaw("bad", { base: tmp.file("bad.fvecs") })).rejects.toThrow("row 3 declares dimension 13; expected 12");
+  });
+
+  test("a truncated fvecs file, ground-truth ids out of range and mismatched query dims", async () => {
+    writeFileSync(tmp.file("t.fvecs"), vecs(base, D, "f").subarray(0, 100));
+    expect(() => openRawSource(tmp.file("t.fvecs"))).toThrow("not a multiple of the row size 52");
+    writeFileSync(tmp.file("b3.fvecs"), vecs(base, D, "f"));
+    writeFileSync(tmp.file("q3.fvecs"), vecs(queries, D, "f"));
+    writeFileSync(tmp.file("gt3.ivecs"), vecs(Int32Array.from(gt, (v, i) => (i === 6 ? N : v)), K, "i"));
+    await expect(convertRaw("range", { base: tmp.file("b3.fvecs"), queries: tmp.file("q3.fvecs"), gt: tmp.file("gt3.ivecs") })).rejects.toThrow("ground-truth id 300 (query 1, neighbour 1) is out of range");
+    writeFileSync(tmp.file("q4.fvecs"), vecs(queries.subarray(0, Q * 4), 4, "f"));
+    await expect(convertRaw("dims", { base: tmp.file("b3.fvecs"), queries: tmp.file("q4.fvecs") })).rejects.toThrow(UserError);
+    expect(() => openRawSource(tmp.file("x.txt"))).toThrow("cannot open");
+  });
+});

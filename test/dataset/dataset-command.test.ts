@@ -1,0 +1,90 @@
+import { afterAll, describe, expect, spyOn, test } from "bun:test";
+import { readFileSync, writeFileSync } from "node:fs";
+import { runDatasetCommand } from "../../src/cli/dataset-command.ts";
+import { openDataset } from "../../src/dataset/dataset.ts";
+import { UserError } from "../../src/dataset/errors.ts";
+import { randomFloats, tempDir } from "./support.ts";
+
+const tmp = tempDir();
+afterAll(() => tmp.cleanup());
+
+/** Runs `dataset ...` in-process and returns what it printed on stdout. */
+async function run(...argv: string[]): Promise<string> {
+  const spy = spyOn(console, "log").mockImplementation(() => {});
+  try {
+    expect(await runDatasetCommand(argv)).toBe(0);
+    return spy.mock.calls.map((c) => String(c[0])).join("\n");
+  } finally {
+    spy.mockRestore();
+  }
+}
+
+describe("dataset subcommands", () => {
+  const file = tmp.file("gen.bin");
+
+  test("generate writes a dataset that info describes as consistent", async () => {
+    await run("generate", "-o", file, "--dim", "8", "--num-vectors", "1000", "--num-queries", "12", "--k", "10", "--metric", "cosine", "--workers", "2");
+    const text = await run("info", file);
+    expect(text).toContain("1000 x 8 float32");
+    expect(text).toContain("metric hint: COSINE");
+    expect(text).toContain("consistent:  yes");
+    const json = JSON.parse(await run("info", file, "--json", "--full"));
+    expect(json.groundTruthChecked).toBe(120);
+    expect(json.consistent).toBe(true);
+  });
+
+  test("verify passes on generated ground truth and names the first mismatch after corruption", async () => {
+    expect(await run("verify", file, "--sample", "5")).toContain("verified 5 queries (COSINE): 5 exact");
+    const ds = openDataset(file);
+    const gt = ds.sections.find((s) => s.name === "ground_truth")!;
+    const stored = ds.neighborId(3, 0);
+    ds.close();
+    const bytes = readFileSync(file);
+    bytes.writeBigUInt64LE(BigInt((stored + 1) % 1000), gt.offset + 3 * 10 * 8);
+    writeFileSync(tmp.file("bad.bin"), bytes);
+    await expect(runDatasetCommand(["verify", tmp.file("bad.bin"), "--sample", "12"])).rejects.toThrow(/differs in 1 of 12 sampled queries; first: query 3 rank 0/);
+  });
+
+  test("ground-truth recomputes with a new k into a new file, and in place with the same k", async () => {
+    await run("ground-truth", file, "--k", "3", "-o", tmp.file("k3.bin"));
+    const ds = openDataset(tmp.file("k3.bin"));
+    const orig = openDataset(file);
+    expect(ds.neighborsPerQuery).toBe(3);
+    expect(Array.from(ds.vectorBytes(999))).toEqual(Array.from(orig.vectorBytes(999)));
+    for (let q = 0; q < 12; q++) expect([0, 1, 2].map((j) => ds.neighborId(q, j))).toEqual([0, 1, 2].map((j) => orig.neighborId(q, j)));
+    ds.close();
+    orig.close();
+    writeFileSync(tmp.file("inplace.bin"), readFileSync(tmp.file("bad.bin")));
+    await run("ground-truth", tmp.file("inplace.bin"), "--k", "10", "--in-place");
+    expect(readFileSync(tmp.file("inplace.bin")).equals(readFileSync(file))).toBe(true);
+    await expect(runDatasetCommand(["ground-truth", file, "--k", "4", "--in-place"])).rejects.toThrow("stored k (10) to equal --k 4");
+  });
+
+  test("convert streams fvecs and computes ground truth when asked", async () => {
+    const base = randomFloats(200 * 4, 5);
+    const rows = (v: Float32Array, n: number) => {
+      const out = new DataView(new ArrayBuffer(n * 20));
+      for (let r = 0; r < n; r++) {
+        out.setInt32(r * 20, 4, true);
+        for (let d = 0; d < 4; d++) out.setFloat32(r * 20 + 4 + d * 4, v[r * 4 + d], true);
+      }
+      return new Uint8Array(out.buffer);
+    };
+    writeFileSync(tmp.file("b.fvecs"), rows(base, 200));
+    writeFileSync(tmp.file("q.fvecs"), rows(base, 3));
+    const out = await run("convert", "--base", tmp.file("b.fvecs"), "--queries", tmp.file("q.fvecs"), "-o", tmp.file("c.bin"), "--compute-ground-truth", "5", "--metric", "L2");
+    expect(out).toContain("converted 200 vectors x 4, 3 queries");
+    const ds = openDataset(tmp.file("c.bin"));
+    expect(ds.neighborsPerQuery).toBe(5);
+    expect([0, 1, 2].map((q) => ds.neighborId(q, 0))).toEqual([0, 1, 2]); // each query is its own nearest base vector
+    ds.close();
+  });
+
+  test("bad input is a UserError: unknown subcommand, bad number, missing input, missing file", async () => {
+    await expect(runDatasetCommand(["frobnicate"])).rejects.toThrow("unknown dataset subcommand 'frobnicate'");
+    await expect(runDatasetCommand(["generate", "-o", tmp.file("x.bin"), "--dim", "eight"])).rejects.toThrow("--dim eight is invalid");
+    await expect(runDatasetCommand(["convert", "-o", tmp.file("x.bin")])).rejects.toThrow(UserError);
+    await expect(runDatasetCommand(["info", tmp.file("missing.bin")])).rejects.toThrow("cannot open");
+    expect(await run("--help")).toContain("ground-truth");
+  });
+});
