@@ -1,15 +1,18 @@
 /**
- * Wires one benchmark run together: probe the server, open the connections, run the tests with
- * a progress line, print each test's report in the chosen format, write the -o file, and decide
- * the exit code. Returns the exit code.
+ * Wires one benchmark run together: discover the deployment, read the server settings, open
+ * the connections, run the tests with a progress line, print each test's report in the chosen
+ * format, write the -o file, and decide the exit code. Returns the exit code.
  */
 import pkg from "../package.json" with { type: "json" };
+import { discoverDeployment, type Deployment } from "./cluster/discovery.ts";
+import { recognizeEndpoint } from "./cluster/endpoints.ts";
 import type { BenchConfig } from "./config/types.ts";
 import { Orchestrator } from "./engine/orchestrator.ts";
-import { probeServer } from "./engine/server-info.ts";
-import type { ServerConfigInfo, TestResult } from "./metrics/types.ts";
+import { serverSettings } from "./engine/server-info.ts";
+import type { TestResult } from "./metrics/types.ts";
 import { consoleMode, createConsoleReporter } from "./report/console.ts";
 import { buildJsonReport, formatJsonReport } from "./report/json.ts";
+import { formatNodeTable } from "./report/nodes.ts";
 import { formatOutputFile } from "./report/output-file.ts";
 import type { ProgressStream } from "./report/progress.ts";
 import { formatErrorTypes } from "./report/text.ts";
@@ -21,10 +24,29 @@ export interface Io {
   stdout: ProgressStream;
 }
 
+/** What was detected, for stderr (stdout stays in valkey-benchmark's format). */
+function banner(config: BenchConfig, d: Deployment): string[] {
+  const lines = [`valkey-search-benchmark ${pkg.version}: ${d.description}`];
+  const seed = config.connection.endpoints[0];
+  if (seed && !config.connection.socketPath) {
+    const e = recognizeEndpoint(seed.host);
+    if (e.kind !== "generic") {
+      lines.push(`  endpoint: ${e.kind}${e.region ? ` in ${e.region}` : ""}${e.clusterName ? ` (${e.clusterName})` : ""}`);
+      if (e.tlsLikely && !config.connection.tls) lines.push("  note: this endpoint usually requires TLS; add --tls if connections fail");
+    }
+  }
+  return lines;
+}
+
 export async function runBenchmark(config: BenchConfig, io: Io): Promise<number> {
   const startedAt = new Date();
-  const servers: ServerConfigInfo[] = [await probeServer(config)];
-  const orchestrator = new Orchestrator(config);
+  const deployment = await discoverDeployment(config);
+  const servers = await serverSettings(config, deployment.nodes);
+  const cluster = deployment.mode === "cluster";
+  const jsonToStdout = config.outputFormat === "json" && !config.outputFile;
+  const mode = consoleMode(config);
+  if (config.verbose || (mode === "text" && !jsonToStdout && (cluster || deployment.nodes.length > 1))) for (const l of banner(config, deployment)) io.err(l);
+  const orchestrator = new Orchestrator(config, deployment);
   let interrupted = false;
   const onSigint = () => {
     if (interrupted) process.exit(130);
@@ -40,9 +62,9 @@ export async function runBenchmark(config: BenchConfig, io: Io): Promise<number>
       await new Promise(() => {});
     }
     // `--output-format json` without -o prints only the JSON document on stdout.
-    const jsonToStdout = config.outputFormat === "json" && !config.outputFile;
-    const quietStream: ProgressStream = { write: () => true, isTTY: false };
-    const reporter = createConsoleReporter({ mode: consoleMode(config), stream: jsonToStdout ? quietStream : io.stdout, servers });
+    const silent: ProgressStream = { write: () => true, isTTY: false };
+    const stream = jsonToStdout ? silent : io.stdout;
+    const reporter = createConsoleReporter({ mode, stream, servers, cluster });
     const allProblems: string[] = [];
     reporter.runStarted();
     const outcome = await orchestrator.runAll({
@@ -52,11 +74,12 @@ export async function runBenchmark(config: BenchConfig, io: Io): Promise<number>
         allProblems.push(...problems);
         if (config.verbose) for (const p of problems) io.err(`warning: ${r.title}: ${p}`);
         reporter.testFinished(r);
+        if (mode === "text") stream.write(formatNodeTable(r, config.cluster.imbalanceThresholdPct));
         if (r.errors > 0 && !jsonToStdout) io.err(`${r.title}: ${r.errors} of ${r.issued} requests failed (${formatErrorTypes(r.errorsByType)})`);
       },
     });
     reporter.runFinished();
-    const meta = { version: pkg.version, startedAt, finishedAt: new Date(), servers };
+    const meta = { version: pkg.version, startedAt, finishedAt: new Date(), servers, cluster };
     if (jsonToStdout) io.stdout.write(formatJsonReport(buildJsonReport(config, outcome.results, meta)) + "\n");
     if (config.outputFile) await Bun.write(config.outputFile, formatOutputFile(config.outputFormat, config, outcome.results, meta));
     return exitCode(outcome.results, outcome.unsent, outcome.interrupted, allProblems, io);

@@ -15,17 +15,19 @@ import {
   nonEmptyText,
   numberText,
   outputFormatText,
+  readFromText,
   secondsText,
   threadsText,
   warmupText,
   type TextSchema,
 } from "./value-schemas.ts";
 
-export type FlagGroup = "Connection" | "TLS" | "Load" | "Keys and data" | "Tests and commands" | "Output";
+export type FlagGroup = "Connection" | "TLS" | "Cluster" | "Load" | "Keys and data" | "Tests and commands" | "Output";
 
 export const FLAG_GROUPS: readonly FlagGroup[] = [
   "Connection",
   "TLS",
+  "Cluster",
   "Load",
   "Keys and data",
   "Tests and commands",
@@ -181,6 +183,53 @@ export const FLAGS = {
     help: "Require cluster mode (without it a cluster is detected automatically)",
     group: "Connection",
   }),
+  // Cluster
+  readFrom: valueFlag({
+    long: "rfr",
+    aliases: ["read-from"],
+    valueHint: "mode",
+    schema: readFromText,
+    default: "primary",
+    help: "Nodes that serve read-only tests: primary, prefer-replica, round-robin (primaries and replicas) or az-affinity (replicas in --az first); replicas get READONLY. valkey-benchmark's no/yes/all work too",
+    group: "Cluster",
+  }),
+  az: valueFlag({
+    long: "az",
+    valueHint: "zone",
+    schema: nonEmptyText,
+    default: undefined,
+    help: "This client's availability zone, for --rfr az-affinity",
+    group: "Cluster",
+  }),
+  balanceNodes: booleanFlag({
+    long: "balance-nodes",
+    help: "Throttle fast nodes so every node completes about the same number of requests (within --balance-tolerance)",
+    group: "Cluster",
+  }),
+  balanceTolerance: valueFlag({
+    long: "balance-tolerance",
+    valueHint: "percent",
+    schema: numberText(0.1, "a percentage of at least 0.1"),
+    default: 10,
+    help: "How far ahead of the slowest node (percent of its completed requests) a node may get with --balance-nodes",
+    group: "Cluster",
+  }),
+  imbalanceThreshold: valueFlag({
+    long: "imbalance-threshold",
+    valueHint: "percent",
+    schema: numberText(0, "a percentage >= 0"),
+    default: 20,
+    help: "Warn when the busiest node completed this many percent more requests than the least busy",
+    group: "Cluster",
+  }),
+  clusterAnnounceMap: valueFlag({
+    long: "cluster-announce-map",
+    valueHint: "old=new,...",
+    schema: nonEmptyText,
+    default: undefined,
+    help: "Rewrite node addresses the cluster announces but this client cannot reach (host or host:port pairs, comma-separated)",
+    group: "Cluster",
+  }),
   // TLS
   tls: booleanFlag({ long: "tls", help: "Connect with TLS (certificates are verified)", group: "TLS" }),
   sni: valueFlag({
@@ -241,7 +290,8 @@ export const FLAGS = {
     long: "requests",
     short: "n",
     valueHint: "requests",
-    schema: integerText(1),
+    // The shared request counter is a 32-bit integer, as valkey-benchmark's is.
+    schema: integerText(1, 2_000_000_000),
     default: 100000,
     help: "Requests per test",
     group: "Load",

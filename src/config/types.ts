@@ -38,6 +38,22 @@ export type Warmup = { kind: "seconds"; seconds: number } | { kind: "requests"; 
 
 export type OutputFormat = "text" | "json" | "csv";
 
+/** Which nodes serve read-only commands (`--rfr`). Writes always go to primaries. */
+export type ReadFrom = "primary" | "prefer-replica" | "round-robin" | "az-affinity";
+
+export interface ClusterOptions {
+  readFrom: ReadFrom;
+  /** The client's availability zone, for `--rfr az-affinity`. */
+  az?: string;
+  /** `--balance-nodes`: throttle fast nodes so per-node completed requests stay within tolerance. */
+  balanceNodes: boolean;
+  balanceTolerancePct: number;
+  /** Warn when the per-node request imbalance (max/min - 1) exceeds this many percent. */
+  imbalanceThresholdPct: number;
+  /** `--cluster-announce-map old=new,...` as given (parsed by src/cluster/announce-map.ts). */
+  announceMap?: string;
+}
+
 /**
  * A custom command split on `';'` arguments: each step runs `repeat` times in a row
  * (`3 SET a b ; GET a` = SET three times, then GET). Placeholders (`__rand_int__`,
@@ -80,6 +96,7 @@ export interface BenchConfig {
   commandSequence?: CommandSequence;
   clusterMode: ClusterMode;
   keyPrefix: string;
+  cluster: ClusterOptions;
   quiet: boolean;
   csv: boolean;
   loop: boolean;

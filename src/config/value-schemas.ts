@@ -4,7 +4,7 @@
  * offending text, giving `-P must be at least 1 (got 0)`.
  */
 import * as v from "valibot";
-import type { OutputFormat, Warmup } from "./types.ts";
+import type { OutputFormat, Warmup, ReadFrom } from "./types.ts";
 
 /** A schema from flag text to a typed value. */
 export type TextSchema<T> = v.GenericSchema<string, T>;
@@ -83,6 +83,17 @@ export const warmupText: TextSchema<Warmup> = v.pipe(
     "must be greater than 0 (omit --warmup for no warmup)",
   ),
 );
+
+/** `--rfr`, with valkey-benchmark's no|yes|all as aliases. */
+export const readFromText: TextSchema<ReadFrom> = v.pipe(
+  v.string(),
+  v.transform((t) => t.toLowerCase()),
+  v.transform((t) => (t === "no" ? "primary" : t === "yes" ? "prefer-replica" : t === "all" ? "round-robin" : t)),
+  v.picklist(
+    ["primary", "prefer-replica", "round-robin", "az-affinity"],
+    "must be primary, prefer-replica, round-robin or az-affinity (valkey-benchmark's no, yes, all also work)",
+  ),
+) as TextSchema<ReadFrom>;
 
 export const outputFormatText: TextSchema<OutputFormat> = v.picklist(
   ["text", "json", "csv"],

@@ -1,34 +1,45 @@
 /**
  * One benchmark client connection: the hot path.
  *
- * Per batch it claims up to `pipeline` units, patches their random regions in the pre-encoded
+ * Per batch it claims up to `pipeline` units, lets the workload patch them in the pre-encoded
  * pipeline buffer, and sends them with ONE socket write (Bun does not coalesce writes; a write
  * per command was measured 7x slower). Replies are counted by an allocation-free scanner, with
  * one timestamp per data event. Nothing here allocates per request.
+ *
+ * In cluster mode a connection is pinned to one node; MOVED/ASK/TRYAGAIN/CLUSTERDOWN replies are
+ * handed to the TestRun, which resends those requests, and a connection whose node stops serving
+ * (failover, resharding) moves to the node that took its slots over.
  */
 import type { ConnectionConfig } from "../config/types.ts";
 import { ConnectionError } from "../net/errors.ts";
 import { openReadySocket } from "../net/handshake-socket.ts";
 import type { BenchSocket, SocketSink, Target } from "../net/transport.ts";
-import { ReplyScanner } from "../resp/reply-scanner.ts";
 import { RespProtocolError } from "../resp/types.ts";
-import type { CompiledUnit } from "../workload/template.ts";
-import type { TestRun } from "./test-run.ts";
+import type { NodeStats, TestRun } from "./test-run.ts";
+import type { ConnectionWorkload, NodeAssignment } from "./workload-api.ts";
 
 const NOOP_SINK: SocketSink = { onData() {}, onDrain() {}, onClose() {} };
+const RETRYABLE = new Set(["MOVED", "ASK", "TRYAGAIN", "CLUSTERDOWN"]);
+const RECONNECT_ATTEMPTS = 3;
+
+export function targetOf(node: NodeAssignment): Target {
+  return node.port === 0 && node.address.startsWith("unix:") ? { kind: "unix", path: node.host } : { kind: "tcp", host: node.host, port: node.port };
+}
 
 export class BenchConnection implements SocketSink {
   private socket?: BenchSocket;
-  private scanner = new ReplyScanner();
   private run?: TestRun;
+  private work?: ConnectionWorkload;
+  private stats?: NodeStats;
   /** P copies of the unit, patched in place before each send. */
   private buffer = new Uint8Array(0);
-  private unit?: CompiledUnit;
+  private unitLen = 0;
+  private repliesPerUnit = 1;
   private writeOffset = 0;
   private writeEnd = 0;
   /** Replies still expected for the batch in flight. */
   outstanding = 0;
-  /** Replies of the current batch already received (maps replies to units under --rps). */
+  /** Replies of the current batch already received. */
   private received = 0;
   /** performance.now() when the batch was written. */
   sentAtMs = 0;
@@ -37,64 +48,79 @@ export class BenchConnection implements SocketSink {
   private waitTimer: ReturnType<typeof setTimeout> | undefined;
   dead = false;
   private idle = true;
+  /** True when cluster mode may move this connection to another node. */
+  private readonly movable: boolean;
+  private readonly onErrorDetail: (code: string, ordinal: number, message: string) => void;
 
   constructor(
-    readonly target: Target,
+    public node: NodeAssignment,
     private readonly conn: ConnectionConfig,
     readonly clientIndex: number,
-    private readonly extraHandshake: readonly string[][] = [],
-  ) {}
+    movable: boolean,
+  ) {
+    this.movable = movable;
+    this.onErrorDetail = (code, ordinal, message) => this.handleError(code, ordinal, message);
+  }
+
+  get address(): string {
+    return this.node.address;
+  }
 
   async connect(): Promise<void> {
-    this.socket = await openReadySocket(this.target, this.conn, this.extraHandshake);
-    this.scanner = new ReplyScanner();
+    const extra = this.node.role === "replica" && this.movable ? [["READONLY"]] : [];
+    this.socket = await openReadySocket(targetOf(this.node), this.conn, extra);
     this.socket.data.sink = this;
   }
 
-  /** Prepares the pipeline buffer for a test. Called before start(). */
-  attach(run: TestRun, unit: CompiledUnit, pipeline: number): void {
+  /** Prepares the pipeline buffer for a test. Called before kick(). */
+  attach(run: TestRun, work: ConnectionWorkload, pipeline: number): void {
     this.run = run;
-    this.unit = unit;
-    const len = unit.bytes.length;
-    this.buffer = new Uint8Array(len * pipeline);
-    for (let i = 0; i < pipeline; i++) this.buffer.set(unit.bytes, i * len);
-    run.fillDataRegions(this.buffer, unit, pipeline, this.clientIndex);
+    this.work = work;
+    this.stats = run.statsFor(this.node.address);
+    const unit = work.unit;
+    this.unitLen = unit.bytes.length;
+    this.repliesPerUnit = unit.replies;
+    this.buffer = new Uint8Array(this.unitLen * pipeline);
+    for (let i = 0; i < pipeline; i++) this.buffer.set(unit.bytes, i * this.unitLen);
     this.intendedMs = new Float64Array(pipeline);
+    work.scanner.reset();
     this.dead = false;
     this.idle = true;
   }
 
-  /** Starts (or resumes) sending. */
+  /** Starts sending. */
   kick(): void {
     if (!this.idle || this.dead || !this.run) return;
+    this.idle = false;
     if (!this.socket) {
-      this.idle = false;
       void this.reconnectThenSend();
       return;
     }
     this.sendNext();
   }
 
-  /** Detaches and closes the socket without triggering our own onClose. */
-  private dropSocket(): void {
-    const s = this.socket;
-    this.socket = undefined;
-    if (s) {
-      s.data.sink = NOOP_SINK;
-      s.terminate();
-    }
-  }
-
   private sendNext(): void {
     const run = this.run!;
-    const unit = this.unit!;
-    this.idle = false;
     let units: number;
+    if (run.cluster && this.node.slots.length === 0) {
+      // Our node gave all its slots away (resharding, failover): follow them.
+      void this.relocate();
+      return;
+    }
+    if (run.nodeTooFarAhead(this.node.address)) {
+      // --balance-nodes: let the slower nodes catch up.
+      if (!run.canClaim()) return this.finish();
+      this.waitTimer = setTimeout(() => {
+        this.waitTimer = undefined;
+        this.sendNext();
+      }, 1);
+      return;
+    }
     if (run.rateLimited) {
       const now = performance.now();
       const first = run.peekSlotMs();
       if (first > now) {
-        // Not due yet: wait for the schedule. Latency will count from the intended time.
+        // Not due yet: wait for the schedule. Latency counts from the intended time.
         if (!run.canClaim()) return this.finish();
         this.waitTimer = setTimeout(() => {
           this.waitTimer = undefined;
@@ -102,16 +128,16 @@ export class BenchConnection implements SocketSink {
         }, first - now);
         return;
       }
-      units = run.claimDueUnits(this.intendedMs, now);
+      units = run.claimDueUnits(this.intendedMs, now, this.repliesPerUnit);
     } else {
-      units = run.claimUnits();
+      units = run.claim(run.unitsPerClaim, this.repliesPerUnit);
     }
     if (units === 0) return this.finish();
-    run.patchUnits(this.buffer, unit, units, this.clientIndex);
-    this.outstanding = units * unit.replies;
+    this.work!.patch(this.buffer, units, run.claimStart);
+    this.outstanding = units * this.repliesPerUnit;
     this.received = 0;
     this.writeOffset = 0;
-    this.writeEnd = units * unit.bytes.length;
+    this.writeEnd = units * this.unitLen;
     run.issued += this.outstanding;
     this.sentAtMs = performance.now();
     this.flush();
@@ -131,51 +157,74 @@ export class BenchConnection implements SocketSink {
 
   onData(data: Uint8Array): void {
     const run = this.run;
-    if (!run || this.outstanding === 0) return; // stray bytes after a failed batch
+    if (!run || this.outstanding === 0) return; // stray bytes after an abandoned batch
+    const scanner = this.work!.scanner;
     let n: number;
     try {
-      n = this.scanner.feed(data, 0, data.length);
+      n = scanner.feed(data, 0, data.length);
     } catch (e) {
       const msg = e instanceof RespProtocolError ? e.message : String(e);
-      run.noteProblem(`malformed reply from ${run.where(this.target)}: ${msg}`);
+      run.noteProblem(`malformed reply from ${this.node.address}: ${msg}`);
       this.failBatch("PROTOCOL");
       return;
     }
     if (n === 0) return;
     if (n > this.outstanding) {
-      run.noteProblem(`${run.where(this.target)} sent more replies than requests (${n} > ${this.outstanding}); is something else writing to this connection?`);
+      run.noteProblem(`${this.node.address} sent more replies than requests (${n} > ${this.outstanding}); is something else writing to this connection?`);
       n = this.outstanding;
     }
-    const errors = this.scanner.errorCount;
-    if (errors > 0) this.scanner.forEachError(run.countError);
+    const stats = this.stats!;
+    let errors = scanner.errorCount;
+    this.redirected = 0;
+    if (errors > 0) {
+      scanner.forEachErrorDetail(this.onErrorDetail);
+      errors -= this.redirected;
+    }
+    const answered = n - this.redirected;
     const now = performance.now();
     if (run.rateLimited) {
-      const perUnit = this.unit!.replies;
-      for (let i = 0; i < n; i++) {
+      const perUnit = this.repliesPerUnit;
+      for (let i = 0; i < answered; i++) {
         const u = ((this.received + i) / perUnit) | 0;
-        run.record(now - this.intendedMs[u]!, 1);
+        run.record(now - this.intendedMs[u]!, 1, stats);
       }
-    } else {
-      run.record(now - this.sentAtMs, n);
+    } else if (answered > 0) {
+      run.record(now - this.sentAtMs, answered, stats);
     }
-    run.completed += n - errors;
-    run.errors += errors;
+    run.account(answered - errors, errors, stats, this.node.address);
     this.received += n;
     this.outstanding -= n;
     if (this.outstanding === 0) {
       run.publishProgress();
-      if (!run.keepalive) {
-        void this.reconnectThenSend();
-      } else {
-        this.sendNext();
-      }
+      if (!run.keepalive) void this.reconnectThenSend();
+      else this.sendNext();
     }
+  }
+
+  /** Redirects counted in the current onData (they are neither completed nor errors). */
+  private redirected = 0;
+
+  private handleError(code: string, ordinal: number, message: string): void {
+    const run = this.run!;
+    if (!RETRYABLE.has(code) || !run.cluster) {
+      run.countError(code);
+      return;
+    }
+    // Copy the one command out of the buffer before the next batch overwrites it.
+    const index = this.received + ordinal;
+    const unitBase = ((index / this.repliesPerUnit) | 0) * this.unitLen;
+    const offsets = this.work!.unit.commandOffsets;
+    const c = index % this.repliesPerUnit;
+    const start = unitBase + offsets[c]!;
+    const end = c + 1 < offsets.length ? unitBase + offsets[c + 1]! : unitBase + this.unitLen;
+    this.redirected++;
+    run.followRedirect(this, code, message, this.buffer.slice(start, end), this.sentAtMs);
   }
 
   onClose(err?: Error): void {
     this.socket = undefined;
     if (!this.run || this.idle || this.dead) return;
-    this.run.noteProblem(`connection to ${this.run.where(this.target)} lost${err ? `: ${err.message}` : ""}`);
+    this.run.noteProblem(`connection to ${this.node.address} lost${err ? `: ${err.message}` : ""}`);
     this.failBatch("CONNECTION");
   }
 
@@ -183,30 +232,80 @@ export class BenchConnection implements SocketSink {
   failBatch(code: string): void {
     const run = this.run!;
     if (this.outstanding > 0) {
-      run.addErrors(code, this.outstanding);
+      run.addErrors(code, this.outstanding, this.stats);
       this.outstanding = 0;
     }
+    this.work?.abandonBatch();
     this.dropSocket();
     void this.reconnectThenSend();
+  }
+
+  /** Detaches and closes the socket without triggering our own onClose. */
+  private dropSocket(): void {
+    const s = this.socket;
+    this.socket = undefined;
+    if (s) {
+      s.data.sink = NOOP_SINK;
+      s.terminate();
+    }
   }
 
   private async reconnectThenSend(): Promise<void> {
     const run = this.run!;
     this.dropSocket();
+    this.work?.scanner.reset();
     if (!run.canClaim()) return this.finish();
-    for (let attempt = 0; attempt < 3; attempt++) {
+    // A cluster node may be gone for good (failover): keep trying, following the topology,
+    // for as long as a request may take; a standalone server gets a few quick attempts.
+    const deadline = performance.now() + (run.cluster ? this.conn.requestTimeoutMs : 0);
+    for (let attempt = 0; ; attempt++) {
       try {
         await this.connect();
         this.sendNext();
         return;
       } catch (e) {
-        if (attempt === 2) run.noteProblem(e instanceof ConnectionError ? e.message : String(e));
-        await Bun.sleep(50 * (attempt + 1));
+        const last = run.cluster ? performance.now() > deadline : attempt + 1 >= RECONNECT_ATTEMPTS;
+        if (last) {
+          run.noteProblem(e instanceof ConnectionError ? e.message : String(e));
+          break;
+        }
+        if (run.cluster) await this.followTopology();
+        else await Bun.sleep(50 * (attempt + 1));
         if (!run.canClaim()) return this.finish();
       }
     }
     this.dead = true;
     this.finish();
+  }
+
+  /** Our node serves no slots any more: find who does, within --request-timeout, or give up. */
+  private async relocate(): Promise<void> {
+    const run = this.run!;
+    const deadline = performance.now() + this.conn.requestTimeoutMs;
+    while (this.node.slots.length === 0 && performance.now() < deadline && run.canClaim()) await this.followTopology();
+    if (this.node.slots.length === 0) {
+      if (run.canClaim()) run.noteProblem(`${this.node.address} serves no slots and no other node took them over`);
+      this.dead = run.canClaim();
+      return this.finish();
+    }
+    void this.reconnectThenSend();
+  }
+
+  /** After losing our node in cluster mode: refresh the topology and move to whoever serves now. */
+  private async followTopology(): Promise<void> {
+    const run = this.run!;
+    const formerSlot = this.node.slots.length > 0 ? this.node.slots[0] : undefined;
+    await run.cluster!.refresh();
+    const next = run.cluster!.replacementFor(this.node, formerSlot);
+    if (next) {
+      run.noteProblem(`${this.node.address} stopped serving; connections moved to ${next.address}`);
+      this.node = next;
+      this.stats = run.statsFor(next.address);
+      this.work?.retarget?.(next);
+      this.dropSocket();
+    } else {
+      await Bun.sleep(200);
+    }
   }
 
   private finish(): void {

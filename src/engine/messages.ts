@@ -1,5 +1,6 @@
 /** Messages between the orchestrator (main thread) and the worker runners. All structured-cloneable. */
 import type { BenchConfig } from "../config/types.ts";
+import type { NodeAssignment } from "./workload-api.ts";
 
 /** What one claim sends: an inline command or a sequence of commands with placeholders. */
 export type UnitSpec =
@@ -8,7 +9,10 @@ export type UnitSpec =
 
 export interface TestSpec {
   title: string;
-  unit: UnitSpec;
+  /** Which workload builds the requests (see workload-registry.ts) and its serializable parameters. */
+  workload: { kind: string; params: unknown };
+  /** Nodes serving this test; global client i is pinned to nodes[i % nodes.length]. */
+  nodes: NodeAssignment[];
   /** Requests (replies) to send in total over all workers; Infinity with --duration. */
   totalRequests: number;
   /** Requests per second for this worker; 0 = unlimited. */
@@ -26,6 +30,10 @@ export interface InitMessage {
   firstClient: number;
   clientCount: number;
   sab: SharedArrayBuffer;
+  /** Cluster mode: follow redirects and topology changes. */
+  clusterMode: boolean;
+  /** Nodes of the first test: connections are opened during init so failures show early. */
+  initialNodes: NodeAssignment[];
 }
 
 export interface RunMessage {
@@ -49,6 +57,19 @@ export interface WorkerResult {
   problems: string[];
   /** First fatal error text, if the worker could not run the test at all. */
   fatal?: string;
+  /** The workload's own numbers (WorkerWorkload.extra()), merged by the main thread. */
+  extra?: unknown;
+  /** Per node address: requests answered, errors, and the latency histogram (encoded). */
+  perNode: Record<string, NodeCounters>;
+  /** MOVED / ASK replies that were followed (not counted as completed or errors). */
+  redirects: Record<string, number>;
+}
+
+export interface NodeCounters {
+  completed: number;
+  errors: number;
+  redirects: number;
+  histogram: string;
 }
 
 export type ToWorker = InitMessage | RunMessage | { type: "idle" } | { type: "shutdown" };

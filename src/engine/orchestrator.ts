@@ -3,9 +3,13 @@
  * shows progress, merges the per-worker results and hands each TestResult to `onResult` as soon
  * as the test ends (valkey-benchmark prints each test's report right after it runs).
  */
+import type { Deployment } from "../cluster/discovery.ts";
+import { selectNodes } from "../cluster/read-from.ts";
 import type { BenchConfig } from "../config/types.ts";
+import { UserError } from "../errors.ts";
 import type { TestResult } from "../metrics/types.ts";
 import { planTests, type PlannedTest } from "../workload/plan.ts";
+import type { NodeAssignment } from "./workload-api.ts";
 import type { TestSpec, WorkerResult } from "./messages.ts";
 import { mergeResults } from "./merge.ts";
 import { STOP, createSharedState, readProgress, resetSharedState, type SharedState } from "./shared-state.ts";
@@ -45,13 +49,38 @@ export class Orchestrator {
   private workers: WorkerHandle[] = [];
   private interrupted = false;
 
-  constructor(private readonly config: BenchConfig) {}
+  private readonly tests: PlannedTest[];
 
-  /** Opens every connection (fails fast, with the first connection error). */
+  constructor(
+    private readonly config: BenchConfig,
+    private readonly deployment: Deployment,
+  ) {
+    this.tests = planTests(config);
+  }
+
+  /** The nodes serving a test: primaries for writes, --rfr's choice for reads. */
+  nodesFor(t: PlannedTest): NodeAssignment[] {
+    const nodes = selectNodes(this.deployment.nodes, t.readOnly, this.config.cluster).map((n) => ({
+      address: n.address,
+      host: n.host,
+      port: n.port,
+      role: n.role,
+      slots: n.slots,
+    }));
+    if (nodes.length === 0) throw new UserError(`no node can serve ${t.title}: every node is failed or loading`);
+    if (this.config.clients < nodes.length) {
+      throw new UserError(`-c ${this.config.clients} is fewer than the ${nodes.length} nodes serving ${t.title}; use at least -c ${nodes.length}`);
+    }
+    return nodes;
+  }
+
+  /** Opens every connection of the first test (fails fast, with the first connection error). */
   async connect(): Promise<void> {
     const workers = Math.max(1, Math.min(this.config.threads, this.config.clients));
+    const initialNodes = this.nodesFor(this.tests[0]!);
+    for (const t of this.tests) this.nodesFor(t); // validate -c against every test up front
     this.shared = createSharedState(workers);
-    this.workers = await startWorkers(this.config, this.shared);
+    this.workers = await startWorkers(this.config, this.shared, this.deployment.mode === "cluster", initialNodes);
   }
 
   /** Stops claiming new requests; the current test ends after in-flight replies arrive. */
@@ -61,7 +90,7 @@ export class Orchestrator {
   }
 
   async runAll(hooks: RunHooks): Promise<RunOutcome> {
-    const tests = planTests(this.config);
+    const tests = this.tests;
     const results: TestResult[] = [];
     let unsent = 0;
     do {
@@ -98,7 +127,8 @@ export class Orchestrator {
     }
     const spec: TestSpec = {
       title: t.title,
-      unit: t.unit,
+      workload: { kind: "kv", params: { unit: t.unit, clusterTags: this.deployment.mode === "cluster" } },
+      nodes: this.nodesFor(t),
       totalRequests: total,
       rpsPerWorker: c.rps > 0 ? c.rps / this.workers.length : 0,
       warmup,
@@ -141,7 +171,7 @@ export class Orchestrator {
       if (progressTimer) clearInterval(progressTimer);
       hooks.onTestEnd?.();
     }
-    const result = mergeResults(t.title, parts, c, this.workers.length, wallStart);
+    const result = mergeResults(t.title, parts, c, this.workers.length, wallStart, spec.nodes, this.deployment);
     const problems = [...new Set(parts.flatMap((p) => p.problems))];
     // Requests never sent: only possible when connections were lost for good (or Ctrl-C).
     const unsent = total === Infinity || this.interrupted ? 0 : Math.max(0, total - result.issued);

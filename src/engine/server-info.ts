@@ -1,10 +1,10 @@
-/** What the report header says about the server: CONFIG GET save / appendonly, as valkey-benchmark does. */
+/** What the report header says about the servers: CONFIG GET save / appendonly per node, as valkey-benchmark does. */
 import type { BenchConfig } from "../config/types.ts";
+import type { DeployedNode } from "../cluster/discovery.ts";
 import type { ServerConfigInfo } from "../metrics/types.ts";
 import { ControlClient } from "../net/control-client.ts";
-import { describeTarget } from "../net/transport.ts";
 import { RespError, RespMap, type RespValue } from "../resp/types.ts";
-import { standaloneTarget } from "./worker-runner.ts";
+import { targetOf } from "./bench-connection.ts";
 
 function configValue(reply: RespValue, name: string): string | undefined {
   if (reply instanceof RespMap) {
@@ -18,21 +18,26 @@ function configValue(reply: RespValue, name: string): string | undefined {
 }
 
 /**
- * Connects once before the run: proves the server is reachable with these credentials (so a
- * bad password fails fast with one clear line) and reads the settings the header prints.
- * CONFIG may be disabled (managed services): then the values are simply unknown.
+ * Reads the settings the header prints from each primary. CONFIG may be disabled (managed
+ * services): then the values are simply unknown. A node that cannot be reached here fails the
+ * run early with its connection error, before any connection of the benchmark is opened.
  */
-export async function probeServer(config: BenchConfig): Promise<ServerConfigInfo> {
-  const target = standaloneTarget(config);
-  const client = await ControlClient.connect(target, config.connection);
-  try {
-    const info: ServerConfigInfo = { address: describeTarget(target) };
-    for (const name of ["save", "appendonly"] as const) {
-      const r = await client.call(["CONFIG", "GET", name]);
-      if (!(r instanceof RespError)) info[name] = configValue(r, name);
-    }
-    return info;
-  } finally {
-    client.close();
-  }
+export async function serverSettings(config: BenchConfig, nodes: DeployedNode[]): Promise<ServerConfigInfo[]> {
+  return Promise.all(
+    nodes
+      .filter((n) => n.role === "primary")
+      .map(async (n) => {
+        const client = await ControlClient.connect(targetOf({ ...n }), config.connection, { select: false });
+        try {
+          const info: ServerConfigInfo = { address: n.address };
+          for (const name of ["save", "appendonly"] as const) {
+            const r = await client.call(["CONFIG", "GET", name]);
+            if (!(r instanceof RespError)) info[name] = configValue(r, name);
+          }
+          return info;
+        } finally {
+          client.close();
+        }
+      }),
+  );
 }

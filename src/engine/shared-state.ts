@@ -10,27 +10,33 @@ export const CLAIMED = 0;
 export const STOP = 1;
 const INT_SLOTS = 4;
 export const PROGRESS_FIELDS = 3;
+/** Most nodes one test can spread over; per-node completed counters for --balance-nodes. */
+export const MAX_NODES = 1024;
 
 export interface SharedState {
   sab: SharedArrayBuffer;
   ints: Int32Array;
+  /** Requests completed per node (index into the test's node list), for --balance-nodes. */
+  nodeCompleted: Int32Array;
   progress: Float64Array;
 }
 
 export function createSharedState(workers: number): SharedState {
-  const sab = new SharedArrayBuffer(INT_SLOTS * 4 + 8 * PROGRESS_FIELDS * workers + 8);
+  const sab = new SharedArrayBuffer(INT_SLOTS * 4 + MAX_NODES * 4 + 8 * PROGRESS_FIELDS * workers);
   return attachSharedState(sab, workers);
 }
 
 export function attachSharedState(sab: SharedArrayBuffer, workers: number): SharedState {
   const ints = new Int32Array(sab, 0, INT_SLOTS);
-  const progress = new Float64Array(sab, 16 + 8 - (16 % 8), PROGRESS_FIELDS * workers);
-  return { sab, ints, progress };
+  const nodeCompleted = new Int32Array(sab, INT_SLOTS * 4, MAX_NODES);
+  const progress = new Float64Array(sab, INT_SLOTS * 4 + MAX_NODES * 4, PROGRESS_FIELDS * workers);
+  return { sab, ints, nodeCompleted, progress };
 }
 
 export function resetSharedState(s: SharedState): void {
   Atomics.store(s.ints, CLAIMED, 0);
   Atomics.store(s.ints, STOP, 0);
+  s.nodeCompleted.fill(0);
   s.progress.fill(0);
 }
 

@@ -1,34 +1,39 @@
 /**
  * The state of one test inside one worker: request claiming (shared counter), pacing under
- * --rps, key patching, latency recording and the per-worker result. Connections call into it
- * from their socket callbacks; everything here is allocation-free on the per-request path.
+ * --rps, node balancing, latency recording (overall and per node), redirects and the per-worker
+ * result. Connections call into it from their socket callbacks; the per-request path allocates
+ * nothing.
  */
 import type { Histogram } from "hdr-histogram-js";
 import { LATENCY_HIGHEST_US, createLatencyHistogram, encodeHistogram } from "../metrics/histogram.ts";
-import { describeTarget, type Target } from "../net/transport.ts";
-import type { CompiledUnit } from "../workload/template.ts";
-import { RAND_WIDTH } from "../workload/template.ts";
 import type { BenchConnection } from "./bench-connection.ts";
-import type { TestSpec, WorkerResult } from "./messages.ts";
-import { Rng } from "./rng.ts";
+import type { WorkerClusterState } from "./cluster-state.ts";
+import type { NodeCounters, TestSpec, WorkerResult } from "./messages.ts";
+import type { RedirectRouter } from "./redirect-router.ts";
 import { CLAIMED, PROGRESS_FIELDS, STOP, type SharedState } from "./shared-state.ts";
+import type { WorkerWorkload } from "./workload-api.ts";
 
 export interface RunParams {
   pipeline: number;
   keepalive: boolean;
-  keyspaceLen: number;
-  sequential: boolean;
-  seed: number;
-  totalClients: number;
-  firstClient: number;
   workerIndex: number;
+  workers: number;
   requestTimeoutMs: number;
   /** Histogram significant digits (--precision). */
   precision: number;
+  /** --balance-nodes tolerance as a fraction (0.1 = 10%); 0 = no balancing. */
+  balanceTolerance: number;
 }
 
 const MAX_PROBLEMS = 5;
-const DATA_ALPHABET = new TextEncoder().encode("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
+
+/** Per-node numbers kept by the worker. */
+export class NodeStats {
+  completed = 0;
+  errors = 0;
+  redirects = 0;
+  constructor(readonly hist: Histogram) {}
+}
 
 export class TestRun {
   readonly hist: Histogram;
@@ -36,17 +41,15 @@ export class TestRun {
   completed = 0;
   errors = 0;
   private errorsByType = new Map<string, number>();
+  readonly redirects = new Map<string, number>();
   private latencySumUs = 0;
   readonly problems: string[] = [];
   readonly rateLimited: boolean;
   readonly keepalive: boolean;
-  private readonly unitsPerClaim: number;
-  private readonly repliesPerUnit: number;
-  private readonly rngs: Rng[] = [];
-  private seqCounters: Float64Array;
-  private readonly nthValues = new Float64Array(10);
-  private readonly nthStamp = new Int32Array(10);
-  private stamp = 0;
+  readonly unitsPerClaim: number;
+  /** Global index of the first request of the last claim (requests are numbered 0, 1, 2...). */
+  claimStart = 0;
+  private localSequence = 0;
   // --rps schedule (per worker): slot k is due at t0 + k * intervalMs.
   private slot = 0;
   private t0Ms = 0;
@@ -58,35 +61,33 @@ export class TestRun {
   startedAtMs = 0;
   lastReplyAtMs = 0;
   private sweep?: ReturnType<typeof setInterval>;
+  private pendingRedirects = 0;
+  private readonly nodeStats = new Map<string, NodeStats>();
+  /** Index of each node address in spec.nodes (shared per-node counters for balancing). */
+  private readonly nodeIndex = new Map<string, number>();
 
   constructor(
     readonly spec: TestSpec,
-    readonly unit: CompiledUnit,
+    readonly workload: WorkerWorkload,
     private readonly shared: SharedState,
     private readonly params: RunParams,
+    readonly cluster: WorkerClusterState | undefined,
+    readonly router: RedirectRouter | undefined,
   ) {
     this.rateLimited = spec.rpsPerWorker > 0;
     this.keepalive = params.keepalive;
     this.unitsPerClaim = params.pipeline;
-    this.repliesPerUnit = unit.replies;
     this.intervalMs = this.rateLimited ? 1000 / spec.rpsPerWorker : 0;
-    this.seqCounters = new Float64Array(0);
     this.hist = createLatencyHistogram(params.precision);
     this.done = new Promise((r) => (this.resolveDone = r));
     this.countError = this.countError.bind(this);
+    spec.nodes.forEach((n, i) => this.nodeIndex.set(n.address, i));
   }
 
   /** Starts every connection and resolves when all have finished. */
   async start(connections: BenchConnection[]): Promise<void> {
     this.connections = connections;
-    const seq = new Float64Array(connections.length);
-    for (let i = 0; i < connections.length; i++) {
-      const c = connections[i]!;
-      this.rngs[i] = new Rng(this.params.seed, c.clientIndex);
-      seq[i] = c.clientIndex;
-      c.attach(this, this.unit, this.params.pipeline);
-    }
-    this.seqCounters = seq;
+    for (const c of connections) c.attach(this, this.workload.forConnection(c.clientIndex, c.node), this.params.pipeline);
     this.startedAtMs = performance.timeOrigin + performance.now();
     this.t0Ms = performance.now();
     const sweepEvery = Math.max(10, Math.min(1000, this.params.requestTimeoutMs / 4));
@@ -98,8 +99,13 @@ export class TestRun {
     this.publishProgress();
   }
 
-  where(t: Target): string {
-    return describeTarget(t);
+  statsFor(address: string): NodeStats {
+    let s = this.nodeStats.get(address);
+    if (!s) {
+      s = new NodeStats(createLatencyHistogram(this.params.precision));
+      this.nodeStats.set(address, s);
+    }
+    return s;
   }
 
   canClaim(): boolean {
@@ -107,22 +113,41 @@ export class TestRun {
     return Atomics.load(this.shared.ints, CLAIMED) < this.spec.totalRequests;
   }
 
-  /** Claims up to `pipeline` units from the shared request counter. 0 = nothing left. */
-  claimUnits(): number {
-    return this.claim(this.unitsPerClaim);
-  }
-
-  private claim(maxUnits: number): number {
+  /** Claims up to `maxUnits` units from the shared request counter; 0 = nothing left. */
+  claim(maxUnits: number, repliesPerUnit: number): number {
     const ints = this.shared.ints;
     if (Atomics.load(ints, STOP) !== 0) return 0;
     const total = this.spec.totalRequests;
-    if (total === Infinity) return maxUnits;
-    const want = maxUnits * this.repliesPerUnit;
+    if (total === Infinity) {
+      // No shared total: number requests per worker, interleaved so indices stay unique.
+      this.claimStart = this.localSequence * this.params.workers + this.params.workerIndex;
+      this.localSequence += maxUnits * repliesPerUnit;
+      return maxUnits;
+    }
+    const want = maxUnits * repliesPerUnit;
     if (Atomics.load(ints, CLAIMED) >= total) return 0;
     const before = Atomics.add(ints, CLAIMED, want);
     if (before >= total) return 0;
+    this.claimStart = before;
     const left = total - before;
-    return left >= want ? maxUnits : Math.ceil(left / this.repliesPerUnit);
+    return left >= want ? maxUnits : Math.ceil(left / repliesPerUnit);
+  }
+
+  /**
+   * --balance-nodes: true when `address` is ahead of the slowest node of this test by more
+   * than the tolerance, so its connections should wait a moment before claiming more.
+   */
+  nodeTooFarAhead(address: string): boolean {
+    const tol = this.params.balanceTolerance;
+    if (tol <= 0 || this.spec.nodes.length < 2) return false;
+    const counts = this.shared.nodeCompleted;
+    const mine = Atomics.load(counts, this.nodeIndex.get(address) ?? 0);
+    let min = Infinity;
+    for (let i = 0; i < this.spec.nodes.length; i++) {
+      const c = Atomics.load(counts, i);
+      if (c < min) min = c;
+    }
+    return mine > min * (1 + tol) + this.unitsPerClaim;
   }
 
   /** Intended time of the next schedule slot (--rps). */
@@ -131,84 +156,42 @@ export class TestRun {
   }
 
   /** Claims every due slot (at least one, at most `pipeline`) and writes their intended times. */
-  claimDueUnits(intended: Float64Array, nowMs: number): number {
+  claimDueUnits(intended: Float64Array, nowMs: number, repliesPerUnit: number): number {
     let due = Math.floor((nowMs - this.t0Ms) / this.intervalMs) - this.slot + 1;
     if (due < 1) due = 1;
     if (due > this.unitsPerClaim) due = this.unitsPerClaim;
-    const units = this.claim(due);
+    const units = this.claim(due, repliesPerUnit);
     for (let i = 0; i < units; i++) intended[i] = this.t0Ms + (this.slot + i) * this.intervalMs;
     this.slot += units;
     return units;
   }
 
-  /** Writes fresh random/sequential values into the first `units` copies of the unit. */
-  patchUnits(buffer: Uint8Array, unit: CompiledUnit, units: number, clientIndex: number): void {
-    const offsets = unit.randOffsets;
-    const n = offsets.length;
-    if (n === 0) return;
-    const local = clientIndex - this.params.firstClient;
-    const rng = this.rngs[local]!;
-    const keyspace = this.params.keyspaceLen;
-    const unitLen = unit.bytes.length;
-    for (let u = 0; u < units; u++) {
-      this.stamp++;
-      const base = u * unitLen;
-      for (let i = 0; i < n; i++) {
-        const kind = unit.randKinds[i]!;
-        let v: number;
-        if (kind === 0) {
-          v = this.nextValue(local, rng, keyspace);
-        } else if (this.nthStamp[kind] === this.stamp) {
-          v = this.nthValues[kind]!;
-        } else {
-          v = this.nextValue(local, rng, keyspace);
-          this.nthValues[kind] = v;
-          this.nthStamp[kind] = this.stamp;
-        }
-        writeDigits(buffer, base + offsets[i]!, v);
-      }
-    }
-  }
-
-  private nextValue(local: number, rng: Rng, keyspace: number): number {
-    if (this.params.sequential) {
-      const v = this.seqCounters[local]! % keyspace;
-      this.seqCounters[local] = this.seqCounters[local]! + this.params.totalClients;
-      return v;
-    }
-    return rng.below(keyspace);
-  }
-
-  /** Random alphanumeric payload for `__data__` regions, different in every pipeline slot. */
-  fillDataRegions(buffer: Uint8Array, unit: CompiledUnit, pipeline: number, clientIndex: number): void {
-    const regions = unit.dataRegions;
-    if (regions.length === 0) return;
-    const rng = new Rng(this.params.seed ^ 0x5eed, clientIndex);
-    const unitLen = unit.bytes.length;
-    for (let u = 0; u < pipeline; u++) {
-      for (let r = 0; r < regions.length; r += 2) {
-        const start = u * unitLen + regions[r]!;
-        const end = start + regions[r + 1]!;
-        for (let i = start; i < end; i++) buffer[i] = DATA_ALPHABET[rng.nextU32() % DATA_ALPHABET.length]!;
-      }
-    }
-  }
-
-  /** Records `count` replies that took `ms` milliseconds. */
-  record(ms: number, count: number): void {
+  /** Records `count` replies from node `stats` that took `ms` milliseconds. */
+  record(ms: number, count: number, stats: NodeStats): void {
     let us = Math.round(ms * 1000);
     if (us < 1) us = 1;
     if (us > LATENCY_HIGHEST_US) us = LATENCY_HIGHEST_US;
     this.hist.recordValueWithCount(us, count);
+    stats.hist.recordValueWithCount(us, count);
     this.latencySumUs += us * count;
+  }
+
+  /** Completed and failed replies from one node, for the totals and --balance-nodes. */
+  account(completed: number, errors: number, stats: NodeStats, address: string): void {
+    this.completed += completed;
+    this.errors += errors;
+    stats.completed += completed;
+    stats.errors += errors;
+    if (this.params.balanceTolerance > 0) Atomics.add(this.shared.nodeCompleted, this.nodeIndex.get(address) ?? 0, completed + errors);
   }
 
   countError(code: string): void {
     this.errorsByType.set(code, (this.errorsByType.get(code) ?? 0) + 1);
   }
 
-  addErrors(code: string, n: number): void {
+  addErrors(code: string, n: number, stats?: NodeStats): void {
     this.errors += n;
+    if (stats) stats.errors += n;
     this.errorsByType.set(code, (this.errorsByType.get(code) ?? 0) + n);
     this.publishProgress();
   }
@@ -226,16 +209,51 @@ export class TestRun {
     this.lastReplyAtMs = performance.timeOrigin + performance.now();
   }
 
+  /**
+   * A request was answered with MOVED/ASK/TRYAGAIN/CLUSTERDOWN: it is neither completed nor an
+   * error yet. Resend it (to the node the redirect names) and account for it when that answers.
+   */
+  followRedirect(from: BenchConnection, code: string, message: string, command: Uint8Array, sentAtMs: number): void {
+    this.redirects.set(code, (this.redirects.get(code) ?? 0) + 1);
+    this.statsFor(from.node.address).redirects++;
+    if (code === "MOVED") void this.cluster?.refresh();
+    const router = this.router;
+    if (!router) {
+      this.addErrors(code, 1, this.statsFor(from.node.address));
+      return;
+    }
+    this.pendingRedirects++;
+    void router.resend(command, code, message, from.node).then((outcome) => {
+      this.pendingRedirects--;
+      if (outcome.ok) {
+        const stats = this.statsFor(outcome.address);
+        this.record(performance.now() - sentAtMs, 1, stats);
+        this.account(1, 0, stats, outcome.address);
+      } else {
+        if (outcome.problem) this.noteProblem(outcome.problem);
+        this.addErrors(outcome.code, 1, this.statsFor(from.node.address));
+      }
+      this.publishProgress();
+      this.maybeDone();
+    });
+  }
+
   connectionFinished(_c: BenchConnection): void {
     this.finished++;
-    if (this.finished >= this.connections.length) this.resolveDone();
+    this.maybeDone();
+  }
+
+  private maybeDone(): void {
+    if (this.finished >= this.connections.length && this.pendingRedirects === 0) this.resolveDone();
   }
 
   private sweepTimeouts(): void {
     const now = performance.now();
     for (const c of this.connections) {
       if (c.timedOut(now, this.params.requestTimeoutMs)) {
-        this.noteProblem(`${describeTarget(c.target)} did not answer within ${this.params.requestTimeoutMs} ms (--request-timeout); the batch was counted as errors and the connection re-opened`);
+        this.noteProblem(
+          `${c.node.address} did not answer within ${this.params.requestTimeoutMs} ms (--request-timeout); the unanswered requests were counted as errors and the connection re-opened`,
+        );
         c.failBatch("TIMEOUT");
       }
     }
@@ -244,6 +262,12 @@ export class TestRun {
   result(): WorkerResult {
     const errorsByType: Record<string, number> = {};
     for (const [k, v] of this.errorsByType) errorsByType[k] = v;
+    const redirects: Record<string, number> = {};
+    for (const [k, v] of this.redirects) redirects[k] = v;
+    const perNode: Record<string, NodeCounters> = {};
+    for (const [address, s] of this.nodeStats) {
+      perNode[address] = { completed: s.completed, errors: s.errors, redirects: s.redirects, histogram: encodeHistogram(s.hist) };
+    }
     return {
       issued: this.issued,
       completed: this.completed,
@@ -254,15 +278,9 @@ export class TestRun {
       finishedAtMs: this.lastReplyAtMs || this.startedAtMs,
       deadConnections: this.connections.filter((c) => c.dead).length,
       problems: this.problems,
+      extra: this.workload.extra?.(),
+      perNode,
+      redirects,
     };
-  }
-}
-
-/** Writes `v` as RAND_WIDTH zero-padded decimal digits (valkey-benchmark's %012d). */
-function writeDigits(buf: Uint8Array, offset: number, v: number): void {
-  for (let i = offset + RAND_WIDTH - 1; i >= offset; i--) {
-    const q = Math.floor(v / 10);
-    buf[i] = 48 + (v - q * 10);
-    v = q;
   }
 }

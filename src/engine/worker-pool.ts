@@ -5,6 +5,7 @@
 import type { BenchConfig } from "../config/types.ts";
 import type { FromWorker, InitMessage, TestSpec, WorkerResult } from "./messages.ts";
 import type { SharedState } from "./shared-state.ts";
+import type { NodeAssignment } from "./workload-api.ts";
 import { WorkerRunner } from "./worker-runner.ts";
 
 export interface WorkerHandle {
@@ -80,7 +81,7 @@ export function spreadClients(clients: number, workers: number): [number, number
   return out;
 }
 
-export async function startWorkers(config: BenchConfig, shared: SharedState): Promise<WorkerHandle[]> {
+export async function startWorkers(config: BenchConfig, shared: SharedState, clusterMode: boolean, initialNodes: NodeAssignment[]): Promise<WorkerHandle[]> {
   const workers = Math.max(1, Math.min(config.threads, config.clients));
   const handles: WorkerHandle[] = [];
   const spread = spreadClients(config.clients, workers);
@@ -89,7 +90,7 @@ export async function startWorkers(config: BenchConfig, shared: SharedState): Pr
       spread.map(([firstClient, clientCount], workerIndex) => {
         const h = workers === 1 ? new LocalWorker() : new ThreadWorker();
         handles.push(h);
-        return h.start({ type: "init", config, workerIndex, workers, firstClient, clientCount, sab: shared.sab });
+        return h.start({ type: "init", config, workerIndex, workers, firstClient, clientCount, sab: shared.sab, clusterMode, initialNodes });
       }),
     );
   } catch (e) {

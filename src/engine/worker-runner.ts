@@ -1,82 +1,101 @@
 /**
- * Everything one worker thread does: open its share of the client connections, then run tests
+ * Everything one worker thread does: keep its share of the client connections, and run tests
  * on them when told to. Used directly in the main thread when --threads is 1, and inside a Bun
  * Worker (src/engine/worker.ts) otherwise.
+ *
+ * Global client i is pinned to node i % nodes.length of each test (valkey-benchmark spreads
+ * clients evenly over nodes); connections are opened on first use and kept for later tests.
  */
 import type { BenchConfig } from "../config/types.ts";
 import { initHistograms } from "../metrics/histogram.ts";
-import type { Target } from "../net/transport.ts";
-import { compileCommands, compileInline, type CompiledUnit } from "../workload/template.ts";
 import { BenchConnection } from "./bench-connection.ts";
-import type { InitMessage, TestSpec, UnitSpec, WorkerResult } from "./messages.ts";
+import { WorkerClusterState } from "./cluster-state.ts";
+import type { InitMessage, TestSpec, WorkerResult } from "./messages.ts";
+import { RedirectRouter } from "./redirect-router.ts";
 import { attachSharedState, type SharedState } from "./shared-state.ts";
 import { TestRun } from "./test-run.ts";
+import type { NodeAssignment } from "./workload-api.ts";
+import { workloadFactory } from "./workload-registry.ts";
 
 /** Connections opened at once; more would only queue in the kernel and trip connect timeouts. */
 const CONNECT_CONCURRENCY = 256;
-
-export function standaloneTarget(config: BenchConfig): Target {
-  const c = config.connection;
-  if (c.socketPath) return { kind: "unix", path: c.socketPath };
-  const ep = c.endpoints[0]!;
-  return { kind: "tcp", host: ep.host, port: ep.port };
-}
-
-export function compileUnit(unit: UnitSpec, config: BenchConfig, tag = ""): CompiledUnit {
-  if (unit.kind === "inline") return compileInline(unit.text);
-  const commands = unit.commands.map((args) => args.map((a) => a.replaceAll("{tag}", tag)));
-  return compileCommands(commands, {
-    expandRandom: config.keyspaceLen > 0,
-    dataSize: config.dataSize,
-    constantDataMarker: unit.constantDataMarker,
-  });
-}
 
 export class WorkerRunner {
   private config!: BenchConfig;
   private shared!: SharedState;
   private init!: InitMessage;
-  private connections: BenchConnection[] = [];
+  private pool = new Map<string, BenchConnection>();
+  private cluster?: WorkerClusterState;
+  private router?: RedirectRouter;
 
   async start(msg: InitMessage): Promise<void> {
     await initHistograms();
     this.init = msg;
     this.config = msg.config;
     this.shared = attachSharedState(msg.sab, msg.workers);
-    const target = standaloneTarget(this.config);
-    for (let i = 0; i < msg.clientCount; i++) {
-      this.connections.push(new BenchConnection(target, this.config.connection, msg.firstClient + i));
+    if (msg.clusterMode) {
+      this.cluster = new WorkerClusterState(this.config.connection, this.config.cluster.announceMap, []);
+      this.router = new RedirectRouter(this.config.connection, this.cluster);
     }
-    await this.connectAll();
+    // Open the connections of the first test now, so connection problems surface before it runs.
+    await this.connectionsFor(msg.initialNodes);
   }
 
-  private async connectAll(): Promise<void> {
-    for (let i = 0; i < this.connections.length; i += CONNECT_CONCURRENCY) {
-      await Promise.all(this.connections.slice(i, i + CONNECT_CONCURRENCY).map((c) => c.connect()));
+  /** This worker's connections for a test on `nodes`, opening the missing ones. */
+  private async connectionsFor(nodes: NodeAssignment[]): Promise<BenchConnection[]> {
+    const list: BenchConnection[] = [];
+    const fresh: BenchConnection[] = [];
+    for (let i = 0; i < this.init.clientCount; i++) {
+      const clientIndex = this.init.firstClient + i;
+      let node = nodes[clientIndex % nodes.length]!;
+      if (this.cluster) node = this.cluster.adopt(node);
+      const key = `${clientIndex}@${node.address}`;
+      let c = this.pool.get(key);
+      if (!c || c.dead) {
+        c = new BenchConnection(node, this.config.connection, clientIndex, this.cluster !== undefined);
+        this.pool.set(key, c);
+        fresh.push(c);
+      }
+      list.push(c);
     }
+    for (let i = 0; i < fresh.length; i += CONNECT_CONCURRENCY) {
+      await Promise.all(fresh.slice(i, i + CONNECT_CONCURRENCY).map((c) => c.connect()));
+    }
+    return list;
   }
 
   async run(spec: TestSpec): Promise<WorkerResult> {
-    const unit = compileUnit(spec.unit, this.config);
-    const run = new TestRun(spec, unit, this.shared, {
-      pipeline: this.config.pipeline,
-      keepalive: this.config.keepalive,
-      keyspaceLen: this.config.keyspaceLen,
-      sequential: this.config.sequential,
-      seed: this.config.seed,
-      totalClients: this.config.clients,
-      firstClient: this.init.firstClient,
-      workerIndex: this.init.workerIndex,
-      requestTimeoutMs: this.config.connection.requestTimeoutMs,
-      precision: this.config.precision,
-    });
-    await run.start(this.connections);
-    for (const c of this.connections) c.stop();
+    const connections = await this.connectionsFor(spec.nodes);
+    const ctx = { config: this.config, workerIndex: this.init.workerIndex, workers: this.init.workers };
+    const workload = await workloadFactory(spec.workload.kind)(spec.workload.params, ctx);
+    const run = new TestRun(
+      spec,
+      workload,
+      this.shared,
+      {
+        pipeline: this.config.pipeline,
+        keepalive: this.config.keepalive,
+        workerIndex: this.init.workerIndex,
+        workers: this.init.workers,
+        requestTimeoutMs: this.config.connection.requestTimeoutMs,
+        precision: this.config.precision,
+        balanceTolerance: this.config.cluster.balanceNodes ? this.config.cluster.balanceTolerancePct / 100 : 0,
+      },
+      this.cluster,
+      this.router,
+    );
+    try {
+      await run.start(connections);
+    } finally {
+      for (const c of connections) c.stop();
+      workload.close?.();
+    }
     return run.result();
   }
 
   close(): void {
-    for (const c of this.connections) c.close();
-    this.connections = [];
+    for (const c of this.pool.values()) c.close();
+    this.pool.clear();
+    this.router?.close();
   }
 }

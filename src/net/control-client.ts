@@ -60,6 +60,31 @@ export class ControlClient implements SocketSink {
     });
   }
 
+  /**
+   * Sends pre-encoded bytes holding `replies` commands; resolves with their replies in order.
+   * Used to resend a redirected request exactly as the benchmark connection sent it.
+   */
+  async callRaw(bytes: Uint8Array, replies: number, timeoutMs = this.conn.requestTimeoutMs): Promise<RespValue[]> {
+    if (this.closedError || !this.socket) throw this.closedError ?? new ConnectionError(`${this.where}: not connected`, "CLOSED");
+    const waits: Promise<RespValue>[] = [];
+    for (let i = 0; i < replies; i++) {
+      waits.push(
+        new Promise<RespValue>((resolve, reject) => {
+          const timer = setTimeout(() => {
+            this.fail(new ConnectionError(`${this.where} did not answer within ${timeoutMs} ms`, "TIMEOUT"));
+          }, timeoutMs);
+          this.pending.push({ resolve, reject, timer });
+        }),
+      );
+    }
+    this.socket.write(bytes);
+    return Promise.all(waits);
+  }
+
+  get isOpen(): boolean {
+    return !this.closedError;
+  }
+
   /** Like call(), but an error reply is thrown as a ConnectionError naming the command. */
   async callOk(args: readonly (string | Uint8Array)[], timeoutMs?: number): Promise<RespValue> {
     const r = await this.call(args, timeoutMs);

@@ -35,6 +35,8 @@ export interface ReplyScannerOptions {
 export const ERROR_CODE_RING_SIZE = 32;
 /** Error codes are truncated to this many bytes (real ones are a few letters). */
 const MAX_ERROR_CODE_BYTES = 64;
+/** Redirect errors (MOVED/ASK) keep their whole line, up to this many bytes (slot + address). */
+const MAX_ERROR_LINE_BYTES = 512;
 
 const CR = 13;
 const LF = 10;
@@ -138,6 +140,15 @@ export class ReplyScanner {
   private cachedWordLength = -1;
   private cachedCode = "";
   private readonly errorCodes: string[] = new Array<string>(ERROR_CODE_RING_SIZE).fill("");
+  /** Parallel to errorCodes: the reply's position among the replies this feed completed. */
+  private readonly errorOrdinals = new Int32Array(ERROR_CODE_RING_SIZE);
+  /** Parallel to errorCodes: the whole error line for MOVED/ASK (built only for those), else "". */
+  private readonly errorMessages: string[] = new Array<string>(ERROR_CODE_RING_SIZE).fill("");
+  private readonly errorLine = new Uint8Array(MAX_ERROR_LINE_BYTES);
+  private errorLineLength = 0;
+  private errorWordDone = false;
+  /** Replies completed so far by the current feed(). */
+  private feedReplies = 0;
 
   /** Stream offset of the `start` of the current feed, for error messages. */
   private streamOffset = 0;
@@ -163,6 +174,7 @@ export class ReplyScanner {
     let state = this.state;
     const remaining = this.remaining;
     this.errorCount = 0;
+    this.feedReplies = 0;
     this.pushCount = 0;
     this.lastReplyStart = -1;
     this.lastReplyEnd = -1;
@@ -237,6 +249,8 @@ export class ReplyScanner {
           if (this.depth === 0) {
             this.topIsError = true;
             this.errorWordLength = 0;
+            this.errorLineLength = 0;
+            this.errorWordDone = false;
             this.capturingErrorWord = true;
             state = ERROR_LINE;
           } else state = LINE;
@@ -328,6 +342,18 @@ export class ReplyScanner {
     for (let k = this.errorCount - kept; k < this.errorCount; k++) cb(this.errorCodes[k % ERROR_CODE_RING_SIZE]);
   }
 
+  /**
+   * Like forEachError, with each error's position among the replies the last feed completed
+   * (0 = its first reply) and, for MOVED/ASK only, the whole error line ("MOVED 3999 host:port").
+   */
+  forEachErrorDetail(cb: (code: string, ordinal: number, message: string) => void): void {
+    const kept = Math.min(this.errorCount, ERROR_CODE_RING_SIZE);
+    for (let k = this.errorCount - kept; k < this.errorCount; k++) {
+      const slot = k % ERROR_CODE_RING_SIZE;
+      cb(this.errorCodes[slot]!, this.errorOrdinals[slot]!, this.errorMessages[slot]!);
+    }
+  }
+
   /** Forgets all state: ready for a fresh stream (e.g. after a reconnect). */
   reset(): void {
     this.state = TYPE;
@@ -367,6 +393,8 @@ export class ReplyScanner {
       if (cls === C_BULK_ERROR && this.depth === 0) {
         this.topIsError = true;
         this.errorWordLength = 0;
+        this.errorLineLength = 0;
+        this.errorWordDone = false;
         this.capturingErrorWord = true;
         return n === 0 ? BULK_CR : ERROR_BULK;
       }
@@ -409,9 +437,14 @@ export class ReplyScanner {
     }
     if (this.topIsError) {
       this.topIsError = false;
-      this.errorCodes[this.errorCount % ERROR_CODE_RING_SIZE] = this.errorCode();
+      const slot = this.errorCount % ERROR_CODE_RING_SIZE;
+      const code = this.errorCode();
+      this.errorCodes[slot] = code;
+      this.errorOrdinals[slot] = this.feedReplies;
+      this.errorMessages[slot] = code === "MOVED" || code === "ASK" ? errorCodeText.decode(this.errorLine.subarray(0, this.errorLineLength)) : "";
       this.errorCount++;
     }
+    this.feedReplies++;
     this.lastReplyStart = this.replyStart;
     this.lastReplyEnd = pos;
     return 1;
@@ -423,16 +456,23 @@ export class ReplyScanner {
    */
   private captureErrorWord(buf: Uint8Array, i: number, end: number, stopAtCr: boolean): number {
     const word = this.errorWord;
+    const line = this.errorLine;
     let len = this.errorWordLength;
+    let lineLen = this.errorLineLength;
+    let wordDone = this.errorWordDone;
     for (; i < end; i++) {
       const b = buf[i];
-      if (b === SPACE || (b === CR && stopAtCr)) {
+      if (b === CR && stopAtCr) {
         this.capturingErrorWord = false;
         break;
       }
-      if (len < MAX_ERROR_CODE_BYTES) word[len++] = b;
+      if (b === SPACE) wordDone = true;
+      if (!wordDone && len < MAX_ERROR_CODE_BYTES) word[len++] = b;
+      if (lineLen < MAX_ERROR_LINE_BYTES) line[lineLen++] = b;
     }
     this.errorWordLength = len;
+    this.errorLineLength = lineLen;
+    this.errorWordDone = wordDone;
     return i;
   }
 

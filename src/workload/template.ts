@@ -18,10 +18,14 @@ export interface CompiledUnit {
   randKinds: Uint8Array;
   /** [offset, length] pairs of `__data__` regions (random payload). */
   dataRegions: Int32Array;
+  /** Offsets of the TAG_WIDTH bytes inside each `{tag}` (cluster mode): one slot per unit. */
+  tagOffsets: Int32Array;
+  /** Byte offset where each command of the unit starts (for resending one after a redirect). */
+  commandOffsets: Int32Array;
 }
 
 export const RAND_WIDTH = 12;
-const PLACEHOLDER = /(__rand_int__|__rand_(?:1st|2nd|3rd|[4-9]th)__|__data__)/;
+const PLACEHOLDER = /(__rand_int__|__rand_(?:1st|2nd|3rd|[4-9]th)__|__data__|\{tag\})/;
 const NTH: Record<string, number> = { "1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5, "6th": 6, "7th": 7, "8th": 8, "9th": 9 };
 
 export interface TemplateOptions {
@@ -31,10 +35,22 @@ export interface TemplateOptions {
   dataSize: number;
   /** The catalog's constant payload marker, replaced by `dataSize` 'x' bytes. */
   constantDataMarker?: string;
+  /** Cluster mode: `{tag}` becomes a patchable `{XYZ}` hash tag of this width. */
+  clusterTagWidth?: number;
+  /** Outside cluster mode: remove `{tag}` (built-in tests) or keep it literally (custom commands). */
+  dropTagMarker?: boolean;
 }
 
 export function compileInline(text: string): CompiledUnit {
-  return { bytes: encoder.encode(text), replies: 1, randOffsets: new Int32Array(0), randKinds: new Uint8Array(0), dataRegions: new Int32Array(0) };
+  return {
+    bytes: encoder.encode(text),
+    replies: 1,
+    randOffsets: new Int32Array(0),
+    randKinds: new Uint8Array(0),
+    dataRegions: new Int32Array(0),
+    tagOffsets: new Int32Array(0),
+    commandOffsets: new Int32Array([0]),
+  };
 }
 
 export function compileCommands(commands: readonly (readonly string[])[], opts: TemplateOptions): CompiledUnit {
@@ -43,19 +59,25 @@ export function compileCommands(commands: readonly (readonly string[])[], opts: 
   const randOffsets: number[] = [];
   const randKinds: number[] = [];
   const dataRegions: number[] = [];
+  const tagOffsets: number[] = [];
+  const commandOffsets: number[] = [];
   const push = (b: Uint8Array) => {
     chunks.push(b);
     length += b.length;
   };
   const constantData = encoder.encode("x".repeat(opts.dataSize));
   for (const args of commands) {
+    commandOffsets.push(length);
     push(encoder.encode(`*${args.length}\r\n`));
     for (const arg of args) {
       // Split the argument into literal pieces and placeholders, then lay them out.
-      const pieces: { bytes: Uint8Array; rand?: number; data?: boolean }[] = [];
+      const pieces: { bytes: Uint8Array; rand?: number; data?: boolean; tag?: boolean }[] = [];
       for (const part of arg.split(PLACEHOLDER)) {
         if (part === "") continue;
-        if (opts.constantDataMarker !== undefined && part === opts.constantDataMarker) {
+        if (part === "{tag}") {
+          if (opts.clusterTagWidth) pieces.push({ bytes: encoder.encode(`{${"A".repeat(opts.clusterTagWidth)}}`), tag: true });
+          else if (!opts.dropTagMarker) pieces.push({ bytes: encoder.encode(part) });
+        } else if (opts.constantDataMarker !== undefined && part === opts.constantDataMarker) {
           pieces.push({ bytes: constantData });
         } else if (part.includes(opts.constantDataMarker ?? "\u0001never\u0001")) {
           pieces.push({ bytes: encoder.encode(part.split(opts.constantDataMarker!).join("x".repeat(opts.dataSize))) });
@@ -77,6 +99,7 @@ export function compileCommands(commands: readonly (readonly string[])[], opts: 
           randKinds.push(p.rand);
         }
         if (p.data) dataRegions.push(length, p.bytes.length);
+        if (p.tag) tagOffsets.push(length + 1);
         push(p.bytes);
       }
       push(encoder.encode("\r\n"));
@@ -94,5 +117,7 @@ export function compileCommands(commands: readonly (readonly string[])[], opts: 
     randOffsets: Int32Array.from(randOffsets),
     randKinds: Uint8Array.from(randKinds),
     dataRegions: Int32Array.from(dataRegions),
+    tagOffsets: Int32Array.from(tagOffsets),
+    commandOffsets: Int32Array.from(commandOffsets),
   };
 }

@@ -86,6 +86,7 @@ describe("defaults are valkey-benchmark's", () => {
       command: undefined,
       commandSequence: undefined,
       clusterMode: "auto",
+      cluster: { readFrom: "primary", az: undefined, balanceNodes: false, balanceTolerancePct: 10, imbalanceThresholdPct: 20, announceMap: undefined },
       keyPrefix: "",
       quiet: false,
       csv: false,
@@ -308,7 +309,7 @@ describe("invalid input is rejected with exit code 2 and a message naming the fl
   const cases: [string[], RegExp][] = [
     [["-P", "0"], /^-P must be at least 1 \(got 0\)$/],
     [["-c", "0"], /^-c must be at least 1/],
-    [["-n", "0"], /^-n must be at least 1/],
+    [["-n", "0"], /^-n must be between 1 and 2000000000/],
     [["-n", "1e3"], /^-n must be a whole number/],
     [["-p", "0"], /^-p must be between 1 and 65535/],
     [["-p", "65536"], /^-p must be between 1 and 65535/],

@@ -34,6 +34,7 @@ function config(overrides: Partial<BenchConfig> = {}): BenchConfig {
     keepalive: true,
     tests: ["set"],
     clusterMode: "auto",
+    cluster: { readFrom: "primary", az: undefined, balanceNodes: false, balanceTolerancePct: 10, imbalanceThresholdPct: 20, announceMap: undefined },
     keyPrefix: "key:",
     quiet: false,
     csv: false,

@@ -187,3 +187,21 @@ describe("ReplyScanner rejects malformed bytes with RespProtocolError", () => {
     expect(scanner.feed(good, 0, good.byteLength)).toBe(1);
   });
 });
+
+describe("ReplyScanner error details for cluster redirects", () => {
+  const enc = new TextEncoder();
+  test("each error carries its position in the feed, and MOVED/ASK keep their whole line", () => {
+    const s = new ReplyScanner();
+    const bytes = enc.encode("+OK\r\n-MOVED 3999 127.0.0.1:6381\r\n:1\r\n-ERR wrong\r\n-ASK 12 10.0.0.5:7000\r\n");
+    // split the MOVED line across two feeds: its details must survive the boundary
+    expect(s.feed(bytes, 0, 12)).toBe(1);
+    expect(s.feed(bytes, 12, bytes.length)).toBe(4);
+    const seen: [string, number, string][] = [];
+    s.forEachErrorDetail((code, ordinal, message) => seen.push([code, ordinal, message]));
+    expect(seen).toEqual([
+      ["MOVED", 0, "MOVED 3999 127.0.0.1:6381"],
+      ["ERR", 2, ""],
+      ["ASK", 3, "ASK 12 10.0.0.5:7000"],
+    ]);
+  });
+});

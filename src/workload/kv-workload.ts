@@ -1,0 +1,139 @@
+/**
+ * The key-value workload: valkey-benchmark's built-in tests and custom commands. Each request
+ * gets fresh `__rand_int__` values (random or --sequential) and, in cluster mode, a hash tag for
+ * a random slot of the connection's node, written into the pre-encoded buffer in place.
+ */
+import type { BenchConfig } from "../config/types.ts";
+import { TAG_WIDTH, writeSlotTag } from "../cluster/slot-tags.ts";
+import type { ConnectionWorkload, NodeAssignment, WorkerContext, WorkerWorkload } from "../engine/workload-api.ts";
+import type { UnitSpec } from "../engine/messages.ts";
+import { Rng } from "../engine/rng.ts";
+import { ReplyScanner } from "../resp/reply-scanner.ts";
+import { RAND_WIDTH, compileCommands, compileInline, type CompiledUnit } from "./template.ts";
+
+export interface KvParams {
+  unit: UnitSpec;
+  /** True in cluster mode: `{tag}` is patched per request. */
+  clusterTags: boolean;
+}
+
+const DATA_ALPHABET = new TextEncoder().encode("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
+
+export function compileKvUnit(unit: UnitSpec, config: BenchConfig, clusterTags: boolean): CompiledUnit {
+  if (unit.kind === "inline") return compileInline(unit.text);
+  return compileCommands(unit.commands, {
+    expandRandom: config.keyspaceLen > 0,
+    dataSize: config.dataSize,
+    constantDataMarker: unit.constantDataMarker,
+    clusterTagWidth: clusterTags ? TAG_WIDTH : undefined,
+    dropTagMarker: unit.constantDataMarker !== undefined,
+  });
+}
+
+export function createKvWorkload(params: unknown, ctx: WorkerContext): WorkerWorkload {
+  const p = params as KvParams;
+  const unit = compileKvUnit(p.unit, ctx.config, p.clusterTags);
+  return {
+    forConnection: (clientIndex, node) => new KvConnection(unit, ctx.config, clientIndex, node),
+  };
+}
+
+class KvConnection implements ConnectionWorkload {
+  readonly scanner = new ReplyScanner();
+  private readonly rng: Rng;
+  private seq: number;
+  private readonly nthValues = new Float64Array(10);
+  private readonly nthSet = new Uint8Array(10);
+
+  constructor(
+    readonly unit: CompiledUnit,
+    private readonly config: BenchConfig,
+    clientIndex: number,
+    private node: NodeAssignment,
+  ) {
+    this.rng = new Rng(config.seed, clientIndex);
+    this.seq = clientIndex;
+    if (unit.tagOffsets.length > 0 && node.slots.length === 0) {
+      throw new Error(`node ${node.address} owns no slots; cannot place keys on it`);
+    }
+  }
+
+  /** Random alphanumeric payload for `__data__`, different in every pipeline slot. */
+  fillData(buffer: Uint8Array, pipeline: number): void {
+    const regions = this.unit.dataRegions;
+    if (regions.length === 0) return;
+    const unitLen = this.unit.bytes.length;
+    for (let u = 0; u < pipeline; u++) {
+      for (let r = 0; r < regions.length; r += 2) {
+        const start = u * unitLen + regions[r]!;
+        const end = start + regions[r + 1]!;
+        for (let i = start; i < end; i++) buffer[i] = DATA_ALPHABET[this.rng.nextU32() % DATA_ALPHABET.length]!;
+      }
+    }
+  }
+
+  private filled = 0;
+
+  patch(buffer: Uint8Array, units: number, _firstRequest: number): void {
+    const unit = this.unit;
+    const unitLen = unit.bytes.length;
+    if (this.filled * unitLen < buffer.length) {
+      // First use of this buffer: lay down the random payloads once.
+      this.fillData(buffer, buffer.length / unitLen);
+      this.filled = buffer.length / unitLen;
+    }
+    const offsets = unit.randOffsets;
+    const tags = unit.tagOffsets;
+    const slots = this.node.slots;
+    for (let u = 0; u < units; u++) {
+      const base = u * unitLen;
+      if (offsets.length > 0) {
+        this.nthSet.fill(0);
+        for (let i = 0; i < offsets.length; i++) {
+          const kind = unit.randKinds[i]!;
+          let v: number;
+          if (kind === 0) v = this.nextValue();
+          else if (this.nthSet[kind] === 1) v = this.nthValues[kind]!;
+          else {
+            v = this.nextValue();
+            this.nthValues[kind] = v;
+            this.nthSet[kind] = 1;
+          }
+          writeDigits(buffer, base + offsets[i]!, v);
+        }
+      }
+      if (tags.length > 0) {
+        // Every key of one unit shares a slot (MSET's keys must), picked among the node's slots.
+        const slot = slots[this.rng.below(slots.length)]!;
+        for (let i = 0; i < tags.length; i++) writeSlotTag(slot, buffer, base + tags[i]!);
+      }
+    }
+  }
+
+  private nextValue(): number {
+    const keyspace = this.config.keyspaceLen;
+    if (this.config.sequential) {
+      const v = this.seq % keyspace;
+      this.seq += this.config.clients;
+      return v;
+    }
+    return this.rng.below(keyspace);
+  }
+
+  abandonBatch(): void {
+    this.scanner.reset();
+  }
+
+  retarget(node: NodeAssignment): void {
+    this.node = node;
+  }
+}
+
+/** Writes `v` as RAND_WIDTH zero-padded decimal digits (valkey-benchmark's %012d). */
+function writeDigits(buf: Uint8Array, offset: number, v: number): void {
+  for (let i = offset + RAND_WIDTH - 1; i >= offset; i--) {
+    const q = Math.floor(v / 10);
+    buf[i] = 48 + (v - q * 10);
+    v = q;
+  }
+}
