@@ -32,7 +32,7 @@ export class BenchConnection implements SocketSink {
   private work?: ConnectionWorkload;
   private stats?: NodeStats;
   /** P copies of the unit, patched in place before each send. */
-  private buffer = new Uint8Array(0);
+  private buffer: Uint8Array = new Uint8Array(0);
   private unitLen = 0;
   private repliesPerUnit = 1;
   private writeOffset = 0;
@@ -80,8 +80,12 @@ export class BenchConnection implements SocketSink {
     const unit = work.unit;
     this.unitLen = unit.bytes.length;
     this.repliesPerUnit = unit.replies;
-    this.buffer = new Uint8Array(this.unitLen * pipeline);
-    for (let i = 0; i < pipeline; i++) this.buffer.set(unit.bytes, i * this.unitLen);
+    if (work.allocate) {
+      this.buffer = work.allocate(pipeline);
+    } else {
+      this.buffer = new Uint8Array(this.unitLen * pipeline);
+      for (let i = 0; i < pipeline; i++) this.buffer.set(unit.bytes, i * this.unitLen);
+    }
     this.intendedMs = new Float64Array(pipeline);
     work.scanner.reset();
     this.dead = false;
@@ -133,11 +137,11 @@ export class BenchConnection implements SocketSink {
       units = run.claim(run.unitsPerClaim, this.repliesPerUnit);
     }
     if (units === 0) return this.finish();
-    this.work!.patch(this.buffer, units, run.claimStart);
+    const bytes = this.work!.patch(this.buffer, units, run.claimStart);
     this.outstanding = units * this.repliesPerUnit;
     this.received = 0;
     this.writeOffset = 0;
-    this.writeEnd = units * this.unitLen;
+    this.writeEnd = bytes;
     run.issued += this.outstanding;
     this.sentAtMs = performance.now();
     this.flush();
@@ -212,11 +216,17 @@ export class BenchConnection implements SocketSink {
     }
     // Copy the one command out of the buffer before the next batch overwrites it.
     const index = this.received + ordinal;
-    const unitBase = ((index / this.repliesPerUnit) | 0) * this.unitLen;
-    const offsets = this.work!.unit.commandOffsets;
-    const c = index % this.repliesPerUnit;
-    const start = unitBase + offsets[c]!;
-    const end = c + 1 < offsets.length ? unitBase + offsets[c + 1]! : unitBase + this.unitLen;
+    let start: number;
+    let end: number;
+    if (this.work!.commandRange) {
+      [start, end] = this.work!.commandRange(index);
+    } else {
+      const unitBase = ((index / this.repliesPerUnit) | 0) * this.unitLen;
+      const offsets = this.work!.unit.commandOffsets;
+      const c = index % this.repliesPerUnit;
+      start = unitBase + offsets[c]!;
+      end = c + 1 < offsets.length ? unitBase + offsets[c + 1]! : unitBase + this.unitLen;
+    }
     this.redirected++;
     run.followRedirect(this, code, message, this.buffer.slice(start, end), this.sentAtMs);
   }

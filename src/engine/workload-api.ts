@@ -31,13 +31,27 @@ export interface ReplyCounter {
 
 /** One connection's view of a workload for one test. */
 export interface ConnectionWorkload {
-  /** One unit (one claim): pre-encoded, patched in place per request. */
+  /**
+   * One unit (one claim): pre-encoded, patched in place per request. Its `replies` is the
+   * number of replies per unit; fixed-size workloads also use `bytes` and `commandOffsets`.
+   */
   unit: CompiledUnit;
   /**
-   * Fills units [0, units) of `buffer` (P copies of `unit.bytes` laid end to end) for requests
-   * firstRequest, firstRequest + unit.replies, ... Must not allocate.
+   * The send buffer for `pipeline` units. Default (when absent): `pipeline` copies of
+   * `unit.bytes`. Workloads whose requests vary in size (vectors with tags) allocate their own,
+   * large enough for `pipeline` of their biggest request.
    */
-  patch(buffer: Uint8Array, units: number, firstRequest: number): void;
+  allocate?(pipeline: number): Uint8Array;
+  /**
+   * Fills units [0, units) of `buffer` for requests firstRequest, firstRequest + unit.replies,
+   * ... and returns how many bytes to send. Must not allocate.
+   */
+  patch(buffer: Uint8Array, units: number, firstRequest: number): number;
+  /**
+   * Where command `index` (counting replies from the start of the batch) lies in the buffer,
+   * for resending it after a redirect. Default: fixed-size units with unit.commandOffsets.
+   */
+  commandRange?(index: number): [start: number, end: number];
   scanner: ReplyCounter;
   /** The batch in flight was abandoned (timeout, lost connection): drop per-request state. */
   abandonBatch(): void;

@@ -17,3 +17,19 @@ export function workloadFactory(kind: string): WorkloadFactory {
 export function registerWorkload(kind: string, factory: WorkloadFactory): void {
   factories[kind] = factory;
 }
+
+/**
+ * Main-thread side: combines the workers' WorkerWorkload.extra() values of one test into what
+ * the reports show under TestResult.extra[kind]. Kinds without a merger keep the raw list.
+ */
+export type ExtraMerger = (parts: unknown[]) => unknown;
+const mergers: Record<string, ExtraMerger> = {};
+
+export function registerExtraMerger(kind: string, merge: ExtraMerger): void {
+  mergers[kind] = merge;
+}
+
+export function mergeExtras(kind: string, parts: unknown[]): unknown {
+  const m = mergers[kind];
+  return m ? m(parts) : parts;
+}

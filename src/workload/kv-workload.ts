@@ -74,7 +74,7 @@ class KvConnection implements ConnectionWorkload {
 
   private filled = 0;
 
-  patch(buffer: Uint8Array, units: number, _firstRequest: number): void {
+  patch(buffer: Uint8Array, units: number, _firstRequest: number): number {
     const unit = this.unit;
     const unitLen = unit.bytes.length;
     if (this.filled * unitLen < buffer.length) {
@@ -108,6 +108,7 @@ class KvConnection implements ConnectionWorkload {
         for (let i = 0; i < tags.length; i++) writeSlotTag(slot, buffer, base + tags[i]!);
       }
     }
+    return units * unitLen;
   }
 
   private nextValue(): number {
