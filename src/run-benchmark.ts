@@ -8,6 +8,7 @@ import { discoverDeployment, type Deployment } from "./cluster/discovery.ts";
 import { recognizeEndpoint } from "./cluster/endpoints.ts";
 import type { BenchConfig } from "./config/types.ts";
 import { Orchestrator } from "./engine/orchestrator.ts";
+import { planRun } from "./plan-run.ts";
 import { serverSettings } from "./engine/server-info.ts";
 import type { TestResult } from "./metrics/types.ts";
 import { consoleMode, createConsoleReporter } from "./report/console.ts";
@@ -46,7 +47,7 @@ export async function runBenchmark(config: BenchConfig, io: Io): Promise<number>
   const jsonToStdout = config.outputFormat === "json" && !config.outputFile;
   const mode = consoleMode(config);
   if (config.verbose || (mode === "text" && !jsonToStdout && (cluster || deployment.nodes.length > 1))) for (const l of banner(config, deployment)) io.err(l);
-  const orchestrator = new Orchestrator(config, deployment);
+  const orchestrator = new Orchestrator(config, deployment, await planRun(config, deployment));
   let interrupted = false;
   const onSigint = () => {
     if (interrupted) process.exit(130);

@@ -8,7 +8,7 @@ import { selectNodes } from "../cluster/read-from.ts";
 import type { BenchConfig } from "../config/types.ts";
 import { UserError } from "../errors.ts";
 import type { TestResult } from "../metrics/types.ts";
-import { planTests, type PlannedTest } from "../workload/plan.ts";
+import { planKvTests, type PlannedTest } from "../workload/plan.ts";
 import type { NodeAssignment } from "./workload-api.ts";
 import type { TestSpec, WorkerResult } from "./messages.ts";
 import { mergeResults } from "./merge.ts";
@@ -54,8 +54,9 @@ export class Orchestrator {
   constructor(
     private readonly config: BenchConfig,
     private readonly deployment: Deployment,
+    tests?: PlannedTest[],
   ) {
-    this.tests = planTests(config);
+    this.tests = tests ?? planKvTests(config, deployment.mode === "cluster");
   }
 
   /** The nodes serving a test: primaries for writes, --rfr's choice for reads. */
@@ -96,9 +97,11 @@ export class Orchestrator {
     do {
       for (const t of tests) {
         if (this.interrupted) break;
-        if (this.config.warmup) await this.runOne(t, true, hooks);
+        await t.before?.();
+        if (this.config.warmup && !t.noWarmup) await this.runOne(t, true, hooks);
         if (this.interrupted) break;
         const { result, problems, unsent: u } = await this.runOne(t, false, hooks);
+        await t.after?.(result);
         unsent += u;
         results.push(result);
         hooks.onResult(result, problems);
@@ -119,6 +122,8 @@ export class Orchestrator {
       } else {
         total = roundUp(w.requests, t.repliesPerUnit);
       }
+    } else if (t.totalRequests !== undefined) {
+      total = t.totalRequests;
     } else if (c.durationSec !== undefined) {
       total = Infinity;
       durationSec = c.durationSec;
@@ -127,7 +132,7 @@ export class Orchestrator {
     }
     const spec: TestSpec = {
       title: t.title,
-      workload: { kind: "kv", params: { unit: t.unit, clusterTags: this.deployment.mode === "cluster" } },
+      workload: t.workload,
       nodes: this.nodesFor(t),
       totalRequests: total,
       rpsPerWorker: c.rps > 0 ? c.rps / this.workers.length : 0,
