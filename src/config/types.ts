@@ -64,6 +64,65 @@ export type CommandSequence = { repeat: number; args: string[] }[];
 /** `auto`: detect a cluster from the server; `force` (`--cluster`): fail unless it is one. */
 export type ClusterMode = "auto" | "force";
 
+export type SearchAlgorithm = "HNSW" | "FLAT";
+export type SearchDistance = "L2" | "IP" | "COSINE";
+
+/** A numeric range filter `@field:[lo hi]`; exclusive bounds as in the query syntax `(lo`. */
+export interface NumericFilter {
+  field: string;
+  min: number;
+  max: number;
+  minExclusive: boolean;
+  maxExclusive: boolean;
+}
+
+/** Vector search options (issue 5). Defaults are the seed's unless the flag help says why. */
+export interface SearchOptions {
+  /** `--dataset FILE` (legacy 0xDECDB001 or a schema .yaml); or `--schema` + `--data`. */
+  datasetPath?: string;
+  schemaPath?: string;
+  dataPath?: string;
+  indexName: string;
+  vectorField: string;
+  /** Key prefix of vector hashes (also the index's PREFIX). */
+  prefix: string;
+  algorithm: SearchAlgorithm;
+  /** Absent: from the dataset's metric hint (the banner says which was used). */
+  distance?: SearchDistance;
+  /** Absent: from the dataset. */
+  vectorDim?: number;
+  k: number;
+  efConstruction?: number;
+  hnswM?: number;
+  efSearch?: number;
+  initialCap?: number;
+  nocontent: boolean;
+  returnFields: string[];
+  withScores: boolean;
+  filteredSearch: boolean;
+  tagField?: string;
+  tagFilter?: string;
+  numericField?: string;
+  numericFilters: NumericFilter[];
+  /** 0 = all vectors of the dataset. */
+  numVectors: number;
+  vectorOffset: number;
+  skipIndexCreate: boolean;
+  skipLoad: boolean;
+  recreateIndex: boolean;
+  dropIndex: boolean;
+  cleanup: boolean;
+  reload: boolean;
+  /** `--mix vec-query:90,vec-update:10`: weighted workloads on the same connections. */
+  mix?: { test: string; weight: number }[];
+  /** Seed for vec-update's shifted vectors. */
+  updateShift: number;
+  /** `--engine`: override platform detection. */
+  engine?: "valkey-search" | "elasticache" | "elasticache-serverless" | "memorydb" | "redisearch";
+  /** Seconds to wait for the index to catch up after loading. */
+  indexWaitTimeoutSec: number;
+}
+
 export interface BenchConfig {
   connection: ConnectionConfig;
   /** Total client connections (`-c`), spread over the worker threads. */
@@ -97,6 +156,7 @@ export interface BenchConfig {
   clusterMode: ClusterMode;
   keyPrefix: string;
   cluster: ClusterOptions;
+  search: SearchOptions;
   quiet: boolean;
   csv: boolean;
   loop: boolean;

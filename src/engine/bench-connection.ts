@@ -196,6 +196,7 @@ export class BenchConnection implements SocketSink {
       run.record(now - this.sentAtMs, answered, stats);
     }
     run.account(answered - errors, errors, stats, this.node.address);
+    this.work!.onReplies?.(this.received, n, now - this.sentAtMs);
     this.received += n;
     this.outstanding -= n;
     if (this.outstanding === 0) {

@@ -55,6 +55,12 @@ export interface ConnectionWorkload {
   scanner: ReplyCounter;
   /** The batch in flight was abandoned (timeout, lost connection): drop per-request state. */
   abandonBatch(): void;
+  /**
+   * Optional: told after each data event how many replies arrived, the index (within the
+   * batch) of the first of them, and their latency, so a workload can keep statistics of its
+   * own (e.g. per part of a --mix).
+   */
+  onReplies?(firstIndex: number, count: number, latencyMs: number): void;
   /** The connection moved to another node (cluster failover or resharding). */
   retarget?(node: NodeAssignment): void;
 }

@@ -1,0 +1,69 @@
+/**
+ * What the main thread sends each worker to run a vector workload (structured-cloneable).
+ * The plan (src/search/plan.ts) builds these; the workloads (src/search/*-workload.ts) read them.
+ */
+import type { SearchDistance } from "../config/types.ts";
+
+/** Where the dataset is and which slice of it this run uses. Each worker maps the file itself. */
+export interface DatasetRef {
+  path?: string;
+  schemaPath?: string;
+  dataPath?: string;
+  /** First vector of the slice (--vector-offset) and how many (--num-vectors; 0 = to the end). */
+  vectorOffset: number;
+  numVectors: number;
+}
+
+export interface VectorKeyParams {
+  /** Key prefix of vector hashes (`vec:`). */
+  prefix: string;
+  /** Cluster mode: keys carry a `{XYZ}` tag placing them on the connection's node. */
+  clusterTags: boolean;
+  vectorField: string;
+  /** Hash field holding the vector's tags (comma-separated), when the dataset has tags. */
+  tagField?: string;
+  /** Hash field holding a numeric attribute, when configured. */
+  numericField?: string;
+}
+
+export interface VecLoadParams extends VectorKeyParams {
+  dataset: DatasetRef;
+  /** Dimension written (must equal the dataset's; float16 datasets are widened to float32). */
+  dim: number;
+  /**
+   * Dataset ids (slice-relative request index -> vector id) to skip because they exist already
+   * (found with SCAN unless --reload); empty = write all.
+   */
+  skipIdsPath?: string;
+}
+
+export interface VecQueryParams extends VectorKeyParams {
+  dataset: DatasetRef;
+  indexName: string;
+  dim: number;
+  k: number;
+  efSearch?: number;
+  nocontent: boolean;
+  returnFields: string[];
+  withScores: boolean;
+  /** Filter expression before `=>` (`*` when unfiltered), or per-query filters from the dataset. */
+  filter: string;
+  filterFromDataset: boolean;
+  distance: SearchDistance;
+}
+
+export interface VecUpdateParams extends VecLoadParams {
+  /** Vectors are rewritten with the base vector of (id + shift) mod n: same ids, new values. */
+  shift: number;
+}
+
+export interface VecDeleteParams extends VectorKeyParams {
+  dataset: DatasetRef;
+  /** Ids never deleted: the union of every query's ground truth (so recall stays valid). */
+  protectedIdsCount: number;
+}
+
+/** `--mix`: weights per workload on the same connections; each part keeps its own statistics. */
+export interface MixParams {
+  parts: { kind: string; params: unknown; weight: number; title: string }[];
+}
