@@ -9,11 +9,9 @@ import { UserError } from "./errors.ts";
 import { ConnectionError } from "./net/errors.ts";
 import { runBenchmark, type Io } from "./run-benchmark.ts";
 import { runSubcommand } from "./subcommands.ts";
+import { log, LogLevels } from "./log.ts";
 
-const io: Io = {
-  err: (s) => void process.stderr.write(s.endsWith("\n") ? s : s + "\n"),
-  stdout: process.stdout,
-};
+const io: Io = { log, stdout: process.stdout };
 const out = (s: string) => void process.stdout.write(s.endsWith("\n") ? s : s + "\n");
 
 async function main(argv: string[]): Promise<number> {
@@ -26,25 +24,26 @@ async function main(argv: string[]): Promise<number> {
     case "subcommand":
       return runSubcommand(parsed.name, parsed.argv);
     case "bench":
+      if (parsed.config.verbose) log.level = LogLevels.debug;
       return runBenchmark(parsed.config, io);
   }
 }
 
 function report(e: unknown): number {
   if (e instanceof UserError) {
-    io.err(`error: ${e.message}`);
+    log.error(`${e.message}`);
     return e.exitCode;
   }
   if (e instanceof ConnectionError) {
-    io.err(`error: ${e.message}`);
+    log.error(`${e.message}`);
     return 1;
   }
   const err = e as { message?: string; name?: string; exitCode?: number };
   if (typeof err?.exitCode === "number" && err.message) {
-    io.err(`error: ${err.message}`);
+    log.error(`${err.message}`);
     return err.exitCode;
   }
-  io.err(`error: ${err?.message ?? String(e)} (unexpected; please report it with the command line you used)`);
+  log.error(`${err?.message ?? String(e)} (unexpected; please report it with the command line you used)`);
   if (process.env.VSB_DEBUG) console.error(e);
   return 1;
 }

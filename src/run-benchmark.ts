@@ -3,6 +3,7 @@
  * the connections, run the tests with a progress line, print each test's report in the chosen
  * format, write the -o file, and decide the exit code. Returns the exit code.
  */
+import type { ConsolaInstance } from "consola";
 import pkg from "../package.json" with { type: "json" };
 import { discoverDeployment, type Deployment } from "./cluster/discovery.ts";
 import { recognizeEndpoint } from "./cluster/endpoints.ts";
@@ -19,8 +20,8 @@ import type { ProgressStream } from "./report/progress.ts";
 import { formatErrorTypes } from "./report/text.ts";
 
 export interface Io {
-  /** Diagnostics (stderr): one line each. */
-  err(s: string): void;
+  /** Diagnostics (stderr), one line each: see src/log.ts. */
+  log: ConsolaInstance;
   /** Reports (stdout). */
   stdout: ProgressStream;
 }
@@ -46,13 +47,13 @@ export async function runBenchmark(config: BenchConfig, io: Io): Promise<number>
   const cluster = deployment.mode === "cluster";
   const jsonToStdout = config.outputFormat === "json" && !config.outputFile;
   const mode = consoleMode(config);
-  if (config.verbose || (mode === "text" && !jsonToStdout && (cluster || deployment.nodes.length > 1))) for (const l of banner(config, deployment)) io.err(l);
+  if (config.verbose || (mode === "text" && !jsonToStdout && (cluster || deployment.nodes.length > 1))) for (const l of banner(config, deployment)) io.log.info(l);
   const orchestrator = new Orchestrator(config, deployment, await planRun(config, deployment));
   let interrupted = false;
   const onSigint = () => {
     if (interrupted) process.exit(130);
     interrupted = true;
-    io.err("\ninterrupted: finishing in-flight requests (Ctrl-C again to quit now)");
+    io.log.warn("interrupted: finishing in-flight requests (Ctrl-C again to quit now)");
     orchestrator.interrupt();
   };
   process.on("SIGINT", onSigint);
@@ -73,10 +74,10 @@ export async function runBenchmark(config: BenchConfig, io: Io): Promise<number>
       onTestEnd: () => reporter.progress.clear(),
       onResult(r, problems) {
         allProblems.push(...problems);
-        if (config.verbose) for (const p of problems) io.err(`warning: ${r.title}: ${p}`);
+        for (const p of problems) io.log.warn(`${r.title}: ${p}`);
         reporter.testFinished(r);
         if (mode === "text") stream.write(formatNodeTable(r, config.cluster.imbalanceThresholdPct));
-        if (r.errors > 0 && !jsonToStdout) io.err(`${r.title}: ${r.errors} of ${r.issued} requests failed (${formatErrorTypes(r.errorsByType)})`);
+        if (r.errors > 0) io.log.warn(`${r.title}: ${r.errors} of ${r.issued} requests failed (${formatErrorTypes(r.errorsByType)})`);
       },
     });
     reporter.runFinished();
@@ -95,12 +96,12 @@ function exitCode(results: TestResult[], unsent: number, interrupted: boolean, p
   let code = 0;
   for (const r of results) {
     if (r.issued > 0 && r.completed === 0) {
-      io.err(`error: every request of ${r.title} failed (${formatErrorTypes(r.errorsByType)}); the numbers above measure errors, not the command`);
+      io.log.error(`every request of ${r.title} failed (${formatErrorTypes(r.errorsByType)}); the numbers above measure errors, not the command`);
       code = 1;
     }
   }
   if (unsent > 0) {
-    io.err(`error: ${unsent} requests were never sent because connections were lost: ${problems[0] ?? "run with -v for details"}`);
+    io.log.error(`${unsent} requests were never sent because connections were lost: ${problems[0] ?? "run with -v for details"}`);
     code = 1;
   }
   if (interrupted) return 130;

@@ -6,6 +6,7 @@
  * Defaults follow valkey-benchmark where it has the flag, else the valkey-bench seed.
  */
 import * as v from "valibot";
+import type { NumericFilter } from "./types.ts";
 import {
   anyText,
   booleanText,
@@ -19,10 +20,28 @@ import {
   secondsText,
   threadsText,
   warmupText,
+  commaListText,
+  fieldNameText,
+  mixText,
+  numericFilterText,
+  searchAlgorithmText,
+  searchDistanceText,
+  searchEngineText,
+  searchPrefixText,
+  tagFilterText,
   type TextSchema,
 } from "./value-schemas.ts";
 
-export type FlagGroup = "Connection" | "TLS" | "Cluster" | "Load" | "Keys and data" | "Tests and commands" | "Output";
+export type FlagGroup =
+  | "Connection"
+  | "TLS"
+  | "Cluster"
+  | "Load"
+  | "Keys and data"
+  | "Tests and commands"
+  | "Vector search"
+  | "Dataset"
+  | "Output";
 
 export const FLAG_GROUPS: readonly FlagGroup[] = [
   "Connection",
@@ -31,6 +50,8 @@ export const FLAG_GROUPS: readonly FlagGroup[] = [
   "Load",
   "Keys and data",
   "Tests and commands",
+  "Vector search",
+  "Dataset",
   "Output",
 ];
 
@@ -78,6 +99,19 @@ function booleanFlag(
   init: Omit<FlagSpec<boolean>, "kind" | "default" | "defaultText" | "schema">,
 ): FlagSpec<boolean> & { default: boolean } {
   return { ...init, kind: "boolean", schema: booleanText, default: false, defaultText: "off" };
+}
+
+/** A boolean flag that is on unless `--no-NAME` is given. */
+function booleanFlagOn(
+  init: Omit<FlagSpec<boolean>, "kind" | "default" | "defaultText" | "schema">,
+): FlagSpec<boolean> & { default: boolean } {
+  return { ...init, kind: "boolean", schema: booleanText, default: true, defaultText: "on" };
+}
+
+function numericListFlag(
+  init: Omit<FlagSpec<NumericFilter>, "kind" | "default" | "defaultText"> & { defaultText: string },
+): FlagSpec<NumericFilter> {
+  return { ...init, kind: "list", default: undefined };
 }
 
 export const FLAGS = {
@@ -408,6 +442,263 @@ export const FLAGS = {
     short: "x",
     help: "Read the command's last argument from standard input",
     group: "Tests and commands",
+  }),
+  // Vector search
+  searchIndex: valueFlag({
+    long: "search-index",
+    valueHint: "name",
+    schema: fieldNameText,
+    default: "idx",
+    help: "Vector search: name of the index to create or reuse",
+    group: "Vector search",
+  }),
+  searchVectorField: valueFlag({
+    long: "search-vector-field",
+    valueHint: "field",
+    schema: fieldNameText,
+    default: "embedding",
+    help: "Vector search: hash field holding the vector (FLOAT32 bytes)",
+    group: "Vector search",
+  }),
+  searchPrefix: valueFlag({
+    long: "search-prefix",
+    valueHint: "prefix",
+    schema: searchPrefixText,
+    default: "vec:",
+    help: "Vector search: key prefix of the vector hashes (also the index's PREFIX)",
+    group: "Vector search",
+  }),
+  searchAlgorithm: valueFlag({
+    long: "search-algorithm",
+    valueHint: "HNSW|FLAT",
+    schema: searchAlgorithmText,
+    default: "HNSW",
+    help: "Vector search: index algorithm",
+    group: "Vector search",
+  }),
+  searchDistance: valueFlag({
+    long: "search-distance",
+    valueHint: "L2|IP|COSINE",
+    schema: searchDistanceText,
+    default: undefined,
+    defaultText: "the dataset's metric hint, else L2; the banner says which",
+    help: "Vector search: distance metric of the index and of recall",
+    group: "Vector search",
+  }),
+  vectorDim: valueFlag({
+    long: "vector-dim",
+    valueHint: "dim",
+    schema: integerText(1, 32768),
+    default: undefined,
+    defaultText: "the dataset's",
+    help: "Vector search: vector dimension; must match the dataset (a check, not an override)",
+    group: "Vector search",
+  }),
+  searchK: valueFlag({
+    long: "search-k",
+    short: "k",
+    valueHint: "k",
+    schema: integerText(1, 10000),
+    default: 10,
+    help: "Vector search: neighbours per query (KNN k; recall@k). valkey-benchmark's -k (keepalive) is --keepalive here",
+    group: "Vector search",
+  }),
+  efConstruction: valueFlag({
+    long: "ef-construction",
+    valueHint: "n",
+    schema: integerText(1, 4096),
+    default: undefined,
+    defaultText: "the server's (200)",
+    help: "Vector search: HNSW EF_CONSTRUCTION, sent only when given",
+    group: "Vector search",
+  }),
+  hnswM: valueFlag({
+    long: "hnsw-m",
+    valueHint: "m",
+    schema: integerText(2, 2048),
+    default: undefined,
+    defaultText: "the server's (16)",
+    help: "Vector search: HNSW M (links per node), sent only when given",
+    group: "Vector search",
+  }),
+  efSearch: valueFlag({
+    long: "ef-search",
+    valueHint: "ef",
+    schema: integerText(1, 4096),
+    default: undefined,
+    defaultText: "the index's EF_RUNTIME",
+    help: "Vector search: EF_RUNTIME inside each query's KNN clause (HNSW only)",
+    group: "Vector search",
+  }),
+  initialCap: valueFlag({
+    long: "initial-cap",
+    valueHint: "vectors",
+    schema: integerText(1),
+    default: undefined,
+    defaultText: "the server's",
+    help: "Vector search: INITIAL_CAP of the vector index, sent only when given",
+    group: "Vector search",
+  }),
+  nocontent: booleanFlagOn({
+    long: "nocontent",
+    help: "Vector search: queries send NOCONTENT (keys only); --no-nocontent fetches the fields",
+    group: "Vector search",
+  }),
+  returnFields: valueFlag({
+    long: "return-fields",
+    valueHint: "a,b",
+    schema: commaListText,
+    default: undefined,
+    help: "Vector search: RETURN these hash fields with each result (turns NOCONTENT off)",
+    group: "Vector search",
+  }),
+  withScores: booleanFlag({
+    long: "with-scores",
+    help: "Vector search: return each result's distance (turns NOCONTENT off)",
+    group: "Vector search",
+  }),
+  filteredSearch: booleanFlag({
+    long: "filtered-search",
+    help: "Vector search: queries use the dataset's per-query tag filters (ground truth must be filtered too)",
+    group: "Vector search",
+  }),
+  tagField: valueFlag({
+    long: "tag-field",
+    valueHint: "field",
+    schema: fieldNameText,
+    default: undefined,
+    defaultText: "category when the dataset has tags",
+    help: "Vector search: TAG field indexed and written from the dataset's tags",
+    group: "Vector search",
+  }),
+  tagFilter: valueFlag({
+    long: "tag-filter",
+    valueHint: "a|b",
+    schema: tagFilterText,
+    default: undefined,
+    help: "Vector search: every query filters on @tag-field:{a|b} (any of the values)",
+    group: "Vector search",
+  }),
+  numericField: valueFlag({
+    long: "numeric-field",
+    valueHint: "field",
+    schema: fieldNameText,
+    default: undefined,
+    help: "Vector search: NUMERIC field added to the index",
+    group: "Vector search",
+  }),
+  numericFilter: numericListFlag({
+    long: "numeric-filter",
+    valueHint: "f:[lo hi]",
+    schema: numericFilterText,
+    defaultText: "none",
+    help: "Vector search: numeric range filter on every query, ANDed when repeated; ( makes a bound exclusive, -inf/+inf allowed",
+    group: "Vector search",
+  }),
+  skipIndexCreate: booleanFlag({
+    long: "skip-index-create",
+    help: "Vector search: neither create nor check the index (it must exist)",
+    group: "Vector search",
+  }),
+  skipLoad: booleanFlag({
+    long: "skip-load",
+    help: "Vector search: the vectors are already loaded; vec-query and others use them as they are",
+    group: "Vector search",
+  }),
+  recreateIndex: booleanFlag({
+    long: "recreate-index",
+    help: "Vector search: drop an existing index whose definition differs and create it from the flags",
+    group: "Vector search",
+  }),
+  dropIndex: booleanFlag({
+    long: "dropindex",
+    help: "Vector search: FT.DROPINDEX before creating the index (keys stay; they are re-indexed)",
+    group: "Vector search",
+  }),
+  cleanup: booleanFlag({
+    long: "cleanup",
+    help: "Vector search: at the end drop the index and delete every key under --search-prefix",
+    group: "Vector search",
+  }),
+  reload: booleanFlag({
+    long: "reload",
+    help: "Vector search: vec-load writes every vector, even those already present (found with SCAN)",
+    group: "Vector search",
+  }),
+  mix: valueFlag({
+    long: "mix",
+    valueHint: "test:weight,...",
+    schema: mixText,
+    default: undefined,
+    help: "Vector search: one test running a weighted mix of tests on the same connections, like vec-query:90,vec-update:10",
+    group: "Vector search",
+  }),
+  updateShift: valueFlag({
+    long: "update-shift",
+    valueHint: "n",
+    schema: integerText(1),
+    default: 1,
+    help: "Vector search: vec-update writes vector (id + n) mod count into key id, so values change and ids stay",
+    group: "Vector search",
+  }),
+  engine: valueFlag({
+    long: "engine",
+    valueHint: "name",
+    schema: searchEngineText,
+    default: undefined,
+    defaultText: "detected from MODULE LIST, INFO and the endpoint name",
+    help: "Vector search: the search platform (valkey-search, elasticache, elasticache-serverless, memorydb, redisearch)",
+    group: "Vector search",
+  }),
+  indexWaitTimeout: valueFlag({
+    long: "index-wait-timeout",
+    valueHint: "seconds",
+    schema: secondsText,
+    default: 600,
+    help: "Vector search: how long to wait for the index to catch up after loading",
+    group: "Vector search",
+  }),
+  // Dataset
+  dataset: valueFlag({
+    long: "dataset",
+    valueHint: "file",
+    schema: nonEmptyText,
+    default: undefined,
+    help: "Dataset: vectors, queries and ground truth (legacy .bin or a schema .yaml next to its .bin); vector tests need one",
+    group: "Dataset",
+  }),
+  schema: valueFlag({
+    long: "schema",
+    valueHint: "file.yaml",
+    schema: nonEmptyText,
+    default: undefined,
+    help: "Dataset: schema file of a schema-format dataset; needs --data",
+    group: "Dataset",
+  }),
+  data: valueFlag({
+    long: "data",
+    valueHint: "file.bin",
+    schema: nonEmptyText,
+    default: undefined,
+    help: "Dataset: data file of a schema-format dataset; needs --schema",
+    group: "Dataset",
+  }),
+  numVectors: valueFlag({
+    long: "num-vectors",
+    valueHint: "n",
+    schema: integerText(0),
+    default: 0,
+    defaultText: "0 = all",
+    help: "Dataset: use this many vectors (from --vector-offset)",
+    group: "Dataset",
+  }),
+  vectorOffset: valueFlag({
+    long: "vector-offset",
+    valueHint: "n",
+    schema: integerText(0),
+    default: 0,
+    help: "Dataset: first vector used",
+    group: "Dataset",
   }),
   // Output
   quiet: booleanFlag({ long: "quiet", short: "q", help: "Quiet: one line per test (requests per second, p50)", group: "Output" }),

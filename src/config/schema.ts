@@ -14,8 +14,8 @@ import { shellSplit } from "./shell-split.ts";
 import { FLAGS, type FlagName } from "./flags.ts";
 import type { FlagReader } from "./flag-reader.ts";
 import { didYouMean } from "./suggest.ts";
-import { knownTestNames } from "./test-names.ts";
-import type { BenchConfig, Endpoint, OutputFormat, TlsConfig } from "./types.ts";
+import { canonicalTestName, isVectorTestName, knownTestNames } from "./test-names.ts";
+import type { BenchConfig, Endpoint, NumericFilter, OutputFormat, SearchOptions, TlsConfig } from "./types.ts";
 import { parseServerUri, type ServerUri } from "./uri.ts";
 
 export interface BuildOptions {
@@ -165,6 +165,7 @@ export async function buildConfig(flags: FlagReader, options: BuildOptions): Pro
       announceMap: flags.get(FLAGS.clusterAnnounceMap),
     },
     keyPrefix: flags.get(FLAGS.keyPrefix),
+    search: searchOptions(flags, tests),
     quiet: flags.get(FLAGS.quiet),
     csv: flags.get(FLAGS.csv),
     loop: flags.get(FLAGS.loop),
@@ -209,7 +210,118 @@ function testNames(flags: FlagReader): string[] {
       );
     }
   }
-  return names;
+  // vec_load and vecload are the seed's spellings of vec-load.
+  return [...new Set(names.map(canonicalTestName))];
+}
+
+const INDEX_SHAPE_FLAGS = ["efConstruction", "hnswM", "initialCap"] as const satisfies readonly FlagName[];
+
+/**
+ * The vector search options, with the rules that involve several of them. Rules that need the
+ * dataset (dimension, metric, ground truth depth) are checked when it is opened (src/search/plan.ts).
+ */
+function searchOptions(flags: FlagReader, tests: readonly string[]): SearchOptions {
+  const say = (name: FlagName) => flags.spelling(name);
+  const mix = flags.get(FLAGS.mix)?.map((p) => ({ test: canonicalTestName(p.test), weight: p.weight }));
+  const known = knownTestNames();
+  for (const part of mix ?? []) {
+    if (!known.includes(part.test)) {
+      throw new UserError(`${say("mix")}: unknown test '${part.test}'${didYouMean(part.test, known)}`);
+    }
+    if (part.test === "vec-load") {
+      throw new UserError(`${say("mix")}: vec-load cannot be part of a mix (it writes each vector once); run -t vec-load before the mix`);
+    }
+  }
+  const vectorTests = tests.filter(isVectorTestName);
+  const mixUsesVectors = (mix ?? []).some((p) => isVectorTestName(p.test));
+  const datasetGiven = flags.given("dataset") || flags.given("schema") || flags.given("data");
+  if (flags.given("dataset") && (flags.given("schema") || flags.given("data"))) {
+    throw new UserError(`${say("dataset")} and ${say(flags.given("schema") ? "schema" : "data")} both name a dataset: use --dataset FILE or --schema FILE --data FILE`);
+  }
+  if (flags.given("schema") !== flags.given("data")) {
+    throw new UserError(flags.given("schema") ? `${say("schema")} needs --data with the dataset's .bin file` : `${say("data")} needs --schema with the dataset's .yaml file`);
+  }
+  if ((vectorTests.length > 0 || mixUsesVectors) && !datasetGiven) {
+    const what = vectorTests.length > 0 ? `-t ${vectorTests[0]}` : say("mix");
+    throw new UserError(`${what} needs a dataset: add --dataset FILE (or --schema FILE --data FILE); \`dataset generate\` makes one`);
+  }
+  for (const flag of ["dataset", "schema", "data"] as const) {
+    const path = flags.get(FLAGS[flag]);
+    if (path !== undefined) checkReadableFile(path, say(flag));
+  }
+  const contradictions: [FlagName, FlagName | undefined, boolean, string][] = [
+    ["skipLoad", undefined, flags.get(FLAGS.skipLoad) && vectorTests.includes("vec-load"), "-t vec-load loads the vectors: drop --skip-load or drop vec-load from -t"],
+    ["reload", "skipLoad", flags.get(FLAGS.reload) && flags.get(FLAGS.skipLoad), "--reload rewrites vectors --skip-load says not to write: use one of them"],
+    ["recreateIndex", "skipIndexCreate", flags.get(FLAGS.recreateIndex) && flags.get(FLAGS.skipIndexCreate), "--recreate-index creates the index --skip-index-create says not to: use one of them"],
+    ["dropIndex", "skipIndexCreate", flags.get(FLAGS.dropIndex) && flags.get(FLAGS.skipIndexCreate), "--dropindex would leave no index with --skip-index-create: use one of them"],
+    ["filteredSearch", "tagFilter", flags.get(FLAGS.filteredSearch) && flags.given("tagFilter"), "--filtered-search takes each query's filter from the dataset; --tag-filter sets one for all: use one of them"],
+  ];
+  for (const [name, other, bad, fix] of contradictions) {
+    if (bad) throw new UserError(`${say(name)}${other ? ` with ${say(other)}` : ""}: ${fix}`);
+  }
+  const algorithm = flags.get(FLAGS.searchAlgorithm);
+  if (algorithm === "FLAT") {
+    for (const name of ["efSearch", "efConstruction", "hnswM"] as const) {
+      if (flags.given(name)) throw new UserError(`${say(name)} applies to HNSW indexes only; drop it or use --search-algorithm HNSW`);
+    }
+  }
+  if (flags.get(FLAGS.skipIndexCreate)) {
+    const shape = INDEX_SHAPE_FLAGS.find((name) => flags.given(name));
+    if (shape) throw new UserError(`${say(shape)} shapes a new index, but --skip-index-create creates none: drop one of them`);
+  }
+  const returnFields = flags.get(FLAGS.returnFields) ?? [];
+  const withScores = flags.get(FLAGS.withScores);
+  const wantsContent = returnFields.length > 0 || withScores;
+  if (wantsContent && flags.given("nocontent") && flags.get(FLAGS.nocontent)) {
+    throw new UserError(`${say("nocontent")} returns keys only, but ${say(returnFields.length > 0 ? "returnFields" : "withScores")} asks for fields: drop one of them`);
+  }
+  const numericFilters: NumericFilter[] = flags.all(FLAGS.numericFilter);
+  let numericField = flags.get(FLAGS.numericField);
+  for (const f of numericFilters) {
+    numericField ??= f.field;
+    if (f.field !== numericField) {
+      throw new UserError(
+        `${say("numericFilter")} ${f.field}:[...] filters on '${f.field}' but the index's NUMERIC field is '${numericField}': use --numeric-field ${f.field} or filter on ${numericField}`,
+      );
+    }
+  }
+  return {
+    datasetPath: flags.get(FLAGS.dataset),
+    schemaPath: flags.get(FLAGS.schema),
+    dataPath: flags.get(FLAGS.data),
+    indexName: flags.get(FLAGS.searchIndex),
+    vectorField: flags.get(FLAGS.searchVectorField),
+    prefix: flags.get(FLAGS.searchPrefix),
+    algorithm,
+    distance: flags.get(FLAGS.searchDistance),
+    vectorDim: flags.get(FLAGS.vectorDim),
+    k: flags.get(FLAGS.searchK),
+    efConstruction: flags.get(FLAGS.efConstruction),
+    hnswM: flags.get(FLAGS.hnswM),
+    efSearch: flags.get(FLAGS.efSearch),
+    initialCap: flags.get(FLAGS.initialCap),
+    // Fields asked for switch NOCONTENT off (the default is on).
+    nocontent: wantsContent ? false : flags.get(FLAGS.nocontent),
+    returnFields,
+    withScores,
+    filteredSearch: flags.get(FLAGS.filteredSearch),
+    tagField: flags.get(FLAGS.tagField),
+    tagFilter: flags.get(FLAGS.tagFilter),
+    numericField,
+    numericFilters,
+    numVectors: flags.get(FLAGS.numVectors),
+    vectorOffset: flags.get(FLAGS.vectorOffset),
+    skipIndexCreate: flags.get(FLAGS.skipIndexCreate),
+    skipLoad: flags.get(FLAGS.skipLoad),
+    recreateIndex: flags.get(FLAGS.recreateIndex),
+    dropIndex: flags.get(FLAGS.dropIndex),
+    cleanup: flags.get(FLAGS.cleanup),
+    reload: flags.get(FLAGS.reload),
+    mix,
+    updateShift: flags.get(FLAGS.updateShift),
+    engine: flags.get(FLAGS.engine),
+    indexWaitTimeoutSec: flags.get(FLAGS.indexWaitTimeout),
+  };
 }
 
 /** The positional command or `--command`, with standard input appended for `-x`. */

@@ -44,3 +44,29 @@ export function registerTestNames(names: readonly string[]): void {
 export function knownTestNames(): readonly string[] {
   return known;
 }
+
+/** The vector search tests (issue 5), canonical names. */
+export const VECTOR_TEST_NAMES: readonly string[] = ["vec-load", "vec-query", "vec-update", "vec-delete"];
+
+/** Other spellings `-t` and `--mix` accept for them (the seed's). */
+const TEST_NAME_ALIASES: Readonly<Record<string, string>> = {
+  vecload: "vec-load",
+  vec_load: "vec-load",
+  vecquery: "vec-query",
+  vec_query: "vec-query",
+  vecupdate: "vec-update",
+  vec_update: "vec-update",
+  vecdelete: "vec-delete",
+  vec_delete: "vec-delete",
+};
+
+registerTestNames([...VECTOR_TEST_NAMES, ...Object.keys(TEST_NAME_ALIASES)]);
+
+/** The canonical name of a (lowercased) test name: `vec_load` → `vec-load`; others unchanged. */
+export function canonicalTestName(name: string): string {
+  return TEST_NAME_ALIASES[name] ?? name;
+}
+
+export function isVectorTestName(name: string): boolean {
+  return VECTOR_TEST_NAMES.includes(canonicalTestName(name));
+}

@@ -4,7 +4,7 @@
  * offending text, giving `-P must be at least 1 (got 0)`.
  */
 import * as v from "valibot";
-import type { OutputFormat, Warmup, ReadFrom } from "./types.ts";
+import type { NumericFilter, OutputFormat, ReadFrom, SearchAlgorithm, SearchDistance, Warmup } from "./types.ts";
 
 /** A schema from flag text to a typed value. */
 export type TextSchema<T> = v.GenericSchema<string, T>;
@@ -105,4 +105,97 @@ export const booleanText: TextSchema<boolean> = v.pipe(
   v.string(),
   v.picklist(["true", "false", "1", "0", "yes", "no"], "takes no value (or true/false)"),
   v.transform((text) => text === "true" || text === "1" || text === "yes"),
+);
+
+// Vector search (issue 5)
+
+export const searchAlgorithmText: TextSchema<SearchAlgorithm> = v.pipe(
+  v.string(),
+  v.transform((t) => t.toUpperCase()),
+  v.picklist(["HNSW", "FLAT"], "must be HNSW or FLAT"),
+) as TextSchema<SearchAlgorithm>;
+
+export const searchDistanceText: TextSchema<SearchDistance> = v.pipe(
+  v.string(),
+  v.transform((t) => t.toUpperCase()),
+  v.picklist(["L2", "IP", "COSINE"], "must be L2, IP or COSINE"),
+) as TextSchema<SearchDistance>;
+
+export const SEARCH_ENGINES = ["valkey-search", "elasticache", "elasticache-serverless", "memorydb", "redisearch"] as const;
+export type SearchEngine = (typeof SEARCH_ENGINES)[number];
+
+export const searchEngineText: TextSchema<SearchEngine> = v.pipe(
+  v.string(),
+  v.transform((t) => t.toLowerCase()),
+  v.picklist(SEARCH_ENGINES, `must be one of ${SEARCH_ENGINES.join(", ")}`),
+) as TextSchema<SearchEngine>;
+
+/** `a,b,c` → ["a", "b", "c"]; empty items are rejected. */
+export const commaListText: TextSchema<string[]> = v.pipe(
+  v.string(),
+  v.transform((t) => t.split(",").map((s) => s.trim())),
+  v.check((items) => items.length > 0 && items.every((s) => s !== ""), "must be a comma-separated list of names, like a,b"),
+);
+
+/** A field name for FT.CREATE / a hash field: no spaces, braces or query syntax characters. */
+export const fieldNameText: TextSchema<string> = v.pipe(
+  v.string(),
+  v.regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/, "must be a field name (letters, digits, _ . -; starting with a letter or _)"),
+);
+
+/** A key prefix for SCAN MATCH and FT.CREATE PREFIX: no spaces, braces or glob characters. */
+export const searchPrefixText: TextSchema<string> = v.pipe(
+  v.string(),
+  v.regex(/^[^\s{}*?\[\]\\]+$/, "must be a key prefix without spaces, braces or glob characters"),
+);
+
+/** `--tag-filter a|b`: tag values OR-ed inside `@field:{...}`. */
+export const tagFilterText: TextSchema<string> = v.pipe(
+  v.string(),
+  v.transform((t) => t.split("|").map((s) => s.trim()).join("|")),
+  v.check((t) => t.split("|").every((s) => s !== "" && !/[{}]/.test(s)), "must be tag values separated by |, like a|b"),
+);
+
+const BOUND = String.raw`\(?(?:[+-]?inf|[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)`;
+const NUMERIC_FILTER = new RegExp(String.raw`^([A-Za-z_][A-Za-z0-9_.-]*):([\[(])\s*(${BOUND})\s*[ ,]\s*(${BOUND})\s*([\])])$`);
+const NUMERIC_FILTER_MESSAGE = "must be FIELD:[LOW HIGH] (a ( before a bound or ( ) brackets make it exclusive; -inf/+inf allowed), like price:[10 (20]";
+
+function bound(text: string): { value: number; exclusive: boolean } {
+  const exclusive = text.startsWith("(");
+  const t = exclusive ? text.slice(1) : text;
+  const value = /^[+]?inf$/.test(t) ? Infinity : t === "-inf" ? -Infinity : Number(t);
+  return { value, exclusive };
+}
+
+/** `--numeric-filter price:[10 (20]` (also the seed's `price:[10,20)`). */
+export const numericFilterText: TextSchema<NumericFilter> = v.pipe(
+  v.string(),
+  v.regex(NUMERIC_FILTER, NUMERIC_FILTER_MESSAGE),
+  v.transform((text): NumericFilter => {
+    const m = NUMERIC_FILTER.exec(text)!;
+    const lo = bound(m[3]!);
+    const hi = bound(m[4]!);
+    return {
+      field: m[1]!,
+      min: lo.value,
+      max: hi.value,
+      minExclusive: lo.exclusive || m[2] === "(",
+      maxExclusive: hi.exclusive || m[5] === ")",
+    };
+  }),
+  v.check((f) => f.min <= f.max, "must have LOW <= HIGH"),
+);
+
+/** `--mix vec-query:90,vec-update:10`: names are checked against -t's list in schema.ts. */
+export const mixText: TextSchema<{ test: string; weight: number }[]> = v.pipe(
+  v.string(),
+  v.regex(/^\s*[A-Za-z0-9_-]+:\s*(\d+\.?\d*|\.\d+)\s*(,\s*[A-Za-z0-9_-]+:\s*(\d+\.?\d*|\.\d+)\s*)*$/, "must be TEST:WEIGHT pairs, like vec-query:90,vec-update:10"),
+  v.transform((text) =>
+    text.split(",").map((part) => {
+      const [test, weight] = part.split(":");
+      return { test: test!.trim().toLowerCase(), weight: Number(weight) };
+    }),
+  ),
+  v.check((parts) => parts.every((p) => p.weight > 0), "weights must be greater than 0"),
+  v.check((parts) => new Set(parts.map((p) => p.test)).size === parts.length, "names each test at most once"),
 );

@@ -6,6 +6,7 @@
  * The worker entry is src/dataset/ground-truth-worker.ts: it must be listed as an entry point of
  * `bun build --compile`.
  */
+import { workerUrl } from "../worker-url.ts";
 import { availableParallelism } from "node:os";
 import type { DistanceMetric } from "./dataset.ts";
 import { UserError } from "./errors.ts";
@@ -61,7 +62,7 @@ export async function computeGroundTruth(o: GroundTruthOptions): Promise<KnnResu
       dataset: o.dataset, numVectors: o.numVectors, vectorOffset: o.vectorOffset,
       k: o.k, metric: o.metric, filtered: o.filtered, queries: o.queries.slice(from, to),
     };
-    const worker = new Worker(new URL("./ground-truth-worker.ts", import.meta.url));
+    const worker = new Worker(workerUrl("dataset/ground-truth-worker.ts"));
     started.push(worker);
     jobs.push(
       new Promise<void>((resolve, reject) => {

@@ -6,6 +6,7 @@ import type { BenchConfig } from "../config/types.ts";
 import type { FromWorker, InitMessage, TestSpec, WorkerResult } from "./messages.ts";
 import type { SharedState } from "./shared-state.ts";
 import type { NodeAssignment } from "./workload-api.ts";
+import { workerUrl } from "../worker-url.ts";
 import { WorkerRunner } from "./worker-runner.ts";
 
 export interface WorkerHandle {
@@ -32,7 +33,7 @@ class ThreadWorker implements WorkerHandle {
   private waiting?: { resolve(v: FromWorker): void; reject(e: Error): void };
 
   constructor() {
-    this.worker = new Worker(new URL("./worker.ts", import.meta.url).href);
+    this.worker = new Worker(workerUrl("engine/worker.ts"));
     this.worker.onmessage = (ev: MessageEvent<FromWorker>) => {
       const w = this.waiting;
       this.waiting = undefined;

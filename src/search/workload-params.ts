@@ -55,12 +55,20 @@ export interface VecQueryParams extends VectorKeyParams {
 export interface VecUpdateParams extends VecLoadParams {
   /** Vectors are rewritten with the base vector of (id + shift) mod n: same ids, new values. */
   shift: number;
+  /**
+   * Cluster mode only (required there): the slot each slice index's key was tagged with when it
+   * was loaded (rebuilt with SCAN, 2 bytes per id). Which node loaded an id is not
+   * deterministic, so the key cannot be recomputed from the id alone. Added by V1b.
+   */
+  idSlots?: Uint16Array;
 }
 
 export interface VecDeleteParams extends VectorKeyParams {
   dataset: DatasetRef;
   /** Ids never deleted: the union of every query's ground truth (so recall stays valid). */
   protectedIdsCount: number;
+  /** Cluster mode only (required there): as VecUpdateParams.idSlots. Added by V1b. */
+  idSlots?: Uint16Array;
 }
 
 /** `--mix`: weights per workload on the same connections; each part keeps its own statistics. */

@@ -1,0 +1,525 @@
+/**
+ * Allocation-free scanner for FT.SEARCH replies: counts replies for the engine (ReplyCounter)
+ * and hands each reply's result ids, in rank order, to a sink that scores recall.
+ *
+ * Layouts understood (anchors.md section (h), RESP2 and RESP3):
+ * - Array form (valkey-search, both protocols): `*L :total` followed by result keys (bulk or
+ *   simple strings), each optionally followed by an aggregate of fields. NOCONTENT / RETURN 0
+ *   send only keys, the default and RETURN send key + `*2M [field value ...]`, LIMIT 0 0 sends
+ *   `*1 :total`. The rule "element 0 is the total, a string is a key, an aggregate is skipped"
+ *   covers all of them without knowing which options the query used.
+ * - Map form (RediSearch / Redis 7+ under HELLO 3): `%N {total_results: :T, results: [ %{id: key,
+ *   extra_attributes: ..., values: ...}, ... ], ...}`. Only the "total_results" and "results"
+ *   entries, and the "id" entry of each result, are read.
+ *
+ * Other top-level replies (not an array or map, e.g. `+OK` or `*-1`) are counted and reach the
+ * sink with count 0 and total -1, so a caller can keep one sink call per request. Top-level
+ * errors (`-`, `!`) are errors with ReplyScanner's semantics and do not reach the sink. Top-level
+ * push messages (`>`) and attributes (`|`) are skipped.
+ *
+ * A reply with more than maxResults keys keeps the first maxResults in the sink's ids and counts
+ * the rest in `droppedResults` (the sink's count is then maxResults).
+ *
+ * State survives chunk boundaries anywhere. Keys are decoded straight from the caller's buffer
+ * when they lie within one chunk; a key split across chunks is copied into a fixed scratch
+ * buffer (allocated once) and decoded when complete. Keys longer than that buffer cannot be ours
+ * and decode to -1. After a RespProtocolError the stream position is lost: call reset().
+ */
+import type { ReplyCounter } from "../engine/workload-api.ts";
+import { RespProtocolError } from "../resp/types.ts";
+import type { KeyIdDecoder } from "./key-id.ts";
+
+/** Receives each completed FT.SEARCH reply; called synchronously from feed(). */
+export interface SearchReplySink {
+  /**
+   * ids[0, count) are the result ids in rank order (-1 for keys that did not decode); `total`
+   * is the reply's leading integer (0 if absent), or -1 when the reply was not an array or map.
+   * `ids` is reused: read it before returning.
+   */
+  onSearchReply(ids: Float64Array, count: number, total: number): void;
+}
+
+export interface SearchReplyScannerOptions {
+  /** Result ids kept per reply (default 10000); extras are counted in droppedResults. */
+  maxResults?: number;
+}
+
+/** How many errors one feed() keeps for forEachErrorDetail (errorCount stays exact). */
+const ERROR_RING_SIZE = 32;
+/** Bytes kept of a key, map key or error split across chunks. */
+const SCRATCH_BYTES = 1024;
+const MAX_BULK_BYTES = 512 * 1024 * 1024;
+const MAX_AGGREGATE_LENGTH = 16 * 1024 * 1024;
+const MAX_DEPTH = 64;
+const MAX_ERROR_CODE_BYTES = 64;
+
+const CR = 13;
+const LF = 10;
+const SPACE = 32;
+
+// Scanner states between bytes.
+const TYPE = 0; // expecting a type byte
+const LINE = 1; // inside a simple line, looking for CR
+const LINE_LF = 2; // simple line: CR seen, expecting LF
+const LENGTH = 3; // inside a length header
+const LENGTH_LF = 4; // length header: CR seen, expecting LF
+const BULK = 5; // inside a bulk body, `bulkLeft` bytes to go
+const BULK_CR = 6; // bulk body done, expecting CR
+const BULK_LF = 7; // expecting LF after the bulk body
+
+// Type byte classes.
+const C_INVALID = 0;
+const C_LINE = 1; // + : , # ( _
+const C_ERROR = 2; // -
+const C_BULK = 3; // $ =
+const C_BULK_ERROR = 4; // !
+const C_ARRAY = 5; // * ~
+const C_MAP = 6; // %
+const C_PUSH = 7; // >
+const C_ATTRIBUTE = 8; // |
+
+const TYPE_CLASS = new Uint8Array(256);
+for (const c of "+:,#(_") TYPE_CLASS[c.charCodeAt(0)] = C_LINE;
+TYPE_CLASS[45] = C_ERROR;
+TYPE_CLASS[36] = C_BULK;
+TYPE_CLASS[61] = C_BULK; // verbatim string "=len\r\ntxt:..."
+TYPE_CLASS[33] = C_BULK_ERROR;
+TYPE_CLASS[42] = C_ARRAY;
+TYPE_CLASS[126] = C_ARRAY; // set
+TYPE_CLASS[37] = C_MAP;
+TYPE_CLASS[62] = C_PUSH;
+TYPE_CLASS[124] = C_ATTRIBUTE;
+
+// What a scalar value is read for.
+const R_SKIP = 0;
+const R_TOTAL = 1; // the reply's total (an integer)
+const R_KEY = 2; // a result key
+const R_MAP_KEY = 3; // a map key whose name selects what the next value is
+const R_ERROR = 4; // a top-level error
+
+// What an aggregate's elements are read for.
+const F_SKIP = 0; // nothing (fields, push messages, attributes, unknown entries)
+const F_SEARCH_ARRAY = 1; // top-level array form
+const F_SEARCH_MAP = 2; // top-level RESP3 map form
+const F_RESULT_LIST = 3; // the map form's "results" array
+const F_RESULT_MAP = 4; // one entry of "results"
+
+// Map keys we act on (stored per open map).
+const K_OTHER = 0;
+const K_TOTAL_RESULTS = 1;
+const K_RESULTS = 2;
+const K_ID = 3;
+const NAME_TOTAL_RESULTS = new TextEncoder().encode("total_results");
+const NAME_RESULTS = new TextEncoder().encode("results");
+const NAME_ID = new TextEncoder().encode("id");
+
+const errorText = new TextDecoder();
+
+export class SearchReplyScanner implements ReplyCounter {
+  /** Error replies among those the last feed completed. */
+  errorCount = 0;
+  /** Top-level push messages the last feed skipped. */
+  pushCount = 0;
+  /** Result keys beyond maxResults, dropped since construction (or reset). */
+  droppedResults = 0;
+
+  private readonly maxResults: number;
+  private readonly ids: Float64Array;
+  private resultCount = 0;
+  private total = 0;
+
+  private state = TYPE;
+  private depth = 0;
+  /** Per open aggregate: elements still expected (a map counts 2 per entry). */
+  private readonly remaining = new Int32Array(MAX_DEPTH);
+  /** Per open aggregate: elements it had in all, so its element index is length - remaining. */
+  private readonly length = new Int32Array(MAX_DEPTH);
+  private readonly frameKind = new Uint8Array(MAX_DEPTH);
+  private readonly isAttribute = new Uint8Array(MAX_DEPTH);
+  /** Per open map: the K_* name of the entry whose value comes next. */
+  private readonly entryKey = new Uint8Array(MAX_DEPTH);
+
+  // The value being read.
+  private role = R_SKIP; // scalars: R_*; aggregates: F_*
+  private valueType = 0;
+  private headerClass = 0;
+  private headerValue = 0;
+  private headerDigits = 0;
+  private headerNegative = false;
+  private bulkLeft = 0;
+  private readonly scratch = new Uint8Array(SCRATCH_BYTES);
+  private scratchLength = 0;
+  private scratchOverflow = false;
+
+  // The top-level reply being read.
+  private topKind = 0; // 0 plain, 1 error, 2 push, 3 search (array or map)
+
+  private readonly errorCodes: string[] = new Array<string>(ERROR_RING_SIZE).fill("");
+  private readonly errorOrdinals = new Int32Array(ERROR_RING_SIZE);
+  private readonly errorMessages: string[] = new Array<string>(ERROR_RING_SIZE).fill("");
+  private feedReplies = 0;
+  private streamOffset = 0;
+  private feedStart = 0;
+
+  constructor(
+    private readonly decoder: KeyIdDecoder,
+    private readonly sink: SearchReplySink,
+    opts: SearchReplyScannerOptions = {},
+  ) {
+    this.maxResults = opts.maxResults ?? 10000;
+    if (!Number.isInteger(this.maxResults) || this.maxResults < 1) throw new RangeError("maxResults must be a positive integer");
+    this.ids = new Float64Array(this.maxResults);
+  }
+
+  /** Consumes buf[start, end); returns how many replies it completed (pushes excluded). */
+  feed(buf: Uint8Array, start: number, end: number): number {
+    let i = start;
+    let state = this.state;
+    this.errorCount = 0;
+    this.pushCount = 0;
+    this.feedReplies = 0;
+    this.feedStart = start;
+
+    while (i < end) {
+      if (state === TYPE) {
+        const type = buf[i]!;
+        const cls = TYPE_CLASS[type]!;
+        if (cls === C_INVALID) this.fail(`unknown type byte 0x${type.toString(16).padStart(2, "0")}`, i);
+        this.valueType = type;
+        this.role = this.roleOf(cls);
+        i++;
+        if (cls === C_LINE || cls === C_ERROR) {
+          // Fast path: the whole line is in this chunk; read it in place.
+          let j = i;
+          while (j < end && buf[j] !== CR) j++;
+          if (j + 1 < end) {
+            if (buf[j + 1] !== LF) this.fail("CR not followed by LF", j + 1);
+            this.scalarDone(buf, i, j, j + 2);
+            i = j + 2;
+          } else {
+            this.scratchLength = 0;
+            this.scratchOverflow = false;
+            if (this.role !== R_SKIP) this.capture(buf, i, j);
+            i = j;
+            if (j < end) {
+              i++;
+              state = LINE_LF;
+            } else state = LINE;
+          }
+          continue;
+        }
+        // Length header; fast path when it and (for a bulk) its body are in this chunk.
+        this.headerClass = cls;
+        this.headerValue = 0;
+        this.headerDigits = 0;
+        this.headerNegative = false;
+        let j = i;
+        let n = 0;
+        while (j < end) {
+          const d = buf[j]! - 48;
+          if (d < 0 || d > 9) break;
+          n = n * 10 + d;
+          j++;
+        }
+        if (j + 1 < end && buf[j] === CR && j > i && j - i <= 10) {
+          if (buf[j + 1] !== LF) this.fail("CR not followed by LF", j + 1);
+          j += 2;
+          if (cls === C_BULK && n <= MAX_BULK_BYTES && j + n + 1 < end) {
+            if (buf[j + n] !== CR || buf[j + n + 1] !== LF) this.fail("missing CRLF after bulk string", j + n);
+            this.scalarDone(buf, j, j + n, j + n + 2);
+            i = j + n + 2;
+            continue;
+          }
+          this.headerValue = n;
+          this.headerDigits = j - 2 - i;
+          i = j;
+          state = this.headerDone(i);
+          continue;
+        }
+        state = LENGTH;
+      } else if (state === LENGTH) {
+        // Digits of "$123\r\n" / "*10\r\n", split across chunks.
+        let value = this.headerValue;
+        let digits = this.headerDigits;
+        let b = 0;
+        while (i < end) {
+          b = buf[i]!;
+          const d = b - 48;
+          if (d < 0 || d > 9) break;
+          value = value * 10 + d;
+          digits++;
+          i++;
+        }
+        this.headerValue = value;
+        this.headerDigits = digits;
+        if (digits > 10) this.fail("length header too long", i);
+        if (i === end) break;
+        if (b === CR) {
+          i++;
+          state = LENGTH_LF;
+        } else if (b === 45 /* '-' */ && digits === 0 && !this.headerNegative) {
+          this.headerNegative = true;
+          i++;
+        } else if (b === 63 /* '?' */ && digits === 0) {
+          this.fail("streamed RESP3 replies are not supported", i);
+        } else this.fail("non-digit in length header", i);
+      } else if (state === LENGTH_LF) {
+        if (buf[i] !== LF) this.fail("CR not followed by LF", i);
+        i++;
+        state = this.headerDone(i);
+      } else if (state === BULK) {
+        const take = Math.min(this.bulkLeft, end - i);
+        if (this.role !== R_SKIP) this.capture(buf, i, i + take);
+        i += take;
+        this.bulkLeft -= take;
+        if (this.bulkLeft === 0) state = BULK_CR;
+      } else if (state === BULK_CR) {
+        if (buf[i] !== CR) this.fail("missing CRLF after bulk string", i);
+        i++;
+        state = BULK_LF;
+      } else if (state === BULK_LF || state === LINE_LF) {
+        if (buf[i] !== LF) this.fail(state === LINE_LF ? "CR not followed by LF" : "missing CRLF after bulk string", i);
+        i++;
+        state = TYPE;
+        this.scalarDone(this.scratch, 0, this.scratchLength, i);
+      } else {
+        // LINE: the line continues from an earlier chunk.
+        let j = i;
+        while (j < end && buf[j] !== CR) j++;
+        if (this.role !== R_SKIP) this.capture(buf, i, j);
+        i = j;
+        if (i < end) {
+          i++;
+          state = LINE_LF;
+        }
+      }
+    }
+
+    this.state = state;
+    this.streamOffset += end - start;
+    return this.feedReplies;
+  }
+
+  /** Calls `cb` with the code, position among the last feed's replies and (MOVED/ASK) line. */
+  forEachErrorDetail(cb: (code: string, ordinal: number, message: string) => void): void {
+    const kept = Math.min(this.errorCount, ERROR_RING_SIZE);
+    for (let k = this.errorCount - kept; k < this.errorCount; k++) {
+      const slot = k % ERROR_RING_SIZE;
+      cb(this.errorCodes[slot]!, this.errorOrdinals[slot]!, this.errorMessages[slot]!);
+    }
+  }
+
+  /** Forgets all state: ready for a fresh stream (e.g. after a reconnect). */
+  reset(): void {
+    this.state = TYPE;
+    this.depth = 0;
+    this.bulkLeft = 0;
+    this.topKind = 0;
+    this.resultCount = 0;
+    this.total = 0;
+    this.errorCount = 0;
+    this.pushCount = 0;
+    this.droppedResults = 0;
+    this.streamOffset = 0;
+  }
+
+  /** What the value starting now is read for, from where it sits in the reply. */
+  private roleOf(cls: number): number {
+    const depth = this.depth;
+    const aggregate = cls >= C_ARRAY;
+    if (cls === C_ATTRIBUTE) return F_SKIP;
+    if (depth === 0) {
+      // A new top-level reply (attributes returned above: they only precede one).
+      this.resultCount = 0;
+      this.total = 0;
+      if (cls === C_ERROR || cls === C_BULK_ERROR) {
+        this.topKind = 1;
+        return R_ERROR;
+      }
+      if (cls === C_PUSH) {
+        this.topKind = 2;
+        return F_SKIP;
+      }
+      if (cls === C_ARRAY) {
+        this.topKind = 3;
+        return F_SEARCH_ARRAY;
+      }
+      if (cls === C_MAP) {
+        this.topKind = 3;
+        return F_SEARCH_MAP;
+      }
+      this.topKind = 0;
+      return R_SKIP;
+    }
+    const top = depth - 1;
+    const kind = this.frameKind[top]!;
+    if (kind === F_SKIP) return F_SKIP;
+    const index = this.length[top]! - this.remaining[top]!;
+    const isString = cls === C_BULK || (cls === C_LINE && this.valueType === 43 /* '+' */);
+    if (kind === F_SEARCH_ARRAY) {
+      if (index === 0) return this.valueType === 58 /* ':' */ ? R_TOTAL : R_SKIP;
+      return isString ? R_KEY : F_SKIP;
+    }
+    if (kind === F_RESULT_LIST) return cls === C_MAP ? F_RESULT_MAP : F_SKIP;
+    // F_SEARCH_MAP or F_RESULT_MAP: even elements are entry names, odd ones their values.
+    if ((index & 1) === 0) return isString ? R_MAP_KEY : F_SKIP;
+    const key = this.entryKey[top]!;
+    if (kind === F_SEARCH_MAP) {
+      if (key === K_TOTAL_RESULTS) return this.valueType === 58 ? R_TOTAL : R_SKIP;
+      if (key === K_RESULTS && cls === C_ARRAY) return F_RESULT_LIST;
+      return F_SKIP;
+    }
+    if (key === K_ID && isString) return R_KEY;
+    return aggregate ? F_SKIP : R_SKIP;
+  }
+
+  /** Appends buf[from, to) to the scratch buffer, remembering if it did not fit. */
+  private capture(buf: Uint8Array, from: number, to: number): void {
+    const room = SCRATCH_BYTES - this.scratchLength;
+    const n = to - from;
+    if (n > room) {
+      this.scratchOverflow = true;
+      if (room > 0) this.scratch.set(buf.subarray(from, from + room), this.scratchLength);
+      this.scratchLength = SCRATCH_BYTES;
+      return;
+    }
+    // Short copies by hand: subarray() would allocate a view per split key.
+    const scratch = this.scratch;
+    let k = this.scratchLength;
+    for (let p = from; p < to; p++) scratch[k++] = buf[p]!;
+    this.scratchLength = k;
+  }
+
+  /** Acts on a complete length header ending at `pos`; returns the next state. */
+  private headerDone(pos: number): number {
+    const cls = this.headerClass;
+    const n = this.headerValue;
+    if (this.headerDigits === 0) this.fail("length header without digits", pos - 2);
+    if (this.headerNegative) {
+      // Only the RESP2 nulls "$-1" and "*-1" may be negative. A null is never a key.
+      if (n !== 1 || this.headerDigits !== 1 || (this.valueType !== 36 && this.valueType !== 42)) {
+        this.fail("negative length", pos - 2);
+      }
+      if (this.depth === 0) this.topKind = 0; // "*-1" is no search reply
+      this.role = R_SKIP;
+      this.valueDone();
+      return TYPE;
+    }
+    if (cls === C_BULK || cls === C_BULK_ERROR) {
+      if (n > MAX_BULK_BYTES) this.fail(`bulk length over ${MAX_BULK_BYTES}`, pos - 2);
+      this.bulkLeft = n;
+      this.scratchLength = 0;
+      this.scratchOverflow = false;
+      return n === 0 ? BULK_CR : BULK;
+    }
+    if (n > MAX_AGGREGATE_LENGTH) this.fail(`aggregate length over ${MAX_AGGREGATE_LENGTH}`, pos - 2);
+    if (n === 0) {
+      // An empty attribute is nothing; any other empty aggregate is a complete value.
+      if (cls !== C_ATTRIBUTE) {
+        this.role = R_SKIP;
+        this.valueDone();
+      }
+      return TYPE;
+    }
+    const depth = this.depth;
+    if (depth >= MAX_DEPTH) this.fail(`nesting deeper than ${MAX_DEPTH}`, pos - 2);
+    const elements = cls === C_MAP || cls === C_ATTRIBUTE ? n * 2 : n;
+    this.remaining[depth] = elements;
+    this.length[depth] = elements;
+    this.frameKind[depth] = this.role;
+    this.isAttribute[depth] = cls === C_ATTRIBUTE ? 1 : 0;
+    this.entryKey[depth] = K_OTHER;
+    this.depth = depth + 1;
+    return TYPE;
+  }
+
+  /** A scalar whose content is src[from, to) ended at stream position `pos` (for errors). */
+  private scalarDone(src: Uint8Array, from: number, to: number, pos: number): void {
+    const role = this.role;
+    if (role === R_KEY) {
+      let id = -1;
+      if (!(src === this.scratch && this.scratchOverflow)) {
+        // A verbatim string's body starts with a 3-letter format and ':' ("txt:vec:42").
+        if (this.valueType === 61 /* '=' */) from = Math.min(from + 4, to);
+        id = this.decoder.decode(src, from, to);
+      }
+      if (this.resultCount < this.maxResults) this.ids[this.resultCount++] = id;
+      else this.droppedResults++;
+    } else if (role === R_TOTAL) {
+      this.total = this.parseInteger(src, from, to, pos);
+    } else if (role === R_MAP_KEY) {
+      const overflow = src === this.scratch && this.scratchOverflow;
+      const name = overflow
+        ? K_OTHER
+        : equalBytes(src, from, to, NAME_ID)
+          ? K_ID
+          : equalBytes(src, from, to, NAME_RESULTS)
+            ? K_RESULTS
+            : equalBytes(src, from, to, NAME_TOTAL_RESULTS)
+              ? K_TOTAL_RESULTS
+              : K_OTHER;
+      this.entryKey[this.depth - 1] = name;
+    } else if (role === R_ERROR) {
+      this.recordError(src, from, to);
+    }
+    this.valueDone();
+  }
+
+  /** A value ended: pops every aggregate it completes, then finishes the reply. */
+  private valueDone(): void {
+    let depth = this.depth;
+    const remaining = this.remaining;
+    while (depth > 0) {
+      const top = depth - 1;
+      if (--remaining[top] > 0) return;
+      depth = top;
+      this.depth = depth;
+      // Attributes are not elements of their parent; at top level the reply is still to come.
+      if (this.isAttribute[top] === 1) return;
+    }
+    const kind = this.topKind;
+    this.topKind = 0;
+    if (kind === 2) {
+      this.pushCount++;
+      return;
+    }
+    if (kind !== 1) this.sink.onSearchReply(this.ids, this.resultCount, kind === 3 ? this.total : -1);
+    this.feedReplies++;
+  }
+
+  private recordError(src: Uint8Array, from: number, to: number): void {
+    let wordEnd = from;
+    while (wordEnd < to && src[wordEnd] !== SPACE && wordEnd - from < MAX_ERROR_CODE_BYTES) wordEnd++;
+    const code = errorText.decode(src.subarray(from, wordEnd));
+    const slot = this.errorCount % ERROR_RING_SIZE;
+    this.errorCodes[slot] = code;
+    this.errorOrdinals[slot] = this.feedReplies;
+    this.errorMessages[slot] = code === "MOVED" || code === "ASK" ? errorText.decode(src.subarray(from, to)) : "";
+    this.errorCount++;
+  }
+
+  private parseInteger(src: Uint8Array, from: number, to: number, pos: number): number {
+    let i = from;
+    const negative = src[i] === 45;
+    if (negative) i++;
+    if (i === to || to - i > 19) this.fail("invalid integer", pos); // RESP integers are 64-bit
+    let value = 0;
+    for (; i < to; i++) {
+      const d = src[i]! - 48;
+      if (d < 0 || d > 9) this.fail("invalid integer", pos);
+      value = value * 10 + d;
+    }
+    return negative ? -value : value;
+  }
+
+  private fail(what: string, index: number): never {
+    const offset = this.streamOffset + (index - this.feedStart);
+    throw new RespProtocolError(`invalid RESP: ${what} at byte offset ${offset}`);
+  }
+}
+
+function equalBytes(src: Uint8Array, from: number, to: number, name: Uint8Array): boolean {
+  if (to - from !== name.length) return false;
+  for (let k = 0; k < name.length; k++) if (src[from + k] !== name[k]) return false;
+  return true;
+}

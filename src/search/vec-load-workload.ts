@@ -1,0 +1,381 @@
+/**
+ * `vec-load`: `HSET <prefix>[{XYZ}]<12-digit id> <vectorField> <float32 blob> [<tagField> <tags>]
+ * [<numericField> <id>]`, one vector per request, every vector of the slice exactly once.
+ *
+ * Request r of the test writes slice vector r (the plan sets totalRequests to the slice size; with
+ * --duration the index wraps and vectors are rewritten). The key carries the dataset id
+ * (slice offset + r), the id the ground truth uses, so recall can be scored on what was loaded.
+ *
+ * Cluster mode: the key's `{XYZ}` tag is the slot `node.slots[id % node.slots.length]` of the
+ * connection's node (loadSlotOfId), so no write is redirected. Which connection (hence which node)
+ * claims an id is not deterministic, so a later run cannot recompute a key's tag from the id
+ * alone: it rebuilds the id -> slot map with SCAN (the recall decoder ignores the tag anyway).
+ *
+ * Requests vary in size only when vectors carry tags, so every request is encoded whole into a
+ * workload-owned buffer (allocate/patch/commandRange); the constant parts are pre-encoded once
+ * and copied, the id and tag are written as digits, the vector is copied straight from the map.
+ */
+import { TAG_WIDTH, writeSlotTag } from "../cluster/slot-tags.ts";
+import type { ConnectionWorkload, NodeAssignment, ReplyCounter, WorkerContext, WorkerWorkload } from "../engine/workload-api.ts";
+import { openDataset, sliceDataset, type VectorDataset } from "../dataset/dataset.ts";
+import { ReplyScanner } from "../resp/reply-scanner.ts";
+import type { CompiledUnit } from "../workload/template.ts";
+import { ID_WIDTH } from "./key-id.ts";
+import type { DatasetRef, VecLoadParams, VectorKeyParams } from "./workload-params.ts";
+
+const encoder = new TextEncoder();
+const CR = 13;
+const LF = 10;
+
+/** A worker's own mapping of the dataset slice (close `base` when done). */
+export interface WorkerDataset {
+  /** The slice, renumbered from 0. */
+  ds: VectorDataset;
+  /** Dataset id of slice vector 0 (ids in keys and ground truth are dataset ids). */
+  offset: number;
+  close(): void;
+}
+
+export function openWorkerDataset(ref: DatasetRef): WorkerDataset {
+  const base = openDataset({ path: ref.path, schemaPath: ref.schemaPath, dataPath: ref.dataPath });
+  try {
+    const ds = sliceDataset(base, { vectorOffset: ref.vectorOffset, numVectors: ref.numVectors });
+    return { ds, offset: ref.vectorOffset, close: () => base.close() };
+  } catch (e) {
+    base.close();
+    throw e;
+  }
+}
+
+/** The slot vec-load tags the key of dataset `id` with, on a node owning `slots`. */
+export function loadSlotOfId(id: number, slots: Uint16Array): number {
+  return slots[id % slots.length]!;
+}
+
+/** The key vec-load writes for dataset `id` (cluster: `slot` is the one its key was tagged with). */
+export function vectorKeyBytes(prefix: string, id: number, slot?: number): Uint8Array {
+  const tagWidth = slot === undefined ? 0 : TAG_WIDTH + 2;
+  const p = encoder.encode(prefix);
+  const out = new Uint8Array(p.length + tagWidth + ID_WIDTH);
+  out.set(p, 0);
+  if (slot !== undefined) {
+    out[p.length] = 123; // '{'
+    writeSlotTag(slot, out, p.length + 1);
+    out[p.length + 1 + TAG_WIDTH] = 125; // '}'
+  }
+  writeIdDigits(out, p.length + tagWidth, id);
+  return out;
+}
+
+/** Writes `v` as ID_WIDTH zero-padded digits at `offset`. */
+export function writeIdDigits(buf: Uint8Array, offset: number, v: number): void {
+  for (let i = offset + ID_WIDTH - 1; i >= offset; i--) {
+    const q = Math.floor(v / 10);
+    buf[i] = 48 + (v - q * 10);
+    v = q;
+  }
+}
+
+/** Writes the decimal digits of a non-negative integer; returns the offset after them. */
+export function writeUint(buf: Uint8Array, offset: number, v: number): number {
+  let digits = 1;
+  for (let t = v; t >= 10; t = Math.floor(t / 10)) digits++;
+  for (let i = offset + digits - 1; i >= offset; i--) {
+    const q = Math.floor(v / 10);
+    buf[i] = 48 + (v - q * 10);
+    v = q;
+  }
+  return offset + digits;
+}
+
+/** `$<n>\r\n`; returns the offset after it. */
+export function writeBulkHeader(buf: Uint8Array, offset: number, n: number): number {
+  buf[offset] = 36; // '$'
+  offset = writeUint(buf, offset + 1, n);
+  buf[offset] = CR;
+  buf[offset + 1] = LF;
+  return offset + 2;
+}
+
+/** RESP bulk string bytes of `s` (pre-encoding only). */
+export function bulk(s: string | Uint8Array): Uint8Array {
+  const body = typeof s === "string" ? encoder.encode(s) : s;
+  const head = encoder.encode(`$${body.length}\r\n`);
+  const out = new Uint8Array(head.length + body.length + 2);
+  out.set(head, 0);
+  out.set(body, head.length);
+  out[out.length - 2] = CR;
+  out[out.length - 1] = LF;
+  return out;
+}
+
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+/**
+ * The unit of a workload that encodes its own requests (allocate/patch/commandRange): one reply
+ * per unit, and no template bytes (the engine never lays them down when allocate() exists).
+ */
+export function selfEncodedUnit(): CompiledUnit {
+  return {
+    bytes: new Uint8Array(0),
+    replies: 1,
+    randOffsets: new Int32Array(0),
+    randKinds: new Uint8Array(0),
+    dataRegions: new Int32Array(0),
+    tagOffsets: new Int32Array(0),
+    commandOffsets: new Int32Array([0]),
+  };
+}
+
+/** Longest value written into a numeric field: a dataset id below 2^53 has at most 16 digits. */
+const MAX_NUMERIC_DIGITS = 16;
+
+/**
+ * Encodes `HSET key vectorField blob [tagField tags] [numericField id]` commands for one dataset
+ * slice. Shared by vec-load and vec-update (which writes another vector under the same key).
+ */
+export class VectorHsetWriter {
+  /** Upper bound of one command's bytes (sizes the send buffer). */
+  readonly maxCommandBytes: number;
+  /** Everything from `$4 HSET` through the blob's `$<len>\r\n`, with placeholder tag and id. */
+  private readonly head: Uint8Array;
+  private readonly idOffset: number;
+  private readonly tagOffset: number;
+  private readonly blobBytes: number;
+  private readonly tagFieldBulk?: Uint8Array;
+  private readonly numericFieldBulk?: Uint8Array;
+  /** Encoded bytes of each tag seen (the vocabulary is small; strings come from the dataset). */
+  private readonly tagBytes = new Map<string, Uint8Array>();
+
+  constructor(
+    private readonly ds: VectorDataset,
+    private readonly idOffsetInDataset: number,
+    p: VectorKeyParams,
+    dim: number,
+  ) {
+    if (dim !== ds.dim) throw new Error(`vector dimension ${dim} does not match the dataset's ${ds.dim}; pass --vector-dim ${ds.dim} or omit it`);
+    this.blobBytes = dim * 4;
+    const prefix = encoder.encode(p.prefix);
+    const tagPart = p.clusterTags ? TAG_WIDTH + 2 : 0;
+    const keyLen = prefix.length + tagPart + ID_WIDTH;
+    const key = new Uint8Array(keyLen);
+    key.set(prefix, 0);
+    if (p.clusterTags) {
+      key[prefix.length] = 123;
+      key.fill(65, prefix.length + 1, prefix.length + 1 + TAG_WIDTH);
+      key[prefix.length + 1 + TAG_WIDTH] = 125;
+    }
+    key.fill(48, prefix.length + tagPart);
+    const keyHead = concatBytes([bulk("HSET"), encoder.encode(`$${keyLen}\r\n`)]);
+    this.head = concatBytes([keyHead, key, encoder.encode("\r\n"), bulk(p.vectorField), encoder.encode(`$${this.blobBytes}\r\n`)]);
+    this.tagOffset = p.clusterTags ? keyHead.length + prefix.length + 1 : -1;
+    this.idOffset = keyHead.length + prefix.length + tagPart;
+    if (p.tagField !== undefined && ds.hasTags) this.tagFieldBulk = bulk(p.tagField);
+    if (p.numericField !== undefined) this.numericFieldBulk = bulk(p.numericField);
+    let max = 4 + this.head.length + this.blobBytes + 2;
+    if (this.tagFieldBulk) max += this.tagFieldBulk.length + 16 + this.maxTagValueBytes();
+    if (this.numericFieldBulk) max += this.numericFieldBulk.length + 6 + MAX_NUMERIC_DIGITS;
+    this.maxCommandBytes = max;
+  }
+
+  /** One pass over the slice's tags at start-up: the longest comma-joined tag value. */
+  private maxTagValueBytes(): number {
+    let max = 0;
+    for (let i = 0; i < this.ds.numVectors; i++) max = Math.max(max, this.tagValueBytes(this.ds.vectorTags(i)));
+    return max;
+  }
+
+  private tagValueBytes(tags: readonly string[]): number {
+    let n = tags.length > 0 ? tags.length - 1 : 0;
+    for (const t of tags) n += this.encodedTag(t).length;
+    return n;
+  }
+
+  private encodedTag(t: string): Uint8Array {
+    let b = this.tagBytes.get(t);
+    if (b === undefined) {
+      b = encoder.encode(t);
+      this.tagBytes.set(t, b);
+    }
+    return b;
+  }
+
+  /**
+   * Writes the HSET of slice vector `source` under the key of slice index `keyIndex` (slot < 0 =
+   * no cluster tag) at `pos`; returns the offset after it.
+   */
+  write(buf: Uint8Array, pos: number, keyIndex: number, source: number, slot: number): number {
+    // Tags come from the dataset as strings (its API allocates a small array per call; the
+    // encoded bytes are cached per distinct tag). Vectors without tags get no tag field at all:
+    // an empty TAG value is not something to rely on across engines.
+    const tags = this.tagFieldBulk ? this.ds.vectorTags(source) : undefined;
+    const withTags = tags !== undefined && tags.length > 0;
+    const args = 4 + (withTags ? 2 : 0) + (this.numericFieldBulk ? 2 : 0);
+    buf[pos] = 42; // '*'
+    buf[pos + 1] = 48 + args; // at most 8 arguments: one digit
+    buf[pos + 2] = CR;
+    buf[pos + 3] = LF;
+    pos += 4;
+    const head = this.head;
+    buf.set(head, pos);
+    const id = this.idOffsetInDataset + keyIndex;
+    writeIdDigits(buf, pos + this.idOffset, id);
+    if (slot >= 0) writeSlotTag(slot, buf, pos + this.tagOffset);
+    pos += head.length;
+    pos += this.ds.writeVectorF32(source, buf, pos);
+    buf[pos++] = CR;
+    buf[pos++] = LF;
+    if (withTags) {
+      buf.set(this.tagFieldBulk!, pos);
+      pos += this.tagFieldBulk!.length;
+      pos = writeBulkHeader(buf, pos, this.tagValueBytes(tags));
+      for (let t = 0; t < tags.length; t++) {
+        if (t > 0) buf[pos++] = 44; // ','
+        const b = this.encodedTag(tags[t]!);
+        buf.set(b, pos);
+        pos += b.length;
+      }
+      buf[pos++] = CR;
+      buf[pos++] = LF;
+    }
+    if (this.numericFieldBulk) {
+      // The numeric attribute is the dataset id itself: exact (never padded), and it lets a
+      // `@num:[lo hi]` filter select a known id range.
+      buf.set(this.numericFieldBulk, pos);
+      pos += this.numericFieldBulk.length;
+      let digits = 1;
+      for (let t = id; t >= 10; t = Math.floor(t / 10)) digits++;
+      pos = writeBulkHeader(buf, pos, digits);
+      pos = writeUint(buf, pos, id);
+      buf[pos++] = CR;
+      buf[pos++] = LF;
+    }
+    return pos;
+  }
+}
+
+/** What vec-load / vec-update report: requests sent, acknowledged, and vector bytes acknowledged. */
+export interface VectorWriteExtra {
+  vectorsSent: number;
+  vectorsWritten: number;
+  vectorBytesWritten: number;
+  errors: number;
+}
+
+/** Counts replies like ReplyScanner and keeps the per-worker written/error totals. */
+export class CountingScanner implements ReplyCounter {
+  private readonly inner = new ReplyScanner();
+  errorCount = 0;
+  constructor(private readonly onFeed: (replies: number, errors: number) => void) {}
+  feed(buf: Uint8Array, start: number, end: number): number {
+    const n = this.inner.feed(buf, start, end);
+    this.errorCount = this.inner.errorCount;
+    if (n > 0) this.onFeed(n, this.errorCount);
+    return n;
+  }
+  forEachErrorDetail(cb: (code: string, ordinal: number, message: string) => void): void {
+    this.inner.forEachErrorDetail(cb);
+  }
+  reset(): void {
+    this.inner.reset();
+    this.errorCount = 0;
+  }
+}
+
+/** Maps a request to (key index, source vector, slot) for the HSET writer. */
+export interface WritePlan {
+  keyIndex(request: number): number;
+  source(keyIndex: number): number;
+  /** Cluster slot of the key, given the connection's node; -1 outside cluster mode. */
+  slot(keyIndex: number, node: NodeAssignment): number;
+}
+
+/** One connection writing vectors with VectorHsetWriter (vec-load and vec-update). */
+export class VectorWriteConnection implements ConnectionWorkload {
+  readonly unit = selfEncodedUnit();
+  readonly scanner: CountingScanner;
+  private starts = new Int32Array(1);
+
+  constructor(
+    private readonly writer: VectorHsetWriter,
+    private readonly plan: WritePlan,
+    private readonly extra: VectorWriteExtra,
+    private readonly vectorBytes: number,
+    private node: NodeAssignment,
+    clusterTags: boolean,
+  ) {
+    if (clusterTags && node.slots.length === 0) throw new Error(`node ${node.address} owns no slots; cannot place keys on it`);
+    this.scanner = new CountingScanner((n, errors) => {
+      extra.vectorsWritten += n - errors;
+      extra.vectorBytesWritten += (n - errors) * this.vectorBytes;
+      extra.errors += errors;
+    });
+  }
+
+  allocate(pipeline: number): Uint8Array {
+    this.starts = new Int32Array(pipeline + 1);
+    return new Uint8Array(pipeline * this.writer.maxCommandBytes);
+  }
+
+  patch(buffer: Uint8Array, units: number, firstRequest: number): number {
+    const starts = this.starts;
+    const plan = this.plan;
+    let pos = 0;
+    for (let u = 0; u < units; u++) {
+      starts[u] = pos;
+      const keyIndex = plan.keyIndex(firstRequest + u);
+      pos = this.writer.write(buffer, pos, keyIndex, plan.source(keyIndex), plan.slot(keyIndex, this.node));
+    }
+    starts[units] = pos;
+    this.extra.vectorsSent += units;
+    return pos;
+  }
+
+  commandRange(index: number): [number, number] {
+    return [this.starts[index]!, this.starts[index + 1]!];
+  }
+
+  abandonBatch(): void {
+    this.scanner.reset();
+  }
+
+  retarget(node: NodeAssignment): void {
+    this.node = node;
+  }
+}
+
+export function emptyWriteExtra(): VectorWriteExtra {
+  return { vectorsSent: 0, vectorsWritten: 0, vectorBytesWritten: 0, errors: 0 };
+}
+
+export function createVecLoadWorkload(params: unknown, _ctx: WorkerContext): WorkerWorkload {
+  const p = params as VecLoadParams;
+  const data = openWorkerDataset(p.dataset);
+  try {
+    const n = data.ds.numVectors;
+    const writer = new VectorHsetWriter(data.ds, data.offset, p, p.dim);
+    const extra = emptyWriteExtra();
+    const plan: WritePlan = {
+      // Exactly once when totalRequests = n; wraps (rewrites) under --duration.
+      keyIndex: (r) => r % n,
+      source: (i) => i,
+      slot: p.clusterTags ? (i, node) => loadSlotOfId(data.offset + i, node.slots) : () => -1,
+    };
+    return {
+      forConnection: (_client, node) => new VectorWriteConnection(writer, plan, extra, p.dim * 4, node, p.clusterTags),
+      extra: () => ({ ...extra }),
+      close: () => data.close(),
+    };
+  } catch (e) {
+    data.close();
+    throw e;
+  }
+}
