@@ -2,7 +2,7 @@
  * Side-by-side: our binary vs valkey-benchmark, alternately, against the same throw-away server.
  * Prints throughput and client CPU seconds per million requests for both, with the ratios.
  *
- *   bun scripts/bench-vs-valkey-benchmark.ts [--rounds 3] [--quick] [--bin dist/valkey-search-benchmark]
+ *   bun scripts/bench-vs-valkey-benchmark.ts [--rounds 3] [--quick] [--cluster-only | --no-cluster] [--bin dist/valkey-search-benchmark]
  *
  * CPU comes from the kernel's rusage of each client process (user + system), so the server's
  * work is not counted. Each cell is the median of --rounds runs.
@@ -107,6 +107,36 @@ function printTable(rows: string[][]): void {
   for (const r of all) console.log(r.map((c, i) => c.padStart(widths[i]!)).join("  "));
 }
 
+/** A 3-primary cluster (no replicas) on free ports, for the cluster cells. */
+async function startCluster(): Promise<{ port: number; stop(): void }> {
+  const servers: { port: number; stop(): void }[] = [];
+  const dir = mkdtempSync(join(tmpdir(), "vsb-bench-cluster-"));
+  for (let i = 0; i < 3; i++) {
+    let port = await freePort();
+    while (port > 55000) port = await freePort(); // the cluster bus listens on port + 10000
+    const nodeDir = join(dir, String(i));
+    Bun.spawnSync(["mkdir", "-p", nodeDir]);
+    const p = Bun.spawn(
+      ["valkey-server", "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", nodeDir, "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf"],
+      { stdout: "ignore", stderr: "ignore" },
+    );
+    servers.push({ port, stop: () => p.kill() });
+  }
+  for (const s of servers) {
+    for (let i = 0; i < 100; i++) {
+      if (Bun.spawnSync(["valkey-cli", "-p", String(s.port), "PING"]).stdout.toString().trim() === "PONG") break;
+      await Bun.sleep(50);
+    }
+  }
+  Bun.spawnSync(["valkey-cli", "--cluster", "create", ...servers.map((s) => `127.0.0.1:${s.port}`), "--cluster-yes"], { stdout: "ignore", stderr: "ignore" });
+  for (let i = 0; i < 200; i++) {
+    const ok = servers.every((s) => Bun.spawnSync(["valkey-cli", "-p", String(s.port), "CLUSTER", "INFO"]).stdout.toString().includes("cluster_state:ok"));
+    if (ok) break;
+    await Bun.sleep(100);
+  }
+  return { port: servers[0]!.port, stop: () => (servers.forEach((s) => s.stop()), rmSync(dir, { recursive: true, force: true })) };
+}
+
 const rows: string[][] = [];
 if (!clusterOnly) {
   const server = await startServer();
@@ -116,6 +146,16 @@ if (!clusterOnly) {
     rows.push(...(await measure(cells, ["-p", String(server.port)])));
   } finally {
     server.stop();
+  }
+}
+if (!argv.includes("--no-cluster")) {
+  const cluster = await startCluster();
+  try {
+    const cells: Cell[] = [];
+    for (const test of ["set", "get"]) for (const pipeline of [1, 16]) cells.push({ test, pipeline, threads: 1, extra: ["--cluster"], label: "cluster-3" });
+    rows.push(...(await measure(cells, ["-p", String(cluster.port)])));
+  } finally {
+    cluster.stop();
   }
 }
 console.log(`\nours = ${ours}, vb = valkey-benchmark; median of ${rounds} alternating runs; -c 50 -r 100000`);

@@ -8,7 +8,7 @@ import pkg from "../package.json" with { type: "json" };
 import { discoverDeployment, type Deployment } from "./cluster/discovery.ts";
 import { recognizeEndpoint } from "./cluster/endpoints.ts";
 import type { BenchConfig } from "./config/types.ts";
-import { Orchestrator } from "./engine/orchestrator.ts";
+import { Orchestrator, type RunOutcome } from "./engine/orchestrator.ts";
 import { planRun } from "./plan-run.ts";
 import { serverSettings } from "./engine/server-info.ts";
 import type { TestResult } from "./metrics/types.ts";
@@ -18,6 +18,9 @@ import { formatNodeTable } from "./report/nodes.ts";
 import { formatOutputFile } from "./report/output-file.ts";
 import type { ProgressStream } from "./report/progress.ts";
 import { formatErrorTypes } from "./report/text.ts";
+import type { SearchLog } from "./search/index-manager.ts";
+import { wantsVectorTests } from "./search/plan.ts";
+import { VECTOR_CSV_COLUMNS, vectorCsvCells, vectorReportLines } from "./search/report.ts";
 
 export interface Io {
   /** Diagnostics (stderr), one line each: see src/log.ts. */
@@ -40,6 +43,26 @@ function banner(config: BenchConfig, d: Deployment): string[] {
   return lines;
 }
 
+/** Setup lines of vector search on stderr; the progress line only on a terminal. */
+function searchLog(io: Io, quiet: boolean): SearchLog {
+  const tty = process.stderr.isTTY === true;
+  let shown = false;
+  return {
+    info(line) {
+      if (!quiet) io.log.info(line);
+    },
+    progress(line) {
+      if (!tty || quiet) return;
+      process.stderr.write(`\r\x1b[K${line}`);
+      shown = true;
+    },
+    clearProgress() {
+      if (shown) process.stderr.write("\r\x1b[K");
+      shown = false;
+    },
+  };
+}
+
 export async function runBenchmark(config: BenchConfig, io: Io): Promise<number> {
   const startedAt = new Date();
   const deployment = await discoverDeployment(config);
@@ -48,7 +71,9 @@ export async function runBenchmark(config: BenchConfig, io: Io): Promise<number>
   const jsonToStdout = config.outputFormat === "json" && !config.outputFile;
   const mode = consoleMode(config);
   if (config.verbose || (mode === "text" && !jsonToStdout && (cluster || deployment.nodes.length > 1))) for (const l of banner(config, deployment)) io.log.info(l);
-  const orchestrator = new Orchestrator(config, deployment, await planRun(config, deployment));
+  const vectors = wantsVectorTests(config);
+  const report = vectors ? { sections: vectorReportLines, csvExtraColumns: { names: VECTOR_CSV_COLUMNS, cells: vectorCsvCells } } : {};
+  const orchestrator = new Orchestrator(config, deployment, await planRun(config, deployment, searchLog(io, jsonToStdout || mode !== "text")));
   let interrupted = false;
   const onSigint = () => {
     if (interrupted) process.exit(130);
@@ -66,7 +91,7 @@ export async function runBenchmark(config: BenchConfig, io: Io): Promise<number>
     // `--output-format json` without -o prints only the JSON document on stdout.
     const silent: ProgressStream = { write: () => true, isTTY: false };
     const stream = jsonToStdout ? silent : io.stdout;
-    const reporter = createConsoleReporter({ mode, stream, servers, cluster });
+    const reporter = createConsoleReporter({ mode, stream, servers, cluster, ...report });
     const allProblems: string[] = [];
     reporter.runStarted();
     const outcome = await orchestrator.runAll({
@@ -81,10 +106,10 @@ export async function runBenchmark(config: BenchConfig, io: Io): Promise<number>
       },
     });
     reporter.runFinished();
-    const meta = { version: pkg.version, startedAt, finishedAt: new Date(), servers, cluster };
+    const meta = { version: pkg.version, startedAt, finishedAt: new Date(), servers, cluster, ...report };
     if (jsonToStdout) io.stdout.write(formatJsonReport(buildJsonReport(config, outcome.results, meta)) + "\n");
     if (config.outputFile) await Bun.write(config.outputFile, formatOutputFile(config.outputFormat, config, outcome.results, meta));
-    return exitCode(outcome.results, outcome.unsent, outcome.interrupted, allProblems, io);
+    return exitCode(outcome, allProblems, io);
   } finally {
     process.off("SIGINT", onSigint);
     orchestrator.close();
@@ -92,7 +117,8 @@ export async function runBenchmark(config: BenchConfig, io: Io): Promise<number>
 }
 
 /** 0 = every request answered; 1 = a test had no successful reply, or requests were lost. */
-function exitCode(results: TestResult[], unsent: number, interrupted: boolean, problems: string[], io: Io): number {
+function exitCode(outcome: RunOutcome, problems: string[], io: Io): number {
+  const { results, unsent, interrupted, lostConnections } = outcome;
   let code = 0;
   for (const r of results) {
     if (r.issued > 0 && r.completed === 0) {
@@ -102,6 +128,10 @@ function exitCode(results: TestResult[], unsent: number, interrupted: boolean, p
   }
   if (unsent > 0) {
     io.log.error(`${unsent} requests were never sent because connections were lost: ${problems[0] ?? "run with -v for details"}`);
+    code = 1;
+  }
+  if (unsent === 0 && lostConnections > 0) {
+    io.log.error(`${lostConnections} connections were lost and could not be re-established, so tests ended early: ${problems[0] ?? "run with -v for details"}`);
     code = 1;
   }
   if (interrupted) return 130;

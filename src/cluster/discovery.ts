@@ -106,10 +106,13 @@ function infoField(text: string, name: string): string | undefined {
   return m ? m[1]!.trim() : undefined;
 }
 
-function asText(v: RespValue): string {
+function asText(v: RespValue, where = "the server"): string {
   if (typeof v === "string") return v;
   if (v instanceof Uint8Array) return new TextDecoder().decode(v);
-  if (v instanceof RespError) throw new ConnectionError(`INFO failed: ${v.message}`, v.code);
+  if (v instanceof RespError) {
+    if (v.code === "NOAUTH") throw new ConnectionError(`${where} requires authentication (NOAUTH); give -a (and --user for an ACL user) or put the credentials in -u`, "AUTH");
+    throw new ConnectionError(`INFO failed on ${where}: ${v.message}`, v.code);
+  }
   return String(v);
 }
 
@@ -129,7 +132,7 @@ export async function discoverDeployment(config: BenchConfig): Promise<Deploymen
     let client: ControlClient | undefined;
     try {
       client = await ControlClient.connect({ kind: "tcp", host: seed.host, port: seed.port }, conn, { select: false });
-      const clusterInfo = asText(await client.call(["INFO", "cluster"]));
+      const clusterInfo = asText(await client.call(["INFO", "cluster"]), nodeAddress(seed.host, seed.port));
       const enabled = infoField(clusterInfo, "cluster_enabled") === "1";
       if (config.clusterMode === "force" && !enabled) {
         throw new UserError(`--cluster was given but ${nodeAddress(seed.host, seed.port)} is not in cluster mode (cluster_enabled:0); drop --cluster`);

@@ -40,6 +40,8 @@ export interface RunOutcome {
   interrupted: boolean;
   /** Requests that were never sent because every connection of a worker was lost. */
   unsent: number;
+  /** Connections lost for good (could not be re-established), summed over tests. */
+  lostConnections: number;
 }
 
 const PROGRESS_EVERY_MS = 250;
@@ -94,23 +96,25 @@ export class Orchestrator {
     const tests = this.tests;
     const results: TestResult[] = [];
     let unsent = 0;
+    let lostConnections = 0;
     do {
       for (const t of tests) {
         if (this.interrupted) break;
         await t.before?.();
         if (this.config.warmup && !t.noWarmup) await this.runOne(t, true, hooks);
         if (this.interrupted) break;
-        const { result, problems, unsent: u } = await this.runOne(t, false, hooks);
+        const { result, problems, unsent: u, dead } = await this.runOne(t, false, hooks);
         await t.after?.(result);
         unsent += u;
+        lostConnections += dead;
         results.push(result);
         hooks.onResult(result, problems);
       }
     } while (this.config.loop && !this.interrupted);
-    return { results, interrupted: this.interrupted, unsent };
+    return { results, interrupted: this.interrupted, unsent, lostConnections };
   }
 
-  private async runOne(t: PlannedTest, warmup: boolean, hooks: RunHooks): Promise<{ result: TestResult; problems: string[]; unsent: number }> {
+  private async runOne(t: PlannedTest, warmup: boolean, hooks: RunHooks): Promise<{ result: TestResult; problems: string[]; unsent: number; dead: number }> {
     const c = this.config;
     let total: number;
     let durationSec: number | undefined;
@@ -180,7 +184,8 @@ export class Orchestrator {
     const problems = [...new Set(parts.flatMap((p) => p.problems))];
     // Requests never sent: only possible when connections were lost for good (or Ctrl-C).
     const unsent = total === Infinity || this.interrupted ? 0 : Math.max(0, total - result.issued);
-    return { result, problems, unsent };
+    const dead = parts.reduce((n, p) => n + p.deadConnections, 0);
+    return { result, problems, unsent, dead };
   }
 
   close(): void {

@@ -12,7 +12,7 @@ import { BenchConnection } from "./bench-connection.ts";
 import { WorkerClusterState } from "./cluster-state.ts";
 import type { InitMessage, TestSpec, WorkerResult } from "./messages.ts";
 import { RedirectRouter } from "./redirect-router.ts";
-import { attachSharedState, type SharedState } from "./shared-state.ts";
+import { SEQUENCE, attachSharedState, type SharedState } from "./shared-state.ts";
 import { TestRun } from "./test-run.ts";
 import type { NodeAssignment } from "./workload-api.ts";
 import { workloadFactory } from "./workload-registry.ts";
@@ -66,7 +66,13 @@ export class WorkerRunner {
 
   async run(spec: TestSpec): Promise<WorkerResult> {
     const connections = await this.connectionsFor(spec.nodes);
-    const ctx = { config: this.config, workerIndex: this.init.workerIndex, workers: this.init.workers };
+    const ints = this.shared.ints;
+    const ctx = {
+      config: this.config,
+      workerIndex: this.init.workerIndex,
+      workers: this.init.workers,
+      nextSequence: () => Atomics.add(ints, SEQUENCE, 1) >>> 0,
+    };
     const workload = await workloadFactory(spec.workload.kind)(spec.workload.params, ctx);
     const run = new TestRun(
       spec,

@@ -77,6 +77,8 @@ export interface WorkerContext {
   config: BenchConfig;
   workerIndex: number;
   workers: number;
+  /** Shared counters; `nextSequence()` hands out 0, 1, 2... across all workers (--sequential). */
+  nextSequence(): number;
 }
 
 /** Builds a worker's workload from the serializable spec the main thread sent. */

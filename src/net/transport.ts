@@ -119,24 +119,42 @@ export async function openSocket(target: Target, conn: ConnectionConfig, sink: S
       clearTimeout(timer);
       reject(err instanceof ConnectionError ? err : describeSocketError(where, err));
     }
+    const ready = (s: BenchSocket) => {
+      if (settled) {
+        s.terminate();
+        return;
+      }
+      settled = true;
+      clearTimeout(timer);
+      s.data.sink = sink;
+      resolve(s);
+    };
     const socketHandlers = {
       ...handlers,
+      // Plain sockets are usable on open. TLS sockets only after the handshake (writes made in
+      // open are lost when a handshake handler exists), and only if the certificate checked out:
+      // without this handler Bun reports a failed verification as a bare close.
       open(s: BenchSocket) {
-        if (settled) {
+        if (!tls) ready(s);
+      },
+      handshake(s: BenchSocket, success: boolean, authorizationError: Error | null) {
+        if (tls && tls.rejectUnauthorized && (!success || authorizationError)) {
+          const reason = (authorizationError as { code?: string } | null)?.code ?? authorizationError?.message ?? "certificate not trusted";
+          fail(
+            new ConnectionError(
+              `TLS certificate of ${where} was rejected (${reason}); pass the CA with --cacert, fix --sni, or use --insecure to skip verification`,
+              "TLS",
+            ),
+          );
           s.terminate();
           return;
         }
-        settled = true;
-        clearTimeout(timer);
-        s.data.sink = sink;
-        resolve(s);
+        ready(s);
       },
       connectError(_s: BenchSocket, err: Error) {
         fail(err);
       },
-      handshake: undefined,
     };
-    delete (socketHandlers as { handshake?: unknown }).handshake;
     const opts =
       target.kind === "unix"
         ? { unix: target.path, data: holder, socket: socketHandlers }

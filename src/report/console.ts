@@ -5,7 +5,7 @@
  */
 import type { BenchConfig } from "../config/types.ts";
 import type { ServerConfigInfo, TestResult } from "../metrics/types.ts";
-import { formatCsvHeader, formatCsvRow } from "./csv.ts";
+import { formatCsvHeader, formatCsvRow, type CsvExtraColumns } from "./csv.ts";
 import { createProgress, type Progress, type ProgressStream } from "./progress.ts";
 import { formatQuietLine } from "./quiet.ts";
 import { RUN_TRAILER } from "./run.ts";
@@ -24,6 +24,10 @@ export interface ConsoleReporterOptions {
   /** Printed in text headers; may be filled in later (see `setServers`). */
   servers?: ServerConfigInfo[];
   cluster?: boolean;
+  /** Lines added after a test's Summary block (vector search). */
+  sections?: (r: TestResult) => string[];
+  /** Columns appended to the CSV (vector search: recall). */
+  csvExtraColumns?: CsvExtraColumns;
 }
 
 export interface ConsoleReporter {
@@ -47,13 +51,13 @@ export function createConsoleReporter(opts: ConsoleReporterOptions): ConsoleRepo
       servers = next;
     },
     runStarted() {
-      if (mode === "csv") stream.write(formatCsvHeader());
+      if (mode === "csv") stream.write(formatCsvHeader({ extraColumns: opts.csvExtraColumns }));
     },
     testFinished(r) {
       progress.clear();
-      if (mode === "csv") stream.write(formatCsvRow(r));
+      if (mode === "csv") stream.write(formatCsvRow(r, { extraColumns: opts.csvExtraColumns }));
       else if (mode === "quiet") stream.write(formatQuietLine(r));
-      else stream.write(formatTextReport(r, { servers, cluster: opts.cluster }));
+      else stream.write(formatTextReport(r, { servers, cluster: opts.cluster, sections: opts.sections }));
     },
     runFinished() {
       progress.clear();

@@ -6,7 +6,8 @@
  *
  * The extended form (`--output-format csv -o FILE`) is the same file with two more columns,
  * `"errors","issued"`, appended at the end so readers that pick columns by name or by position
- * from the left still work.
+ * from the left still work. Runs with vector tests append their columns (recall...) after those,
+ * empty in rows they do not apply to.
  */
 import type { TestResult } from "../metrics/types.ts";
 import { latencyStats, usToMs } from "./latency-stats.ts";
@@ -15,6 +16,13 @@ import { formatFixed } from "./printf.ts";
 export interface CsvOptions {
   /** Append the "errors" and "issued" columns (file output); false for `--csv` on stdout. */
   extended?: boolean;
+  /** Columns appended last (vector search: recall); cells() gives one value per name ("" = n/a). */
+  extraColumns?: CsvExtraColumns;
+}
+
+export interface CsvExtraColumns {
+  names: readonly string[];
+  cells(r: TestResult): string[];
 }
 
 const BASE_COLUMNS = [
@@ -35,7 +43,7 @@ export function csvField(value: string): string {
 }
 
 export function formatCsvHeader(opts: CsvOptions = {}): string {
-  const columns = opts.extended ? [...BASE_COLUMNS, ...EXTENDED_COLUMNS] : BASE_COLUMNS;
+  const columns = [...BASE_COLUMNS, ...(opts.extended ? EXTENDED_COLUMNS : []), ...(opts.extraColumns?.names ?? [])];
   return columns.map(csvField).join(",") + "\n";
 }
 
@@ -44,6 +52,7 @@ export function formatCsvRow(r: TestResult, opts: CsvOptions = {}): string {
   const ms = (us: number): string => formatFixed(s.count === 0 ? 0 : usToMs(us), 3);
   const fields = [r.title, formatFixed(r.throughput, 2), ms(s.mean), ms(s.min), ms(s.p50), ms(s.p95), ms(s.p99), ms(s.max)];
   if (opts.extended) fields.push(String(r.errors), String(r.issued));
+  if (opts.extraColumns) fields.push(...opts.extraColumns.cells(r));
   return fields.map(csvField).join(",") + "\n";
 }
 

@@ -1,7 +1,7 @@
 /** Report formats: valkey-benchmark-compatible text, `-q`, `--csv`, JSON, live progress. */
 export { formatTextReport, formatErrorTypes, type TextReportOptions } from "./text.ts";
 export { formatQuietLine } from "./quiet.ts";
-export { formatCsv, formatCsvHeader, formatCsvRow, csvField, type CsvOptions } from "./csv.ts";
+export { formatCsv, formatCsvHeader, formatCsvRow, csvField, type CsvExtraColumns, type CsvOptions } from "./csv.ts";
 export {
   buildJsonReport,
   formatJsonReport,

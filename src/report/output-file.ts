@@ -5,7 +5,7 @@
  */
 import type { BenchConfig, OutputFormat } from "../config/types.ts";
 import type { TestResult } from "../metrics/types.ts";
-import { formatCsv } from "./csv.ts";
+import { formatCsv, type CsvExtraColumns } from "./csv.ts";
 import { buildJsonReport, formatJsonReport, type JsonReportMeta } from "./json.ts";
 import { RUN_TRAILER } from "./run.ts";
 import { formatTextReport } from "./text.ts";
@@ -14,14 +14,14 @@ export function formatOutputFile(
   format: OutputFormat,
   config: BenchConfig,
   results: TestResult[],
-  meta: JsonReportMeta & { cluster?: boolean },
+  meta: JsonReportMeta & { cluster?: boolean; sections?: (r: TestResult) => string[]; csvExtraColumns?: CsvExtraColumns },
 ): string {
   switch (format) {
     case "json":
       return formatJsonReport(buildJsonReport(config, results, meta));
     case "csv":
-      return formatCsv(results, { extended: true });
+      return formatCsv(results, { extended: true, extraColumns: meta.csvExtraColumns });
     case "text":
-      return results.map((r) => formatTextReport(r, { servers: meta.servers, cluster: meta.cluster })).join("") + RUN_TRAILER;
+      return results.map((r) => formatTextReport(r, { servers: meta.servers, cluster: meta.cluster, sections: meta.sections })).join("") + RUN_TRAILER;
   }
 }

@@ -29,6 +29,8 @@ export interface TextReportOptions {
    * which are always 3.
    */
   precision?: number;
+  /** Lines a workload adds after the Summary block (vector search: vectors written, recall). */
+  sections?: (r: TestResult) => string[];
 }
 
 const LATENCY_DECIMALS = 3;
@@ -63,6 +65,7 @@ export function formatTextReport(r: TestResult, opts: TextReportOptions): string
   lines.push("    " + ["avg", "min", "p50", "p95", "p99", "max"].map((column) => column.padStart(9)).join(" "));
   lines.push("    " + [s.mean, s.min, s.p50, s.p95, s.p99, s.max].map(ms).join(" "));
   lines.push(...additionLines(r));
+  if (opts.sections) lines.push(...opts.sections(r));
   return lines.join("\n") + "\n";
 }
 

@@ -34,25 +34,25 @@ export function createKvWorkload(params: unknown, ctx: WorkerContext): WorkerWor
   const p = params as KvParams;
   const unit = compileKvUnit(p.unit, ctx.config, p.clusterTags);
   return {
-    forConnection: (clientIndex, node) => new KvConnection(unit, ctx.config, clientIndex, node),
+    forConnection: (clientIndex, node) => new KvConnection(unit, ctx, clientIndex, node),
   };
 }
 
 class KvConnection implements ConnectionWorkload {
   readonly scanner = new ReplyScanner();
   private readonly rng: Rng;
-  private seq: number;
+  private readonly config: BenchConfig;
   private readonly nthValues = new Float64Array(10);
   private readonly nthSet = new Uint8Array(10);
 
   constructor(
     readonly unit: CompiledUnit,
-    private readonly config: BenchConfig,
+    private readonly ctx: WorkerContext,
     clientIndex: number,
     private node: NodeAssignment,
   ) {
-    this.rng = new Rng(config.seed, clientIndex);
-    this.seq = clientIndex;
+    this.config = ctx.config;
+    this.rng = new Rng(this.config.seed, clientIndex);
     if (unit.tagOffsets.length > 0 && node.slots.length === 0) {
       throw new Error(`node ${node.address} owns no slots; cannot place keys on it`);
     }
@@ -113,11 +113,8 @@ class KvConnection implements ConnectionWorkload {
 
   private nextValue(): number {
     const keyspace = this.config.keyspaceLen;
-    if (this.config.sequential) {
-      const v = this.seq % keyspace;
-      this.seq += this.config.clients;
-      return v;
-    }
+    // --sequential: one counter shared by every connection, so 0..keyspace-1 are each used.
+    if (this.config.sequential) return this.ctx.nextSequence() % keyspace;
     return this.rng.below(keyspace);
   }
 

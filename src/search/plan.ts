@@ -1,0 +1,399 @@
+/**
+ * The vector search part of a run's plan: which vector tests run, with which parameters, and
+ * the main-thread steps around them (src/workload/plan.ts PlannedTest.before/after).
+ *
+ * Planning opens the dataset once to validate it against the flags (dimension, metric, ground
+ * truth deep enough for -k and inside the --num-vectors slice) and asks the server what it is
+ * (src/search/platform.ts), so a run that cannot work fails before any request. The index is
+ * created (or checked) just before the first vector test; vec-load skips vectors already on the
+ * server (SCAN) unless --reload, then waits until the index has caught up and records how long
+ * that took; --cleanup runs after the last vector test.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Deployment } from "../cluster/discovery.ts";
+import { canonicalTestName, isVectorTestName } from "../config/test-names.ts";
+import type { BenchConfig, SearchDistance } from "../config/types.ts";
+import { NO_NEIGHBOR, openDataset, resolveMetric, resolveVectorDim, sliceDataset, type VectorDataset } from "../dataset/dataset.ts";
+import { UserError } from "../errors.ts";
+import type { TestResult } from "../metrics/types.ts";
+import { planKvTests, type PlannedTest } from "../workload/plan.ts";
+import { describeDefinition, type IndexDefinition } from "./index-definition.ts";
+import { IndexManager, type SearchLog } from "./index-manager.ts";
+import { checkCapabilities, detectPlatform, type SearchPlatform } from "./platform.ts";
+import { allOf, numericFilter, tagFilter } from "./query-filter.ts";
+import { deletableIds } from "./vec-delete-workload.ts";
+import type { DatasetRef, MixParams, VecDeleteParams, VecLoadParams, VecQueryParams, VecUpdateParams, VectorKeyParams } from "./workload-params.ts";
+
+/** Tag field written and indexed when the dataset has tags and --tag-field is not given. */
+export const DEFAULT_TAG_FIELD = "category";
+
+/** What vec-load adds to its result's extra (besides the workload's own counters). */
+export interface VecLoadIndexExtra {
+  index: string;
+  /** Vectors of the slice found on the server before loading (skipped unless --reload). */
+  alreadyPresent: number;
+  /** Seconds from the end of the load (last reply) until every primary reported the index ready. */
+  indexedAfterSec: number;
+  numDocs: number;
+  hashIndexingFailures: number;
+}
+
+export function wantsVectorTests(config: BenchConfig): boolean {
+  return config.tests.some(isVectorTestName) || config.search.mix !== undefined;
+}
+
+/** What planning learnt about the dataset (closed again: workers map it themselves). */
+export interface DatasetFacts {
+  ref: DatasetRef;
+  dim: number;
+  metric: SearchDistance;
+  metricSource: string;
+  numVectors: number;
+  numQueries: number;
+  neighborsPerQuery: number;
+  hasTags: boolean;
+  /** Slice indices a vec-delete may remove (outside every query's ground truth). */
+  deletable: number;
+  description: string;
+}
+
+/** Opens and checks the dataset for the tests asked for. */
+export function datasetFacts(config: BenchConfig, queries: boolean): DatasetFacts {
+  const s = config.search;
+  const ref: DatasetRef = { path: s.datasetPath, schemaPath: s.schemaPath, dataPath: s.dataPath, vectorOffset: s.vectorOffset, numVectors: s.numVectors };
+  const base = openDataset({ path: s.datasetPath, schemaPath: s.schemaPath, dataPath: s.dataPath });
+  try {
+    const ds = sliceDataset(base, { vectorOffset: s.vectorOffset, numVectors: s.numVectors });
+    const dim = resolveVectorDim(ds, s.vectorDim);
+    const metric = resolveMetric(ds, s.distance);
+    if (queries) checkGroundTruth(ds, s.k, s.vectorOffset);
+    if (s.filteredSearch && !ds.hasTags) {
+      throw new UserError(`--filtered-search needs per-query filters, but ${ds.path} has no tags; generate one with \`dataset generate --tags\``);
+    }
+    return {
+      ref,
+      dim,
+      metric: metric.metric,
+      metricSource: metric.source,
+      numVectors: ds.numVectors,
+      numQueries: ds.numQueries,
+      neighborsPerQuery: ds.neighborsPerQuery,
+      hasTags: ds.hasTags,
+      deletable: deletableIds(ds, s.vectorOffset).length,
+      description: `${ds.path}: ${ds.numVectors} vectors${s.vectorOffset > 0 ? ` from ${s.vectorOffset}` : ""}, dim ${dim} ${ds.dtype}, ${ds.numQueries} queries, ${ds.neighborsPerQuery} ground-truth neighbours each`,
+    };
+  } finally {
+    base.close();
+  }
+}
+
+/**
+ * Recall is only defensible when every query has k ground-truth ids and they all lie inside the
+ * vectors this run uses; otherwise the run is refused rather than printing a wrong number.
+ */
+function checkGroundTruth(ds: VectorDataset, k: number, offset: number): void {
+  if (ds.numQueries === 0) throw new UserError(`vec-query needs queries, but ${ds.path} has none; use a dataset with a query set`);
+  if (ds.neighborsPerQuery === 0) {
+    throw new UserError(`vec-query needs ground truth for recall, but ${ds.path} has none; add it with \`dataset ground-truth --k ${k}\``);
+  }
+  if (k > ds.neighborsPerQuery) {
+    throw new UserError(`-k ${k} is more than the ${ds.neighborsPerQuery} ground-truth neighbours per query in ${ds.path}; lower -k or recompute with \`dataset ground-truth --k ${k}\``);
+  }
+  for (let q = 0; q < ds.numQueries; q++) {
+    for (let j = 0; j < k; j++) {
+      const id = ds.neighborId(q, j);
+      if (id === NO_NEIGHBOR) continue;
+      if (id < offset || id >= offset + ds.numVectors) {
+        throw new UserError(
+          `ground truth of query ${q} names vector ${id}, outside the vectors this run uses (${offset}..${offset + ds.numVectors - 1}); use the whole dataset or compute ground truth for the slice (\`dataset ground-truth\`)`,
+        );
+      }
+    }
+  }
+}
+
+/** Shared state of the vector tests of one run. */
+class SearchRun {
+  private indexReady = false;
+  /** Cluster mode: slot of each loaded key (slice index -> slot), rebuilt with SCAN when stale. */
+  private idSlots: Uint16Array | undefined;
+  private tempDir: string | undefined;
+
+  constructor(
+    readonly config: BenchConfig,
+    readonly deployment: Deployment,
+    readonly facts: DatasetFacts,
+    readonly def: IndexDefinition,
+    readonly manager: IndexManager,
+    readonly log: SearchLog,
+  ) {}
+
+  get cluster(): boolean {
+    return this.deployment.mode === "cluster";
+  }
+
+  async ensureIndex(): Promise<void> {
+    if (this.indexReady) return;
+    const s = this.config.search;
+    await this.manager.ensureIndex(this.def, { dropIndex: s.dropIndex, recreateIndex: s.recreateIndex, skipIndexCreate: s.skipIndexCreate, timeoutSec: s.indexWaitTimeoutSec }, this.log);
+    this.indexReady = true;
+  }
+
+  /** Present ids as u8 flags per slice index (1 = on the server), and their count. */
+  async presentIds(): Promise<{ flags: Uint8Array; count: number }> {
+    const { vectorOffset } = this.config.search;
+    const n = this.facts.numVectors;
+    const flags = new Uint8Array(n);
+    let count = 0;
+    await this.manager.scanKeys(this.config.search.prefix, (id) => {
+      const i = id - vectorOffset;
+      if (i >= 0 && i < n && flags[i] === 0) {
+        flags[i] = 1;
+        count++;
+      }
+    });
+    return { flags, count };
+  }
+
+  /** Cluster mode: the slot each key was loaded into, from SCAN on every primary. */
+  async slotsOfIds(): Promise<Uint16Array | undefined> {
+    if (!this.cluster) return undefined;
+    if (this.idSlots) return this.idSlots;
+    const { vectorOffset } = this.config.search;
+    const n = this.facts.numVectors;
+    const slots = new Uint16Array(n);
+    let found = 0;
+    await this.manager.scanKeys(this.config.search.prefix, (id, slot) => {
+      const i = id - vectorOffset;
+      if (i >= 0 && i < n) {
+        slots[i] = slot;
+        found++;
+      }
+    });
+    if (found === 0) throw new UserError(`no vector keys under ${this.config.search.prefix} on the cluster; run -t vec-load first`);
+    this.idSlots = slots;
+    return slots;
+  }
+
+  /** Keys moved (vec-load wrote some): the slot map must be rebuilt before it is used again. */
+  forgetSlots(): void {
+    this.idSlots = undefined;
+  }
+
+  writeSkipFile(flags: Uint8Array): string {
+    this.tempDir ??= mkdtempSync(join(tmpdir(), "vsb-skip-"));
+    const path = join(this.tempDir, "present-ids.u8");
+    writeFileSync(path, flags);
+    return path;
+  }
+
+  removeTemp(): void {
+    if (this.tempDir) rmSync(this.tempDir, { recursive: true, force: true });
+    this.tempDir = undefined;
+  }
+}
+
+function keyParams(config: BenchConfig, def: IndexDefinition, cluster: boolean): VectorKeyParams {
+  const p: VectorKeyParams = { prefix: config.search.prefix, clusterTags: cluster, vectorField: def.vectorField };
+  if (def.tagField !== undefined) p.tagField = def.tagField;
+  if (def.numericField !== undefined) p.numericField = def.numericField;
+  return p;
+}
+
+/** The filter every query carries from the flags (`*` when none). */
+export function flagFilter(config: BenchConfig, tagField: string | undefined): string {
+  const s = config.search;
+  const parts: string[] = [];
+  if (s.tagFilter !== undefined) {
+    if (tagField === undefined) throw new UserError("--tag-filter needs a TAG field: pass --tag-field NAME (or use a dataset with tags)");
+    parts.push(tagFilter(tagField, s.tagFilter.split("|")));
+  }
+  for (const f of s.numericFilters) parts.push(numericFilter(f.field, { low: f.min, high: f.max, lowExclusive: f.minExclusive, highExclusive: f.maxExclusive }));
+  return allOf(parts);
+}
+
+function queryTitle(config: BenchConfig): string {
+  const s = config.search;
+  const details = [`k=${s.k}`];
+  if (s.efSearch !== undefined) details.push(`ef=${s.efSearch}`);
+  if (s.filteredSearch || s.tagFilter !== undefined || s.numericFilters.length > 0) details.push("filtered");
+  return `VEC-QUERY (${details.join(", ")})`;
+}
+
+/**
+ * The PlannedTests for the vector names of -t (in their order) and --mix (last). Connects to the
+ * server to detect the platform; the index is touched only when the first vector test starts.
+ */
+export async function planVectorTests(config: BenchConfig, deployment: Deployment, log: SearchLog): Promise<PlannedTest[]> {
+  const s = config.search;
+  const names = config.tests.map(canonicalTestName).filter(isVectorTestName);
+  const mixNames = (s.mix ?? []).map((p) => p.test);
+  const queries = names.includes("vec-query") || mixNames.includes("vec-query");
+  const facts = datasetFacts(config, queries);
+  log.info(`dataset: ${facts.description}`);
+  log.info(`metric: ${facts.metric} (${facts.metricSource})`);
+
+  const cluster = deployment.mode === "cluster";
+  const manager = new IndexManager(deployment, config.connection);
+  const platform: SearchPlatform = await manager.onFirstPrimary((c) => detectPlatform(c, s.engine));
+  checkCapabilities(platform, { dim: facts.dim, k: s.k, metric: facts.metric, algorithm: s.algorithm, efSearch: s.efSearch, efConstruction: s.efConstruction });
+  log.info(`search platform: ${platform.engine} (${platform.source})`);
+
+  const def: IndexDefinition = { name: s.indexName, prefix: s.prefix, vectorField: s.vectorField, algorithm: s.algorithm, dim: facts.dim, metric: facts.metric };
+  if (s.hnswM !== undefined) def.m = s.hnswM;
+  if (s.efConstruction !== undefined) def.efConstruction = s.efConstruction;
+  if (s.initialCap !== undefined) def.initialCap = s.initialCap;
+  const tagField = s.tagField ?? (facts.hasTags ? DEFAULT_TAG_FIELD : undefined);
+  if (tagField !== undefined) def.tagField = tagField;
+  if (s.numericField !== undefined) def.numericField = s.numericField;
+  if (!s.skipIndexCreate) log.info(`index ${describeDefinition(def)}`);
+  const filter = flagFilter(config, tagField);
+
+  const run = new SearchRun(config, deployment, facts, def, manager, log);
+  const keys = keyParams(config, def, cluster);
+  const load: VecLoadParams = { ...keys, dataset: facts.ref, dim: facts.dim };
+  const query: VecQueryParams = {
+    ...keys,
+    dataset: facts.ref,
+    indexName: def.name,
+    dim: facts.dim,
+    k: s.k,
+    nocontent: s.nocontent,
+    returnFields: s.returnFields,
+    withScores: s.withScores,
+    filter,
+    filterFromDataset: s.filteredSearch,
+    distance: facts.metric,
+  };
+  if (s.efSearch !== undefined) query.efSearch = s.efSearch;
+  const update: VecUpdateParams = { ...load, shift: s.updateShift };
+  const del: VecDeleteParams = { ...keys, dataset: facts.ref, protectedIdsCount: facts.numVectors - facts.deletable };
+
+  const tests: PlannedTest[] = [];
+  for (const name of names) {
+    if (name === "vec-load") tests.push(loadTest(run, load));
+    else if (name === "vec-query") tests.push({ title: queryTitle(config), workload: { kind: "vec-query", params: query }, readOnly: true, repliesPerUnit: 1, before: () => run.ensureIndex() });
+    else if (name === "vec-update") tests.push(slotMappedTest(run, "VEC-UPDATE", "vec-update", update, false));
+    else if (name === "vec-delete") {
+      const t = slotMappedTest(run, "VEC-DELETE", "vec-delete", del, false);
+      if (config.durationSec === undefined) t.totalRequests = Math.min(config.requests, facts.deletable);
+      if (facts.deletable === 0) throw new UserError(`vec-delete: every vector of ${facts.ref.path ?? facts.ref.schemaPath} is in some query's ground truth, so none can be deleted without breaking recall`);
+      tests.push(t);
+    }
+  }
+  if (s.mix) tests.push(mixTest(run, s.mix, { "vec-query": query, "vec-update": update, "vec-delete": del }, cluster));
+  if (s.cleanup && tests.length > 0) {
+    const last = tests[tests.length - 1]!;
+    const after = last.after;
+    last.after = async (result) => {
+      await after?.(result);
+      await manager.cleanup(def.name, def.prefix, log);
+    };
+  }
+  return tests;
+}
+
+function loadTest(run: SearchRun, params: VecLoadParams): PlannedTest {
+  const n = run.facts.numVectors;
+  let present = 0;
+  const test: PlannedTest = {
+    title: "VEC-LOAD",
+    workload: { kind: "vec-load", params },
+    readOnly: false,
+    repliesPerUnit: 1,
+    totalRequests: n,
+    noWarmup: true,
+    async before() {
+      await run.ensureIndex();
+      delete params.skipIdsPath;
+      test.totalRequests = n;
+      present = 0;
+      if (run.config.search.reload) return;
+      const found = await run.presentIds();
+      present = found.count;
+      if (present === n) {
+        run.log.info(`vec-load: all ${n} vectors are already on the server; nothing to write (--reload rewrites them)`);
+        test.totalRequests = 0;
+      } else if (present > 0) {
+        run.log.info(`vec-load: ${present} of ${n} vectors are already on the server and are skipped (--reload rewrites them)`);
+        params.skipIdsPath = run.writeSkipFile(found.flags);
+        test.totalRequests = n - present;
+      }
+    },
+    async after(result: TestResult) {
+      run.forgetSlots();
+      run.removeTemp();
+      const written = writtenVectors(result.extra?.["vec-load"]);
+      const wait = await run.manager.waitUntilReady(run.def.name, { timeoutSec: run.config.search.indexWaitTimeoutSec, expectedDocs: present + written }, run.log);
+      const extra: VecLoadIndexExtra = {
+        index: run.def.name,
+        alreadyPresent: present,
+        indexedAfterSec: wait.seconds,
+        numDocs: wait.numDocs,
+        hashIndexingFailures: wait.hashIndexingFailures,
+      };
+      result.extra = { ...result.extra, index: extra };
+    },
+  };
+  return test;
+}
+
+function writtenVectors(extra: unknown): number {
+  if (extra !== null && typeof extra === "object" && "vectorsWritten" in extra && typeof extra.vectorsWritten === "number") return extra.vectorsWritten;
+  return 0;
+}
+
+/** vec-update / vec-delete: in cluster mode each key must be addressed with the tag it was loaded with. */
+function slotMappedTest(run: SearchRun, title: string, kind: string, params: VecUpdateParams | VecDeleteParams, readOnly: boolean): PlannedTest {
+  return {
+    title,
+    workload: { kind, params },
+    readOnly,
+    repliesPerUnit: 1,
+    async before() {
+      await run.ensureIndex();
+      const slots = await run.slotsOfIds();
+      if (slots) (params as { idSlots?: Uint16Array }).idSlots = slots;
+    },
+  };
+}
+
+function mixTest(
+  run: SearchRun,
+  mix: { test: string; weight: number }[],
+  vector: Record<string, VecQueryParams | VecUpdateParams | VecDeleteParams>,
+  cluster: boolean,
+): PlannedTest {
+  const parts: MixParams["parts"] = [];
+  let readOnly = true;
+  let needsSlots = false;
+  for (const { test, weight } of mix) {
+    const params = vector[test];
+    if (params !== undefined) {
+      parts.push({ kind: test, params, weight, title: test.toUpperCase() });
+      readOnly &&= test === "vec-query";
+      needsSlots ||= test !== "vec-query";
+      continue;
+    }
+    // A key-value test: the same unit valkey-benchmark's test sends (the first, for `ping`).
+    const kv = planKvTests({ ...run.config, tests: [test], command: undefined, commandSequence: undefined }, cluster)[0];
+    if (kv === undefined) throw new UserError(`--mix: test '${test}' cannot be part of a mix`);
+    parts.push({ kind: kv.workload.kind, params: kv.workload.params, weight, title: kv.title });
+    readOnly &&= kv.readOnly;
+  }
+  return {
+    title: `MIX (${mix.map((p) => `${p.test}:${p.weight}`).join(",")})`,
+    workload: { kind: "mix", params: { parts } satisfies MixParams },
+    readOnly,
+    repliesPerUnit: 1,
+    async before() {
+      await run.ensureIndex();
+      if (!needsSlots) return;
+      const slots = await run.slotsOfIds();
+      if (!slots) return;
+      for (const p of parts) if (p.kind === "vec-update" || p.kind === "vec-delete") (p.params as { idSlots?: Uint16Array }).idSlots = slots;
+    },
+  };
+}

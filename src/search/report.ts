@@ -1,0 +1,110 @@
+/**
+ * What the reports add for vector tests, read from TestResult.extra (filled by the workloads'
+ * mergers and by the plan's after() steps):
+ * - text: lines after valkey-benchmark's Summary block (vectors written and their rate, time until
+ *   indexed, recall, per-part numbers of a --mix);
+ * - CSV: extra columns after valkey-benchmark's, empty for tests they do not apply to, so one
+ *   header fits every row of a run.
+ * JSON needs nothing here: extra is written as is.
+ */
+import { decodeHistogram } from "../metrics/histogram.ts";
+import type { TestResult } from "../metrics/types.ts";
+import { latencyStats, usToMs } from "../report/latency-stats.ts";
+import type { MixPartSummary } from "./extras.ts";
+import type { VecLoadIndexExtra } from "./plan.ts";
+import { formatRecallText, RECALL_CSV_COLUMNS, recallCsvCells, type RecallSummary } from "./recall.ts";
+
+type Counters = Record<string, number>;
+
+function counters(v: unknown): Counters | undefined {
+  return v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Counters) : undefined;
+}
+
+function isRecall(v: unknown): v is RecallSummary & { errorReplies?: number; unscoredReplies?: number } {
+  return v !== null && typeof v === "object" && "queries" in v && "mean" in v && "k" in v;
+}
+
+const MB = 1_000_000;
+
+function fixed(x: number, digits: number): string {
+  return Number.isFinite(x) ? x.toFixed(digits) : "0";
+}
+
+/** "vectors: 1000 written, 52341.20 vectors/s, 26.80 MB/s of vector data; indexed after 0.012 s" */
+function writeLine(verb: string, c: Counters, durationSec: number, index?: VecLoadIndexExtra): string {
+  const written = c.vectorsWritten ?? 0;
+  const bytes = c.vectorBytesWritten ?? 0;
+  let line = `  vectors: ${written} ${verb}, ${fixed(durationSec > 0 ? written / durationSec : 0, 2)} vectors/s, ${fixed(durationSec > 0 ? bytes / MB / durationSec : 0, 2)} MB/s of vector data`;
+  if (index) line += `; indexed after ${index.indexedAfterSec.toFixed(3)} s`;
+  return line;
+}
+
+function recallLines(s: RecallSummary & { errorReplies?: number; unscoredReplies?: number }, indent: string): string[] {
+  const lines = formatRecallText(s)
+    .split("\n")
+    .map((l) => indent + l);
+  if ((s.errorReplies ?? 0) > 0 || (s.unscoredReplies ?? 0) > 0) {
+    lines.push(`${indent}  not scored: ${s.errorReplies ?? 0} error replies, ${s.unscoredReplies ?? 0} replies without their query`);
+  }
+  return lines;
+}
+
+function mixLines(parts: MixPartSummary[]): string[] {
+  const lines = ["  mix parts:"];
+  for (const p of parts) {
+    const h = decodeHistogram(p.histogram);
+    try {
+      const s = latencyStats(h);
+      const ms = (us: number) => (s.count === 0 ? "0.000" : usToMs(us).toFixed(3));
+      lines.push(`    ${p.title} (weight ${p.weight}): ${p.replies} replies, ${p.errors} errors, latency avg ${ms(s.mean)} p50 ${ms(s.p50)} p99 ${ms(s.p99)} ms`);
+    } finally {
+      h.destroy();
+    }
+    if (p.kind === "vec-query" && isRecall(p.extra)) lines.push(...recallLines(p.extra, "      "));
+  }
+  return lines;
+}
+
+/** Lines printed after the Summary block of a vector test ([] for other tests). */
+export function vectorReportLines(r: TestResult): string[] {
+  const extra = r.extra ?? {};
+  const lines: string[] = [];
+  const load = counters(extra["vec-load"]);
+  if (load) {
+    const index = extra.index as VecLoadIndexExtra | undefined;
+    lines.push(writeLine("written", load, r.durationSec, index));
+    if (index && index.alreadyPresent > 0) lines.push(`  already on the server (skipped): ${index.alreadyPresent} vectors`);
+    if (index && index.hashIndexingFailures > 0) lines.push(`  index: ${index.hashIndexingFailures} documents failed to index (FT.INFO hash_indexing_failures)`);
+  }
+  const update = counters(extra["vec-update"]);
+  if (update) lines.push(writeLine("rewritten", update, r.durationSec));
+  const del = counters(extra["vec-delete"]);
+  if (del) lines.push(`  deletes: ${del.deletesAcknowledged ?? 0} acknowledged; ${del.protectedIds ?? 0} ids kept (in some query's ground truth)`);
+  const query = extra["vec-query"];
+  if (isRecall(query)) lines.push(...recallLines(query, "  "));
+  const mix = extra.mix as { parts?: MixPartSummary[] } | undefined;
+  if (mix?.parts && mix.parts.length > 0) lines.push(...mixLines(mix.parts));
+  return lines;
+}
+
+/** CSV columns appended for runs with vector tests. */
+export const VECTOR_CSV_COLUMNS: readonly string[] = [...RECALL_CSV_COLUMNS, "vectors_written", "vector_mb_per_sec", "indexed_after_sec"];
+
+/** The cells for VECTOR_CSV_COLUMNS: recall of a vec-query (or of a mix's vec-query part), load numbers of a vec-load. */
+export function vectorCsvCells(r: TestResult): string[] {
+  const extra = r.extra ?? {};
+  let recall: RecallSummary | undefined = isRecall(extra["vec-query"]) ? extra["vec-query"] : undefined;
+  const mix = extra.mix as { parts?: MixPartSummary[] } | undefined;
+  const mixQuery = mix?.parts?.find((p) => p.kind === "vec-query" && isRecall(p.extra));
+  if (!recall && mixQuery) recall = mixQuery.extra as RecallSummary;
+  const cells = recall ? recallCsvCells(recall) : RECALL_CSV_COLUMNS.map(() => "");
+  const written = counters(extra["vec-load"]) ?? counters(extra["vec-update"]);
+  const index = extra.index as VecLoadIndexExtra | undefined;
+  if (written) {
+    cells.push(String(written.vectorsWritten ?? 0), fixed(r.durationSec > 0 ? (written.vectorBytesWritten ?? 0) / MB / r.durationSec : 0, 3));
+  } else {
+    cells.push("", "");
+  }
+  cells.push(index ? index.indexedAfterSec.toFixed(3) : "");
+  return cells;
+}

@@ -1,0 +1,367 @@
+/**
+ * `vec-query`: `FT.SEARCH <idx> "<filter>=>[KNN k @<field> $BLOB [EF_RUNTIME ef]]" PARAMS 2 BLOB
+ * <query> (NOCONTENT | RETURN n f... | nothing) LIMIT 0 k DIALECT 2`, scored for recall.
+ *
+ * Request r sends query q = r mod numQueries. LIMIT 0 k is always sent: the server's default
+ * page is 10 results, which would cap recall@k for k > 10.
+ *
+ * Each reply is mapped back to its query through a per-connection FIFO of query indices written
+ * in patch() (replies come back in request order on a connection). The SearchReplyScanner hands
+ * the result ids of successful replies to a sink, but error replies never reach it, so the ids
+ * are copied into a pending area during feed() and scored after it, once the error ordinals of
+ * that feed are known: every reply, error or not, pops exactly one query from the FIFO.
+ *
+ * The query argument varies with the filter (per query when the dataset carries query filters),
+ * so each request is encoded whole into a workload-owned buffer: pre-encoded pieces are copied,
+ * the query vector is copied from the map (widened to float32 if needed).
+ */
+import type { ConnectionWorkload, ReplyCounter, WorkerContext, WorkerWorkload } from "../engine/workload-api.ts";
+import type { VectorDataset } from "../dataset/dataset.ts";
+import { NO_NEIGHBOR } from "../dataset/dataset.ts";
+import { KeyIdDecoder } from "./key-id.ts";
+import { allOf, knnQuery, tagFilter } from "./query-filter.ts";
+import { RecallAccumulator, type RecallSnapshot, type RecallSummary } from "./recall.ts";
+import { SearchReplyScanner, type SearchReplySink } from "./search-reply-scanner.ts";
+import { bulk, concatBytes, openWorkerDataset, selfEncodedUnit } from "./vec-load-workload.ts";
+import type { VecQueryParams } from "./workload-params.ts";
+
+const encoder = new TextEncoder();
+
+/** Pre-encoded pieces of the FT.SEARCH command for one test. */
+export interface QueryCommand {
+  /** `*N`, FT.SEARCH, index name. */
+  head: Uint8Array;
+  /** The query argument (bulk) of each query; identical filters share one array. */
+  queryArgs: Uint8Array[];
+  /** PARAMS 2 BLOB and the blob's `$<len>\r\n`. */
+  mid: Uint8Array;
+  /** CRLF ending the blob, then NOCONTENT / RETURN, LIMIT 0 k, DIALECT 2. */
+  tail: Uint8Array;
+  /** Upper bound of one command's bytes. */
+  maxBytes: number;
+}
+
+/** The arguments after the blob, from the options (exported for tests and the plan's help). */
+export function queryTailArgs(p: Pick<VecQueryParams, "nocontent" | "returnFields" | "withScores" | "vectorField" | "k">): string[] {
+  const out: string[] = [];
+  const fields = [...p.returnFields];
+  if (p.withScores) fields.push(`__${p.vectorField}_score`);
+  if (fields.length > 0) out.push("RETURN", String(fields.length), ...fields);
+  else if (p.nocontent) out.push("NOCONTENT");
+  out.push("LIMIT", "0", String(p.k), "DIALECT", "2");
+  return out;
+}
+
+/** The filter text of query q: the flag filter ANDed with the dataset's filter of q, if asked. */
+export function queryFilterText(p: VecQueryParams, ds: VectorDataset, q: number): string {
+  if (!p.filterFromDataset) return p.filter || "*";
+  const tags = ds.queryFilter(q);
+  if (tags.length === 0) return p.filter || "*";
+  if (p.tagField === undefined) throw new Error(`query ${q} of the dataset filters on tags but no tag field is configured; pass --tag-field NAME`);
+  const field = p.tagField;
+  return allOf([p.filter, ...tags.map((t) => tagFilter(field, [t]))]);
+}
+
+export function compileQueryCommand(p: VecQueryParams, ds: VectorDataset): QueryCommand {
+  if (p.dim !== ds.dim) throw new Error(`vector dimension ${p.dim} does not match the dataset's ${ds.dim}; pass --vector-dim ${ds.dim} or omit it`);
+  const blobBytes = p.dim * 4;
+  const tailArgs = queryTailArgs(p);
+  const argc = 3 + 4 + tailArgs.length;
+  const head = concatBytes([encoder.encode(`*${argc}\r\n`), bulk("FT.SEARCH"), bulk(p.indexName)]);
+  const byText = new Map<string, Uint8Array>();
+  const queryArgs: Uint8Array[] = [];
+  let maxArg = 0;
+  const clause = { k: p.k, vectorField: p.vectorField, blobParam: "BLOB", efRuntime: p.efSearch };
+  const count = p.filterFromDataset ? ds.numQueries : 1;
+  for (let q = 0; q < count; q++) {
+    const text = knnQuery(queryFilterText(p, ds, q), clause);
+    let arg = byText.get(text);
+    if (arg === undefined) {
+      arg = bulk(text);
+      byText.set(text, arg);
+      maxArg = Math.max(maxArg, arg.length);
+    }
+    queryArgs.push(arg);
+  }
+  const mid = concatBytes([bulk("PARAMS"), bulk("2"), bulk("BLOB"), encoder.encode(`$${blobBytes}\r\n`)]);
+  const tail = concatBytes([encoder.encode("\r\n"), ...tailArgs.map((a) => bulk(a))]);
+  return { head, queryArgs, mid, tail, maxBytes: head.length + maxArg + mid.length + blobBytes + tail.length };
+}
+
+/** Per-worker query counters beside the recall snapshot. */
+export interface QueryCounts {
+  /** Replies that were errors (not scored). */
+  errorReplies: number;
+  /** Successful replies that could not be matched to their query (too many errors in one read). */
+  unscoredReplies: number;
+  /** Result keys beyond k (never expected with LIMIT 0 k). */
+  droppedResults: number;
+}
+
+export type VecQueryExtra = RecallSnapshot & QueryCounts;
+export type VecQuerySummary = RecallSummary & QueryCounts;
+
+/** main-thread merger for vec-query extras. */
+export function mergeVecQueryExtras(parts: unknown[]): VecQuerySummary {
+  const xs = parts as VecQueryExtra[];
+  const sum = (f: (x: VecQueryExtra) => number): number => xs.reduce((n, x) => n + (f(x) ?? 0), 0);
+  return {
+    ...RecallAccumulator.merge(xs),
+    errorReplies: sum((x) => x.errorReplies),
+    unscoredReplies: sum((x) => x.unscoredReplies),
+    droppedResults: sum((x) => x.droppedResults),
+  };
+}
+
+/** Which replies of a feed belong to this connection workload (set by --mix; default: all). */
+export interface ReplyOwner {
+  /** `ordinal` counts replies completed by the current feed() call, from 0. */
+  isMine(ordinal: number): boolean;
+}
+
+/** Ground truth rows as float ids (-1 = padding), converted once per query and cached. */
+export class GroundTruthCache {
+  private readonly rows: (Float64Array | undefined)[];
+  private readonly width: number;
+  constructor(private readonly ds: VectorDataset, k: number) {
+    this.rows = new Array<Float64Array | undefined>(ds.numQueries);
+    this.width = Math.min(k, ds.neighborsPerQuery);
+  }
+  row(q: number): Float64Array {
+    let r = this.rows[q];
+    if (r === undefined) {
+      r = new Float64Array(this.width);
+      for (let j = 0; j < this.width; j++) {
+        const id = this.ds.neighborId(q, j);
+        r[j] = id === NO_NEIGHBOR || id > Number.MAX_SAFE_INTEGER ? -1 : id;
+      }
+      this.rows[q] = r;
+    }
+    return r;
+  }
+}
+
+/**
+ * The vec-query connection's ReplyCounter: SearchReplyScanner plus the query FIFO and scoring.
+ * Also usable as the counting scanner of a --mix (with `owner` telling which replies are ours).
+ */
+export class QueryRecallScanner implements ReplyCounter, SearchReplySink {
+  readonly inner: SearchReplyScanner;
+  errorCount = 0;
+  owner?: ReplyOwner;
+
+  // FIFO (ring) of query indices of requests sent and not yet answered.
+  private fifo = new Int32Array(16);
+  private fifoHead = 0;
+  private fifoLength = 0;
+
+  // Ids of the successful replies of the current feed, in order, scored after it.
+  private pending: Float64Array[] = [];
+  private pendingCounts = new Int32Array(0);
+  private pendingN = 0;
+  private errorAt = new Uint8Array(16);
+  private errorsSeen = 0;
+  private readonly markError = (_code: string, ordinal: number): void => {
+    this.errorsSeen++;
+    if (ordinal < this.errorAt.length) this.errorAt[ordinal] = 1;
+  };
+
+  constructor(
+    decoder: KeyIdDecoder,
+    private readonly k: number,
+    private readonly groundTruth: GroundTruthCache,
+    private readonly recall: RecallAccumulator,
+    private readonly counts: QueryCounts,
+  ) {
+    this.inner = new SearchReplyScanner(decoder, this, { maxResults: k });
+    this.reserve(16);
+  }
+
+  /** Sizes the FIFO and pending area for `pipeline` requests in flight. */
+  reserve(pipeline: number): void {
+    if (pipeline <= this.pendingCounts.length) return;
+    this.fifo = new Int32Array(pipeline);
+    this.fifoHead = 0;
+    this.fifoLength = 0;
+    this.pending = Array.from({ length: pipeline }, () => new Float64Array(this.k));
+    this.pendingCounts = new Int32Array(pipeline);
+    this.errorAt = new Uint8Array(pipeline);
+  }
+
+  /** Records that query q was sent (in request order). */
+  push(q: number): void {
+    if (this.fifoLength === this.fifo.length) throw new Error("query FIFO overflow: more requests in flight than reserved");
+    this.fifo[(this.fifoHead + this.fifoLength) % this.fifo.length] = q;
+    this.fifoLength++;
+  }
+
+  private pop(): number {
+    if (this.fifoLength === 0) return -1;
+    const q = this.fifo[this.fifoHead]!;
+    this.fifoHead = (this.fifoHead + 1) % this.fifo.length;
+    this.fifoLength--;
+    return q;
+  }
+
+  onSearchReply(ids: Float64Array, count: number, _total: number): void {
+    const slot = this.pendingN;
+    if (slot >= this.pendingCounts.length) {
+      // More replies in one read than requests in flight: nothing to match them with.
+      this.counts.unscoredReplies++;
+      return;
+    }
+    const k = this.k;
+    const n = count < k ? count : k;
+    const row = this.pending[slot]!;
+    for (let j = 0; j < n; j++) row[j] = ids[j]!;
+    this.pendingCounts[slot] = n;
+    this.pendingN = slot + 1;
+  }
+
+  feed(buf: Uint8Array, start: number, end: number): number {
+    this.pendingN = 0;
+    const droppedBefore = this.inner.droppedResults;
+    const n = this.inner.feed(buf, start, end);
+    this.counts.droppedResults += this.inner.droppedResults - droppedBefore;
+    const errors = this.inner.errorCount;
+    this.errorCount = errors;
+    if (n === 0) return 0;
+    const errorAt = this.errorAt;
+    const limit = n < errorAt.length ? n : errorAt.length;
+    for (let r = 0; r < limit; r++) errorAt[r] = 0;
+    this.errorsSeen = 0;
+    if (errors > 0) this.inner.forEachErrorDetail(this.markError);
+    // The scanner keeps the ordinals of its last few errors only; past that, replies can no
+    // longer be matched to queries: drop this read's results rather than mis-score them.
+    const aligned = this.errorsSeen === errors && n <= errorAt.length;
+    let p = 0;
+    for (let r = 0; r < n; r++) {
+      const isError = r < errorAt.length && errorAt[r] === 1;
+      if (this.owner !== undefined && !this.owner.isMine(r)) {
+        if (!isError) p++;
+        continue;
+      }
+      const q = this.pop();
+      if (isError) {
+        this.counts.errorReplies++;
+        continue;
+      }
+      if (!aligned || q < 0 || p >= this.pendingN) {
+        this.counts.unscoredReplies++;
+        p++;
+        continue;
+      }
+      this.recall.add(this.pending[p]!, this.pendingCounts[p]!, this.groundTruth.row(q), this.k);
+      p++;
+    }
+    return n;
+  }
+
+  forEachErrorDetail(cb: (code: string, ordinal: number, message: string) => void): void {
+    this.inner.forEachErrorDetail(cb);
+  }
+
+  /** Drops the queries in flight (batch abandoned) and the scanner's partial state. */
+  clearInFlight(): void {
+    this.fifoHead = 0;
+    this.fifoLength = 0;
+    this.pendingN = 0;
+  }
+
+  reset(): void {
+    this.inner.reset();
+    this.errorCount = 0;
+    this.pendingN = 0;
+  }
+}
+
+/** Shared per worker: the compiled command, the dataset and the recall accumulator. */
+interface QueryShared {
+  p: VecQueryParams;
+  ds: VectorDataset;
+  command: QueryCommand;
+  groundTruth: GroundTruthCache;
+  recall: RecallAccumulator;
+  counts: QueryCounts;
+  decoder: KeyIdDecoder;
+}
+
+export class QueryConnection implements ConnectionWorkload {
+  readonly unit = selfEncodedUnit();
+  readonly scanner: QueryRecallScanner;
+  private starts = new Int32Array(1);
+
+  constructor(private readonly s: QueryShared) {
+    this.scanner = new QueryRecallScanner(s.decoder, s.p.k, s.groundTruth, s.recall, s.counts);
+  }
+
+  /** Bytes one request may take (a --mix sizes its slots with it). */
+  get maxCommandBytes(): number {
+    return this.s.command.maxBytes;
+  }
+
+  allocate(pipeline: number): Uint8Array {
+    this.starts = new Int32Array(pipeline + 1);
+    this.scanner.reserve(pipeline);
+    return new Uint8Array(pipeline * this.s.command.maxBytes);
+  }
+
+  patch(buffer: Uint8Array, units: number, firstRequest: number): number {
+    const { command, ds } = this.s;
+    const numQueries = ds.numQueries;
+    const starts = this.starts;
+    let pos = 0;
+    for (let u = 0; u < units; u++) {
+      if (u < starts.length) starts[u] = pos;
+      const q = (firstRequest + u) % numQueries;
+      buffer.set(command.head, pos);
+      pos += command.head.length;
+      const arg = command.queryArgs.length === 1 ? command.queryArgs[0]! : command.queryArgs[q]!;
+      buffer.set(arg, pos);
+      pos += arg.length;
+      buffer.set(command.mid, pos);
+      pos += command.mid.length;
+      pos += ds.writeQueryF32(q, buffer, pos);
+      buffer.set(command.tail, pos);
+      pos += command.tail.length;
+      this.scanner.push(q);
+    }
+    if (units < starts.length) starts[units] = pos;
+    return pos;
+  }
+
+  commandRange(index: number): [number, number] {
+    return [this.starts[index]!, this.starts[index + 1]!];
+  }
+
+  abandonBatch(): void {
+    this.scanner.clearInFlight();
+    this.scanner.reset();
+  }
+}
+
+export function createVecQueryWorkload(params: unknown, _ctx: WorkerContext): WorkerWorkload {
+  const p = params as VecQueryParams;
+  const data = openWorkerDataset(p.dataset);
+  try {
+    const ds = data.ds;
+    if (ds.numQueries === 0) throw new Error(`dataset ${ds.path} has no queries; vec-query needs a query set`);
+    const shared: QueryShared = {
+      p,
+      ds,
+      command: compileQueryCommand(p, ds),
+      groundTruth: new GroundTruthCache(ds, p.k),
+      recall: new RecallAccumulator(p.k),
+      counts: { errorReplies: 0, unscoredReplies: 0, droppedResults: 0 },
+      decoder: new KeyIdDecoder(p.prefix),
+    };
+    return {
+      forConnection: () => new QueryConnection(shared),
+      extra: (): VecQueryExtra => ({ ...shared.recall.toJSON(), ...shared.counts }),
+      close: () => data.close(),
+    };
+  } catch (e) {
+    data.close();
+    throw e;
+  }
+}

@@ -1,0 +1,110 @@
+// TLS end to end: certificate verification on by default, CA file, client certificates,
+// --insecure, valkeys:// URIs, and the mismatches (TLS vs plain ports) ending in a clear error.
+
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
+import { callsOf, describeRun, expectExit, resetServer, runBench, type RunResult } from "../support/run-cli.ts";
+import { startValkey, type TlsFiles, type ValkeyServer } from "../support/valkey.ts";
+
+/** TLS server where client certificates are optional. */
+let tlsServer: ValkeyServer;
+/** TLS server that requires a client certificate signed by the test CA. */
+let mtlsServer: ValkeyServer;
+let plainServer: ValkeyServer;
+let certs: TlsFiles;
+
+beforeAll(async () => {
+  [tlsServer, mtlsServer, plainServer] = await Promise.all([
+    startValkey({ tls: true }),
+    startValkey({ tls: true, tlsAuthClients: "yes" }),
+    startValkey(),
+  ]);
+  if (!tlsServer.tls) throw new Error("TLS server started without certificates");
+  certs = tlsServer.tls;
+});
+afterAll(() => Promise.all([tlsServer.stop(), mtlsServer.stop(), plainServer.stop()]));
+beforeEach(() => Promise.all([resetServer(tlsServer), resetServer(mtlsServer), resetServer(plainServer)]));
+
+const load = ["-n", "500", "-c", "5", "-t", "set", "-q"];
+
+/** A failed connection: exit 1, one line on stderr matching `pattern`, not killed by our deadline. */
+function expectOneLineError(run: RunResult, pattern: RegExp): void {
+  expect(run.timedOut).toBe(false);
+  expectExit(run, 1);
+  const lines = run.stderr.trim().split("\n");
+  if (lines.length !== 1 || !pattern.test(lines[0] ?? "")) {
+    throw new Error(`expected one stderr line matching ${pattern}\n${describeRun(run)}`);
+  }
+}
+
+describe("verified TLS", () => {
+  test("--tls --cacert benchmarks over TLS", async () => {
+    const run = await runBench(["-p", String(tlsServer.port), "--tls", "--cacert", certs.caCert, ...load]);
+    expectExit(run, 0);
+    expect(await callsOf(tlsServer, "set")).toBe(500);
+  });
+
+  test("the seed's spelling --tls-ca-cert works the same", async () => {
+    const run = await runBench(["-p", String(tlsServer.port), "--tls", "--tls-ca-cert", certs.caCert, ...load]);
+    expectExit(run, 0);
+    expect(await callsOf(tlsServer, "set")).toBe(500);
+  });
+
+  test("-u valkeys:// turns TLS on", async () => {
+    const run = await runBench(["-u", `valkeys://127.0.0.1:${tlsServer.port}`, "--cacert", certs.caCert, ...load]);
+    expectExit(run, 0);
+    expect(await callsOf(tlsServer, "set")).toBe(500);
+  });
+
+  test("a client certificate is presented to a server that requires one", async () => {
+    const run = await runBench([
+      "-p", String(mtlsServer.port), "--tls", "--cacert", certs.caCert, "--cert", certs.clientCert, "--key", certs.clientKey, ...load,
+    ]);
+    expectExit(run, 0);
+    expect(await callsOf(mtlsServer, "set")).toBe(500);
+  });
+
+  test("without a client certificate a server that requires one refuses us with a one-line error", async () => {
+    const run = await runBench(["-p", String(mtlsServer.port), "--tls", "--cacert", certs.caCert, "--connect-timeout", "2000", ...load]);
+    expectOneLineError(run, /certificate|TLS|SSL/i);
+    expect(await callsOf(mtlsServer, "set")).toBe(0);
+  });
+});
+
+describe("certificate verification failures", () => {
+  test("--tls without --cacert rejects the test CA's certificate with a one-line TLS error", async () => {
+    const run = await runBench(["-p", String(tlsServer.port), "--tls", "--connect-timeout", "2000", ...load]);
+    expectOneLineError(run, /TLS|certificate/i);
+    expect(await callsOf(tlsServer, "set")).toBe(0);
+  });
+
+  test("--sni with a name the certificate does not cover fails verification", async () => {
+    const run = await runBench(["-p", String(tlsServer.port), "--tls", "--cacert", certs.caCert, "--sni", "wrong.example", "--connect-timeout", "2000", ...load]);
+    expectOneLineError(run, /TLS|certificate/i);
+    expect(await callsOf(tlsServer, "set")).toBe(0);
+  });
+
+  test("--insecure skips verification", async () => {
+    const run = await runBench(["-p", String(tlsServer.port), "--tls", "--insecure", ...load]);
+    expectExit(run, 0);
+    expect(await callsOf(tlsServer, "set")).toBe(500);
+  });
+
+  test("--tls-skip-verify is --insecure's other spelling", async () => {
+    const run = await runBench(["-p", String(tlsServer.port), "--tls", "--tls-skip-verify", ...load]);
+    expectExit(run, 0);
+    expect(await callsOf(tlsServer, "set")).toBe(500);
+  });
+});
+
+describe("TLS and plain ports mixed up", () => {
+  test("plain text against a TLS port ends with an error, not a hang", async () => {
+    const run = await runBench(["-p", String(tlsServer.port), "--connect-timeout", "1000", ...load], { timeoutMs: 10_000 });
+    expectOneLineError(run, /127\.0\.0\.1:\d+/);
+  });
+
+  test("TLS against a plain port gives up after --connect-timeout and says why", async () => {
+    const run = await runBench(["-p", String(plainServer.port), "--tls", "--insecure", "--connect-timeout", "500", ...load], { timeoutMs: 10_000 });
+    expectOneLineError(run, /TLS/);
+    expect(await callsOf(plainServer, "set")).toBe(0);
+  });
+});
