@@ -73,7 +73,7 @@ export async function runBenchmark(config: BenchConfig, io: Io): Promise<number>
   if (config.verbose || (mode === "text" && !jsonToStdout && (cluster || deployment.nodes.length > 1))) for (const l of banner(config, deployment)) io.log.info(l);
   const vectors = wantsVectorTests(config);
   const report = vectors ? { sections: vectorReportLines, csvExtraColumns: { names: VECTOR_CSV_COLUMNS, cells: vectorCsvCells } } : {};
-  const orchestrator = new Orchestrator(config, deployment, await planRun(config, deployment, searchLog(io, jsonToStdout || mode !== "text")));
+  const orchestrator = new Orchestrator(config, deployment, await planRun(config, deployment, searchLog(io, config.quiet)));
   let interrupted = false;
   const onSigint = () => {
     if (interrupted) process.exit(130);

@@ -636,9 +636,9 @@ export const FLAGS = {
   updateShift: valueFlag({
     long: "update-shift",
     valueHint: "n",
-    schema: integerText(1),
+    schema: integerText(0),
     default: 1,
-    help: "Vector search: vec-update writes vector (id + n) mod count into key id, so values change and ids stay",
+    help: "Vector search: vec-update writes vector (id + n) mod count into key id, so values change and ids stay (0 rewrites identical vectors: recall stays valid)",
     group: "Vector search",
   }),
   engine: valueFlag({

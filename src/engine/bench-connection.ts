@@ -200,7 +200,7 @@ export class BenchConnection implements SocketSink {
     this.received += n;
     this.outstanding -= n;
     if (this.outstanding === 0) {
-      run.publishProgress();
+      run.publishProgress(now);
       if (!run.keepalive) void this.reconnectThenSend();
       else this.sendNext();
     }

@@ -5,7 +5,7 @@
  * nothing.
  */
 import type { Histogram } from "hdr-histogram-js";
-import { LATENCY_HIGHEST_US, createLatencyHistogram, encodeHistogram } from "../metrics/histogram.ts";
+import { LATENCY_HIGHEST_US, createLatencyHistogram, encodeHistogram, mergeInto } from "../metrics/histogram.ts";
 import type { BenchConnection } from "./bench-connection.ts";
 import type { WorkerClusterState } from "./cluster-state.ts";
 import type { NodeCounters, TestSpec, WorkerResult } from "./messages.ts";
@@ -166,12 +166,14 @@ export class TestRun {
     return units;
   }
 
-  /** Records `count` replies from node `stats` that took `ms` milliseconds. */
+  /**
+   * Records `count` replies from node `stats` that took `ms` milliseconds. Only the node's
+   * histogram is written on the hot path; the test's histogram is their merge (see result()).
+   */
   record(ms: number, count: number, stats: NodeStats): void {
     let us = Math.round(ms * 1000);
     if (us < 1) us = 1;
     if (us > LATENCY_HIGHEST_US) us = LATENCY_HIGHEST_US;
-    this.hist.recordValueWithCount(us, count);
     stats.hist.recordValueWithCount(us, count);
     this.latencySumUs += us * count;
   }
@@ -200,13 +202,14 @@ export class TestRun {
     if (this.problems.length < MAX_PROBLEMS && !this.problems.includes(msg)) this.problems.push(msg);
   }
 
-  publishProgress(): void {
+  /** Publishes the counters for the progress line; `nowMs` is performance.now() if known. */
+  publishProgress(nowMs = performance.now()): void {
     const row = this.params.workerIndex * PROGRESS_FIELDS;
     const p = this.shared.progress;
     p[row] = this.completed;
     p[row + 1] = this.errors;
     p[row + 2] = this.latencySumUs;
-    this.lastReplyAtMs = performance.timeOrigin + performance.now();
+    this.lastReplyAtMs = performance.timeOrigin + nowMs;
   }
 
   /**
@@ -267,13 +270,17 @@ export class TestRun {
     const perNode: Record<string, NodeCounters> = {};
     for (const [address, s] of this.nodeStats) {
       perNode[address] = { completed: s.completed, errors: s.errors, redirects: s.redirects, histogram: encodeHistogram(s.hist) };
+      mergeInto(this.hist, s.hist);
+      s.hist.destroy(); // WebAssembly memory is not garbage-collected
     }
+    const histogram = encodeHistogram(this.hist);
+    this.hist.destroy();
     return {
       issued: this.issued,
       completed: this.completed,
       errors: this.errors,
       errorsByType,
-      histogram: encodeHistogram(this.hist),
+      histogram,
       startedAtMs: this.startedAtMs,
       finishedAtMs: this.lastReplyAtMs || this.startedAtMs,
       deadConnections: this.connections.filter((c) => c.dead).length,

@@ -8,10 +8,12 @@
  * created (or checked) just before the first vector test; vec-load skips vectors already on the
  * server (SCAN) unless --reload, then waits until the index has caught up and records how long
  * that took; --cleanup runs after the last vector test.
+ *
+ * Skipping present vectors: vec-load writes slice index r for request r, so a load that stopped
+ * early leaves a prefix of the slice. The plan SCANs, finds the first missing id and loads the
+ * rest as a sub-slice (DatasetRef offset/count), so keys keep their dataset ids. Scattered gaps
+ * (another tool, a different --vector-offset) fall back to writing the whole slice.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { Deployment } from "../cluster/discovery.ts";
 import { canonicalTestName, isVectorTestName } from "../config/test-names.ts";
 import type { BenchConfig, SearchDistance } from "../config/types.ts";
@@ -119,7 +121,6 @@ class SearchRun {
   private indexReady = false;
   /** Cluster mode: slot of each loaded key (slice index -> slot), rebuilt with SCAN when stale. */
   private idSlots: Uint16Array | undefined;
-  private tempDir: string | undefined;
 
   constructor(
     readonly config: BenchConfig,
@@ -182,17 +183,6 @@ class SearchRun {
     this.idSlots = undefined;
   }
 
-  writeSkipFile(flags: Uint8Array): string {
-    this.tempDir ??= mkdtempSync(join(tmpdir(), "vsb-skip-"));
-    const path = join(this.tempDir, "present-ids.u8");
-    writeFileSync(path, flags);
-    return path;
-  }
-
-  removeTemp(): void {
-    if (this.tempDir) rmSync(this.tempDir, { recursive: true, force: true });
-    this.tempDir = undefined;
-  }
 }
 
 function keyParams(config: BenchConfig, def: IndexDefinition, cluster: boolean): VectorKeyParams {
@@ -307,24 +297,33 @@ function loadTest(run: SearchRun, params: VecLoadParams): PlannedTest {
     noWarmup: true,
     async before() {
       await run.ensureIndex();
-      delete params.skipIdsPath;
+      params.dataset = run.facts.ref;
       test.totalRequests = n;
       present = 0;
       if (run.config.search.reload) return;
       const found = await run.presentIds();
       present = found.count;
-      if (present === n) {
+      const firstMissing = found.flags.indexOf(0);
+      if (firstMissing === -1) {
         run.log.info(`vec-load: all ${n} vectors are already on the server; nothing to write (--reload rewrites them)`);
         test.totalRequests = 0;
+      } else if (firstMissing > 0) {
+        // Loads write ids in claim order, so an earlier (interrupted) load left a prefix of the
+        // slice: load the rest as a sub-slice, whose keys still carry their dataset ids.
+        const rewritten = present - firstMissing;
+        run.log.info(
+          `vec-load: ${present} of ${n} vectors are already on the server; writing from vector ${run.facts.ref.vectorOffset + firstMissing} on${rewritten > 0 ? ` (${rewritten} present ones after it are rewritten)` : ""} (--reload rewrites all)`,
+        );
+        params.dataset = { ...run.facts.ref, vectorOffset: run.facts.ref.vectorOffset + firstMissing, numVectors: n - firstMissing };
+        test.totalRequests = n - firstMissing;
+        present = firstMissing;
       } else if (present > 0) {
-        run.log.info(`vec-load: ${present} of ${n} vectors are already on the server and are skipped (--reload rewrites them)`);
-        params.skipIdsPath = run.writeSkipFile(found.flags);
-        test.totalRequests = n - present;
+        run.log.info(`vec-load: ${present} of ${n} vectors are already on the server but not the first; writing all ${n} (--reload does the same without the SCAN)`);
+        present = 0;
       }
     },
     async after(result: TestResult) {
       run.forgetSlots();
-      run.removeTemp();
       const written = writtenVectors(result.extra?.["vec-load"]);
       const wait = await run.manager.waitUntilReady(run.def.name, { timeoutSec: run.config.search.indexWaitTimeoutSec, expectedDocs: present + written }, run.log);
       const extra: VecLoadIndexExtra = {
@@ -355,7 +354,7 @@ function slotMappedTest(run: SearchRun, title: string, kind: string, params: Vec
     async before() {
       await run.ensureIndex();
       const slots = await run.slotsOfIds();
-      if (slots) (params as { idSlots?: Uint16Array }).idSlots = slots;
+      if (slots) params.idSlots = slots;
     },
   };
 }
@@ -393,7 +392,7 @@ function mixTest(
       if (!needsSlots) return;
       const slots = await run.slotsOfIds();
       if (!slots) return;
-      for (const p of parts) if (p.kind === "vec-update" || p.kind === "vec-delete") (p.params as { idSlots?: Uint16Array }).idSlots = slots;
+      for (const p of parts) if (p.kind === "vec-update" || p.kind === "vec-delete") (p.params as VecUpdateParams | VecDeleteParams).idSlots = slots;
     },
   };
 }

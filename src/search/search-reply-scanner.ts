@@ -10,7 +10,8 @@
  *   covers all of them without knowing which options the query used.
  * - Map form (RediSearch / Redis 7+ under HELLO 3): `%N {total_results: :T, results: [ %{id: key,
  *   extra_attributes: ..., values: ...}, ... ], ...}`. Only the "total_results" and "results"
- *   entries, and the "id" entry of each result, are read.
+ *   entries, and the "id" entry of each result, are read. Any top-level map is read this way
+ *   (one without those entries reaches the sink with count 0 and total 0).
  *
  * Other top-level replies (not an array or map, e.g. `+OK` or `*-1`) are counted and reach the
  * sink with count 0 and total -1, so a caller can keep one sink call per request. Top-level
