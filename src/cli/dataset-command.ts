@@ -305,7 +305,9 @@ export async function runDatasetCommand(argv: string[]): Promise<number> {
     throw new UserError(`unknown dataset subcommand '${name}'; expected one of ${Object.keys(SUBCOMMANDS).join(", ")}`);
   }
   if (!sub || argv.includes("--help") || argv.includes("-h")) {
-    console.log(sub ? await renderUsage(sub, datasetCommand as CommandDef) : await renderUsage(datasetCommand as CommandDef));
+    const usage = sub ? await renderUsage(sub, datasetCommand as CommandDef) : await renderUsage(datasetCommand as CommandDef);
+    // citty colours its usage whatever the output is; keep pipes and files plain.
+    console.log(process.stdout.isTTY ? usage : usage.replace(/\u001b\[[0-9;]*m/g, ""));
     return 0;
   }
   try {
