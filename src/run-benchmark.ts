@@ -84,6 +84,7 @@ export async function runBenchmark(config: BenchConfig, io: Io): Promise<number>
   process.on("SIGINT", onSigint);
   try {
     await orchestrator.connect();
+    for (const w of orchestrator.warnings) io.log.warn(w);
     if (config.idle) {
       io.stdout.write(`Creating ${config.clients} idle connections and waiting forever (Ctrl+C when done)\n`);
       await new Promise(() => {});

@@ -48,6 +48,8 @@ export class BenchConnection implements SocketSink {
   private waitTimer: ReturnType<typeof setTimeout> | undefined;
   dead = false;
   private idle = true;
+  /** A slot our node served when we last saw it serve any: survives the shared list being emptied. */
+  private homeSlot: number | undefined;
   /** True when cluster mode may move this connection to another node. */
   private readonly movable: boolean;
   private readonly onErrorDetail: (code: string, ordinal: number, message: string) => void;
@@ -77,6 +79,7 @@ export class BenchConnection implements SocketSink {
     this.run = run;
     this.work = work;
     this.stats = run.statsFor(this.node.address);
+    if (this.node.slots.length > 0) this.homeSlot = this.node.slots[0];
     const unit = work.unit;
     this.unitLen = unit.bytes.length;
     this.repliesPerUnit = unit.replies;
@@ -305,12 +308,13 @@ export class BenchConnection implements SocketSink {
   /** After losing our node in cluster mode: refresh the topology and move to whoever serves now. */
   private async followTopology(): Promise<void> {
     const run = this.run!;
-    const formerSlot = this.node.slots.length > 0 ? this.node.slots[0] : undefined;
+    const formerSlot = this.node.slots.length > 0 ? this.node.slots[0] : this.homeSlot;
     await run.cluster!.refresh();
     const next = run.cluster!.replacementFor(this.node, formerSlot);
     if (next) {
       run.noteProblem(`${this.node.address} stopped serving; connections moved to ${next.address}`);
       this.node = next;
+      if (next.slots.length > 0) this.homeSlot = next.slots[0];
       this.stats = run.statsFor(next.address);
       this.work?.retarget?.(next);
       this.dropSocket();

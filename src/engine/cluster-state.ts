@@ -15,6 +15,8 @@ export class WorkerClusterState {
   private readonly byAddress = new Map<string, NodeAssignment>();
   private topology?: ClusterTopology;
   private refreshing?: Promise<void>;
+  /** A slot each node served before a refresh emptied it: where its clients should follow. */
+  private readonly formerSlot = new Map<string, number>();
   private lastRefreshMs = 0;
   /** Refreshes done (for the report and tests). */
   refreshes = 0;
@@ -64,13 +66,23 @@ export class WorkerClusterState {
         owned.add(address);
         const a = this.byAddress.get(address);
         if (a) {
+          if (a.slots.length > 0 && (slots.length === 0 || slots[0] !== a.slots[0])) this.formerSlot.set(address, a.slots[0]!);
           a.slots = slots;
           a.role = node === shard.primary ? "primary" : "replica";
         }
       }
     }
     // Nodes no longer serving any shard (failed, removed) own nothing now.
-    for (const [address, a] of this.byAddress) if (!owned.has(address)) a.slots = new Uint16Array(0);
+    for (const [address, a] of this.byAddress) {
+      if (owned.has(address)) continue;
+      if (a.slots.length > 0) this.formerSlot.set(address, a.slots[0]!);
+      a.slots = new Uint16Array(0);
+    }
+  }
+
+  /** The node's role in the latest topology (failovers promote replicas). */
+  roleOf(address: string): "primary" | "replica" | undefined {
+    return this.byAddress.get(address)?.role;
   }
 
   /** The primary owning `slot` in the latest topology, as a shared assignment. */
@@ -96,6 +108,7 @@ export class WorkerClusterState {
    */
   replacementFor(node: NodeAssignment, formerSlot: number | undefined): NodeAssignment | undefined {
     if (node.slots.length > 0 && node.role === "primary") return undefined;
+    formerSlot ??= this.formerSlot.get(node.address);
     if (formerSlot === undefined) return undefined;
     const owner = this.ownerOfSlot(formerSlot);
     return owner && owner.address !== node.address ? owner : undefined;

@@ -26,7 +26,7 @@ export function mergeResults(
   const redirects: Record<string, number> = {};
   let start = Infinity;
   let end = 0;
-  const perNode = new Map<string, { completed: number; errors: number; redirects: number; hist: ReturnType<typeof createLatencyHistogram> }>();
+  const perNode = new Map<string, { role?: "primary" | "replica"; completed: number; errors: number; redirects: number; hist: ReturnType<typeof createLatencyHistogram> }>();
   for (const p of parts) {
     issued += p.issued;
     completed += p.completed;
@@ -40,6 +40,7 @@ export function mergeResults(
         acc = { completed: 0, errors: 0, redirects: 0, hist: createLatencyHistogram(config.precision) };
         perNode.set(address, acc);
       }
+      acc.role = n.role ?? acc.role;
       acc.completed += n.completed;
       acc.errors += n.errors;
       acc.redirects += n.redirects;
@@ -74,7 +75,7 @@ export function mergeResults(
   const nodeResults: NodeResult[] = addresses.map((address) => {
     const acc = perNode.get(address);
     const d = known.get(address);
-    const role = d?.role ?? nodes.find((n) => n.address === address)?.role ?? "primary";
+    const role = acc?.role ?? d?.role ?? nodes.find((n) => n.address === address)?.role ?? "primary";
     const count = acc ? acc.completed + acc.errors : 0;
     return {
       address,

@@ -66,6 +66,8 @@ export interface WorkerResult {
 }
 
 export interface NodeCounters {
+  /** The node's role at the end of the test, as the worker's topology knows it. */
+  role?: "primary" | "replica";
   completed: number;
   errors: number;
   redirects: number;

@@ -52,6 +52,8 @@ export class Orchestrator {
   private interrupted = false;
 
   private readonly tests: PlannedTest[];
+  /** Things the user should know about the plan (printed once by the caller). */
+  readonly warnings = new Set<string>();
 
   constructor(
     private readonly config: BenchConfig,
@@ -71,6 +73,11 @@ export class Orchestrator {
       slots: n.slots,
     }));
     if (nodes.length === 0) throw new UserError(`no node can serve ${t.title}: every node is failed or loading`);
+    const replicas = this.deployment.nodes.filter((n) => n.role === "replica");
+    if (t.readOnly && this.config.cluster.readFrom !== "primary" && replicas.length > 0 && nodes.every((n) => n.role === "primary")) {
+      const states = [...new Set(replicas.map((n) => n.health))].join("/");
+      this.warnings.add(`--rfr ${this.config.cluster.readFrom}: none of the ${replicas.length} replicas can serve reads now (${states}); reads go to the primaries`);
+    }
     if (this.config.clients < nodes.length) {
       throw new UserError(`-c ${this.config.clients} is fewer than the ${nodes.length} nodes serving ${t.title}; use at least -c ${nodes.length}`);
     }

@@ -269,7 +269,13 @@ export class TestRun {
     for (const [k, v] of this.redirects) redirects[k] = v;
     const perNode: Record<string, NodeCounters> = {};
     for (const [address, s] of this.nodeStats) {
-      perNode[address] = { completed: s.completed, errors: s.errors, redirects: s.redirects, histogram: encodeHistogram(s.hist) };
+      perNode[address] = {
+        role: this.cluster?.roleOf(address),
+        completed: s.completed,
+        errors: s.errors,
+        redirects: s.redirects,
+        histogram: encodeHistogram(s.hist),
+      };
       mergeInto(this.hist, s.hist);
       s.hist.destroy(); // WebAssembly memory is not garbage-collected
     }

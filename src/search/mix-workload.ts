@@ -213,6 +213,20 @@ export async function createMixWorkload(params: unknown, ctx: WorkerContext): Pr
     throw new Error("--mix may contain vec-query once (its recall needs the reply contents)");
   }
   const stats: PartStats[] = p.parts.map(() => ({ replies: 0, errors: 0, hist: createLatencyHistogram() }));
+  const snapshot = (): MixExtra => ({
+    parts: p.parts.map((part, i) => ({
+      title: part.title,
+      kind: part.kind,
+      weight: part.weight,
+      replies: stats[i]!.replies,
+      errors: stats[i]!.errors,
+      histogram: encodeHistogram(stats[i]!.hist),
+      extra: workers[i]!.extra?.(),
+    })),
+  });
+  // The engine closes the workload before asking for extra(): keep the last snapshot then, as
+  // the histograms' WebAssembly memory is freed on close.
+  let final: MixExtra | undefined;
   return {
     forConnection: (clientIndex, node) =>
       new MixConnection(
@@ -222,18 +236,10 @@ export async function createMixWorkload(params: unknown, ctx: WorkerContext): Pr
         ctx.config.seed,
         clientIndex,
       ),
-    extra: (): MixExtra => ({
-      parts: p.parts.map((part, i) => ({
-        title: part.title,
-        kind: part.kind,
-        weight: part.weight,
-        replies: stats[i]!.replies,
-        errors: stats[i]!.errors,
-        histogram: encodeHistogram(stats[i]!.hist),
-        extra: workers[i]!.extra?.(),
-      })),
-    }),
+    extra: (): MixExtra => final ?? snapshot(),
     close: () => {
+      if (final) return;
+      final = snapshot();
       for (const w of workers) w.close?.();
       for (const s of stats) s.hist.destroy();
     },

@@ -268,6 +268,8 @@ export async function planVectorTests(config: BenchConfig, deployment: Deploymen
     else if (name === "vec-update") tests.push(slotMappedTest(run, "VEC-UPDATE", "vec-update", update, false));
     else if (name === "vec-delete") {
       const t = slotMappedTest(run, "VEC-DELETE", "vec-delete", del, false);
+      // A warmup would delete ids too, and the measured pass would then delete nothing new.
+      t.noWarmup = true;
       if (config.durationSec === undefined) t.totalRequests = Math.min(config.requests, facts.deletable);
       if (facts.deletable === 0) throw new UserError(`vec-delete: every vector of ${facts.ref.path ?? facts.ref.schemaPath} is in some query's ground truth, so none can be deleted without breaking recall`);
       tests.push(t);

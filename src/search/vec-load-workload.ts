@@ -331,6 +331,8 @@ export class VectorWriteConnection implements ConnectionWorkload {
   readonly unit = selfEncodedUnit();
   readonly scanner: CountingScanner;
   private starts = new Int32Array(1);
+  /** The buffer allocate() laid fixed-size commands into (a --mix passes others: full writes). */
+  private laid: Uint8Array | undefined;
 
   constructor(
     private readonly writer: VectorHsetWriter,
@@ -355,6 +357,7 @@ export class VectorWriteConnection implements ConnectionWorkload {
     if (fixed > 0) {
       for (let u = 0; u < pipeline; u++) this.writer.layFixed(buffer, u * fixed);
       for (let u = 0; u <= pipeline; u++) this.starts[u] = u * fixed;
+      this.laid = buffer;
     }
     return buffer;
   }
@@ -364,7 +367,7 @@ export class VectorWriteConnection implements ConnectionWorkload {
     const plan = this.plan;
     const fixed = this.writer.fixedBytes;
     this.extra.vectorsSent += units;
-    if (fixed > 0) {
+    if (fixed > 0 && buffer === this.laid) {
       // Constant bytes were laid down by allocate(): only the id, tag and vector change.
       for (let u = 0; u < units; u++) {
         const keyIndex = plan.keyIndex(firstRequest + u);

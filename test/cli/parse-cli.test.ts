@@ -88,6 +88,42 @@ describe("defaults are valkey-benchmark's", () => {
       clusterMode: "auto",
       cluster: { readFrom: "primary", az: undefined, balanceNodes: false, balanceTolerancePct: 10, imbalanceThresholdPct: 20, announceMap: undefined },
       keyPrefix: "",
+      search: {
+        datasetPath: undefined,
+        schemaPath: undefined,
+        dataPath: undefined,
+        indexName: "idx",
+        vectorField: "embedding",
+        prefix: "vec:",
+        algorithm: "HNSW",
+        distance: undefined,
+        vectorDim: undefined,
+        k: 10,
+        efConstruction: undefined,
+        hnswM: undefined,
+        efSearch: undefined,
+        initialCap: undefined,
+        nocontent: true,
+        returnFields: [],
+        withScores: false,
+        filteredSearch: false,
+        tagField: undefined,
+        tagFilter: undefined,
+        numericField: undefined,
+        numericFilters: [],
+        numVectors: 0,
+        vectorOffset: 0,
+        skipIndexCreate: false,
+        skipLoad: false,
+        recreateIndex: false,
+        dropIndex: false,
+        cleanup: false,
+        reload: false,
+        mix: undefined,
+        updateShift: 1,
+        engine: undefined,
+        indexWaitTimeoutSec: 600,
+      },
       quiet: false,
       csv: false,
       loop: false,
@@ -411,5 +447,71 @@ describe("secrets never appear in errors", () => {
   test("a bad URI is shown with its password replaced by ***", async () => {
     const error = await userError(["-u", `valkey://user:${password}@h:99999`]);
     expect(error.message).toContain("valkey://user:***@h:99999");
+  });
+});
+
+describe("vector search flags", () => {
+  // A readable file stands in for the dataset: the config only checks that it can be read.
+  const ds = () => ["--dataset", caFile];
+  const cases: [string[], string, unknown][] = [
+    [["--search-index", "books"], "search.indexName", "books"],
+    [["--search-vector-field", "v"], "search.vectorField", "v"],
+    [["--search-prefix", "doc:"], "search.prefix", "doc:"],
+    [["--search-algorithm", "flat"], "search.algorithm", "FLAT"],
+    [["--search-distance", "cosine"], "search.distance", "COSINE"],
+    [["--vector-dim", "128"], "search.vectorDim", 128],
+    [["-k", "100"], "search.k", 100],
+    [["--search-k", "5"], "search.k", 5],
+    [["--ef-construction", "400", "--hnsw-m", "32", "--ef-search", "64", "--initial-cap", "1000"], "search", expect.objectContaining({ efConstruction: 400, hnswM: 32, efSearch: 64, initialCap: 1000 })],
+    [["--no-nocontent"], "search.nocontent", false],
+    [["--return-fields", "a, b"], "search", expect.objectContaining({ returnFields: ["a", "b"], nocontent: false })],
+    [["--with-scores"], "search", expect.objectContaining({ withScores: true, nocontent: false })],
+    [["--tag-field", "color", "--tag-filter", "red | blue"], "search", expect.objectContaining({ tagField: "color", tagFilter: "red|blue" })],
+    [["--numeric-filter", "price:[10 (20]"], "search.numericFilters", [{ field: "price", min: 10, max: 20, minExclusive: false, maxExclusive: true }]],
+    [["--numeric-filter", "price:(-inf,5]", "--numeric-filter", "price:[1 +inf]"], "search.numericFilters", [
+      { field: "price", min: -Infinity, max: 5, minExclusive: true, maxExclusive: false },
+      { field: "price", min: 1, max: Infinity, minExclusive: false, maxExclusive: false },
+    ]],
+    [["--numeric-filter", "price:[1 2]"], "search.numericField", "price"],
+    [["--num-vectors", "1000", "--vector-offset", "10"], "search", expect.objectContaining({ numVectors: 1000, vectorOffset: 10 })],
+    [["--mix", "vec-query:90,vec_update:10"], "search.mix", [{ test: "vec-query", weight: 90 }, { test: "vec-update", weight: 10 }]],
+    [["--engine", "MemoryDB"], "search.engine", "memorydb"],
+    [["--index-wait-timeout", "30s"], "search.indexWaitTimeoutSec", 30],
+    [["--update-shift", "0"], "search.updateShift", 0],
+    [["-t", "vecload,vec_query"], "tests", ["vec-load", "vec-query"]],
+  ];
+  for (const [argv, path, expected] of cases) {
+    test(`${argv.join(" ")} → ${path}`, async () => {
+      expect(at(await bench([...ds(), ...argv]), path)).toEqual(expected);
+    });
+  }
+
+  const errors: [string[], string][] = [
+    [["-t", "vec-load"], "-t vec-load needs a dataset: add --dataset FILE (or --schema FILE --data FILE)"],
+    [["-k", "0"], "-k must be between 1 and 10000 (got 0)"],
+    [["--ef-search", "5000"], "--ef-search must be between 1 and 4096 (got 5000)"],
+    [["--search-algorithm", "IVF"], "--search-algorithm must be HNSW or FLAT (got IVF)"],
+    [["--mix", "vec-query"], "--mix must be TEST:WEIGHT pairs"],
+    [["--mix", "vec-load:1"], "--mix: vec-load cannot be part of a mix"],
+    [["--schema", "x.yaml"], "--schema needs --data"],
+    [["--reload", "--skip-load"], "--reload with --skip-load"],
+    [["--recreate-index", "--skip-index-create"], "--recreate-index with --skip-index-create"],
+    [["--skip-index-create", "--hnsw-m", "8"], "--hnsw-m shapes a new index, but --skip-index-create creates none"],
+    [["--nocontent", "--with-scores"], "--nocontent returns keys only, but --with-scores asks for fields"],
+    [["--numeric-field", "a", "--numeric-filter", "b:[1 2]"], "filters on 'b' but the index's NUMERIC field is 'a'"],
+    [["--numeric-filter", "b:[5 1]"], "--numeric-filter must have LOW <= HIGH"],
+    [["--filtered-search", "--tag-filter", "a"], "--filtered-search with --tag-filter"],
+  ];
+  for (const [argv, message] of errors) {
+    test(`${argv.join(" ")} is rejected naming the flag`, async () => {
+      const withDataset = argv[0] === "-t" || argv[0] === "--schema" ? argv : [...ds(), ...argv];
+      const error = await userError(withDataset);
+      expect(error.message).toContain(message);
+      expect(error.message).not.toContain("\n");
+    });
+  }
+
+  test("--dataset must be readable", async () => {
+    expect((await userError(["--dataset", join(dir, "missing.bin")])).message).toBe(`--dataset: cannot read ${join(dir, "missing.bin")}: no such file`);
   });
 });

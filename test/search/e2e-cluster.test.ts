@@ -1,0 +1,56 @@
+// Vector workloads over a three-shard stand-in cluster, through the real cluster discovery and
+// routing code: keys land on every shard, FT.SEARCH fans out, readiness and cleanup cover every
+// primary. Skipped with VSB_TEST_SEARCH_URL (the real target is one server, not a cluster).
+
+import { afterAll, beforeAll, describe, expect } from "bun:test";
+import type { RecallSummary } from "../../src/search/recall.ts";
+import { startSearchCluster, type SearchCluster } from "../support/search-server.ts";
+import { expectExit, parseJsonReport, runBench } from "../support/run-cli.ts";
+import { call, countKeys, makeDatasets, numDocs, standInTest, uniqueNames, type Datasets } from "./e2e-target.ts";
+
+const TIMEOUT = 60_000;
+let cluster: SearchCluster;
+let data: Datasets;
+
+beforeAll(async () => {
+  data = await makeDatasets();
+  cluster = await startSearchCluster({ shards: 3 });
+});
+afterAll(async () => {
+  await cluster.stop();
+  data.remove();
+});
+
+describe("cluster mode (stand-in only)", () => {
+  standInTest(
+    "load, update, delete and query over three shards keep recall 1.0; cleanup empties every shard (stand-in only)",
+    async () => {
+      const n = uniqueNames();
+      const seed = cluster.servers[1]!;
+      const args = ["-h", seed.host, "-p", String(seed.port), "-c", "6", "--threads", "2", ...n.args, "--dataset", data.plain, "--search-algorithm", "FLAT"];
+      const run = await runBench([...args, "-t", "vec-load,vec-update,vec-delete,vec-query", "-n", "60", "--update-shift", "0", "--output-format", "json"], { timeoutMs: 45_000 });
+      expectExit(run, 0);
+      const report = parseJsonReport(run.stdout);
+      expect(report.tests.map((t) => t.title)).toEqual(["VEC-LOAD", "VEC-UPDATE", "VEC-DELETE", "VEC-QUERY (k=10)"]);
+      for (const t of report.tests) expect(t.requests.errors).toBe(0);
+      expect(report.tests[0]!.extra["vec-load"]).toMatchObject({ vectorsWritten: 500 });
+      // FT.INFO is per shard: the wait summed num_docs over the primaries.
+      expect(report.tests[0]!.extra.index).toMatchObject({ numDocs: 500 });
+      const perShard = await Promise.all(cluster.servers.map((s) => countKeys(s, n.prefix)));
+      for (const k of perShard) expect(k).toBeGreaterThan(0);
+      expect(perShard.reduce((a, b) => a + b, 0)).toBe(440);
+      const docs = await Promise.all(cluster.servers.map((s) => numDocs(s, n.index)));
+      expect(docs.reduce((a, b) => a! + b!, 0)).toBe(440);
+      expect(report.tests[3]!.extra["vec-query"] as RecallSummary).toMatchObject({ mean: 1, queries: 60, shortReplies: 0 });
+
+      const again = await runBench([...args, "-t", "vec-query", "-n", "20", "--cleanup", "-q"], { timeoutMs: 45_000 });
+      expectExit(again, 0);
+      expect(again.stderr).toBe("");
+      for (const s of cluster.servers) {
+        expect(await call(s, "DBSIZE")).toBe(0);
+        expect(await call(s, "FT._LIST")).toEqual([]);
+      }
+    },
+    TIMEOUT,
+  );
+});

@@ -1,0 +1,320 @@
+// End-to-end runs of the vector workloads through the CLI, against the search stand-in (or a real
+// server with VSB_TEST_SEARCH_URL; tests named "(stand-in only)" are skipped then). Datasets are
+// generated with exact ground truth, so recall has a known answer.
+
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import type { JsonReport } from "../../src/report/json.ts";
+import type { RecallSummary } from "../../src/search/recall.ts";
+import { approximateRecall, defaultRecallAtEf, startSearchServer, type SearchServer } from "../support/search-server.ts";
+import { describeRun, expectExit, parseJsonReport, runBench, type RunResult } from "../support/run-cli.ts";
+import { startValkey, type ValkeyServer } from "../support/valkey.ts";
+import { call, countKeys, makeDatasets, numDocs, searchTarget, standInTest, uniqueNames, type Datasets, type SearchTarget } from "./e2e-target.ts";
+
+const TIMEOUT = 60_000;
+let target: SearchTarget;
+let data: Datasets;
+
+beforeAll(async () => {
+  [target, data] = await Promise.all([searchTarget(), makeDatasets()]);
+});
+afterAll(async () => {
+  await target.stop();
+  data.remove();
+});
+
+function base(t: { host: string; port: number }): string[] {
+  return ["-h", t.host, "-p", String(t.port), "-c", "4"];
+}
+
+async function jsonRun(args: string[]): Promise<{ run: RunResult; report: JsonReport }> {
+  const run = await runBench([...args, "--output-format", "json"], { timeoutMs: 45_000 });
+  expectExit(run, 0);
+  return { run, report: parseJsonReport(run.stdout) };
+}
+
+function recallOf(report: JsonReport, title: string): RecallSummary {
+  const t = report.tests.find((x) => x.title.startsWith(title));
+  if (!t) throw new Error(`no test ${title} in ${report.tests.map((x) => x.title).join(", ")}`);
+  return t.extra["vec-query"] as RecallSummary;
+}
+
+describe("vec-load then vec-query", () => {
+  test(
+    "an exact (FLAT) index gives recall 1.0 for every query, and vec-load reports what it wrote",
+    async () => {
+      const n = uniqueNames();
+      const { run, report } = await jsonRun([...base(target), ...n.args, "--dataset", data.plain, "--search-algorithm", "FLAT", "-t", "vec-load,vec-query", "-n", "100", "--cleanup"]);
+      const [load, query] = report.tests;
+      expect(load!.title).toBe("VEC-LOAD");
+      expect(load!.requests.completed).toBe(500);
+      expect(load!.extra["vec-load"]).toMatchObject({ vectorsWritten: 500, vectorBytesWritten: 500 * 8 * 4, errors: 0 });
+      expect(load!.extra.index).toMatchObject({ index: n.index, alreadyPresent: 0, hashIndexingFailures: 0 });
+      expect((load!.extra.index as { numDocs: number }).numDocs).toBeGreaterThanOrEqual(500);
+      expect(query!.title).toBe("VEC-QUERY (k=10)");
+      const r = recallOf(report, "VEC-QUERY");
+      expect(r).toMatchObject({ k: 10, queries: 100, mean: 1, min: 1, p1: 1, p5: 1, p50: 1, perfect: 100, zero: 0, shortReplies: 0, mrr: 1, ndcg: 1 });
+      expect(run.stderr).toContain(`index ${n.index}: created`);
+      expect(run.stderr).toContain("metric: L2 (dataset hint");
+    },
+    TIMEOUT,
+  );
+
+  test(
+    "the text report prints vectors written and recall after the Summary; CSV appends the recall columns",
+    async () => {
+      const n = uniqueNames();
+      const text = await runBench([...base(target), ...n.args, "--dataset", data.plain, "--search-algorithm", "FLAT", "-t", "vec-load,vec-query", "-n", "40"], { timeoutMs: 45_000 });
+      expectExit(text, 0);
+      expect(text.stdout).toMatch(/Summary:[\s\S]*  vectors: 500 written, [\d.]+ vectors\/s, [\d.]+ MB\/s of vector data; indexed after [\d.]+ s/);
+      expect(text.stdout).toContain("====== VEC-QUERY (k=10) ======");
+      expect(text.stdout).toContain("Recall@10: mean 1.0000, min 1.0000");
+      const csv = await runBench([...base(target), ...n.args, "--dataset", data.plain, "--search-algorithm", "FLAT", "-t", "vec-query", "-n", "40", "--csv", "--cleanup"], { timeoutMs: 45_000 });
+      expectExit(csv, 0);
+      const [header, row] = csv.stdout.trim().split("\n");
+      const columns = header!.split(",").map((c) => c.replaceAll('"', ""));
+      expect(columns.slice(0, 8)).toEqual(["test", "rps", "avg_latency_ms", "min_latency_ms", "p50_latency_ms", "p95_latency_ms", "p99_latency_ms", "max_latency_ms"]);
+      const cells = row!.split(",").map((c) => c.replaceAll('"', ""));
+      expect(cells.length).toBe(columns.length);
+      expect(cells[columns.indexOf("recall_mean")]).toBe("1.000000");
+      expect(cells[columns.indexOf("recall_queries")]).toBe("40");
+    },
+    TIMEOUT,
+  );
+
+  test(
+    "a second run finds the vectors already loaded and reuses the index",
+    async () => {
+      const n = uniqueNames();
+      await jsonRun([...base(target), ...n.args, "--dataset", data.plain, "--search-algorithm", "FLAT", "-t", "vec-load", "--num-vectors", "200"]);
+      const { run, report } = await jsonRun([...base(target), ...n.args, "--dataset", data.plain, "--search-algorithm", "FLAT", "-t", "vec-load,vec-query", "-n", "40", "--cleanup"]);
+      expect(run.stderr).toContain(`index ${n.index}: reusing the existing index (same definition)`);
+      expect(run.stderr).toContain("200 of 500 vectors are already on the server");
+      expect(report.tests[0]!.extra["vec-load"]).toMatchObject({ vectorsWritten: 300 });
+      expect(report.tests[0]!.extra.index).toMatchObject({ alreadyPresent: 200 });
+      expect(recallOf(report, "VEC-QUERY").mean).toBe(1);
+    },
+    TIMEOUT,
+  );
+});
+
+describe("index definition checks", () => {
+  test(
+    "an index with another metric is an error naming it, unless --recreate-index",
+    async () => {
+      const n = uniqueNames();
+      await jsonRun([...base(target), ...n.args, "--dataset", data.plain, "--search-algorithm", "FLAT", "-t", "vec-load"]);
+      const mismatch = await runBench([...base(target), ...n.args, "--dataset", data.plain, "--search-algorithm", "FLAT", "--search-distance", "IP", "-t", "vec-query", "-n", "10"]);
+      expect(mismatch.code).toBe(2);
+      expect(mismatch.stderr).toContain(`index '${n.index}' exists with a different definition (DISTANCE_METRIC: index has L2, this run needs IP); pass --recreate-index`);
+      const { run } = await jsonRun([...base(target), ...n.args, "--dataset", data.plain, "--search-algorithm", "FLAT", "--search-distance", "IP", "--recreate-index", "-t", "vec-query", "-n", "10", "--cleanup"]);
+      expect(run.stderr).toContain(`index ${n.index}: recreated`);
+    },
+    TIMEOUT,
+  );
+
+  test(
+    "--cleanup drops the index and deletes the run's keys",
+    async () => {
+      const n = uniqueNames();
+      await jsonRun([...base(target), ...n.args, "--dataset", data.plain, "-t", "vec-load", "--cleanup"]);
+      expect(await countKeys(target, n.prefix)).toBe(0);
+      const list = (await call(target, "FT._LIST")) as string[];
+      expect(list).not.toContain(n.index);
+      if (target.standIn) {
+        // Nothing else used this stand-in's keyspace under other names either.
+        expect(await call(target, "DBSIZE")).toBe(0);
+      }
+    },
+    TIMEOUT,
+  );
+});
+
+describe("filters", () => {
+  test(
+    "--filtered-search uses each query's tag filter; its filtered ground truth gives recall 1.0",
+    async () => {
+      const n = uniqueNames();
+      const { report } = await jsonRun([...base(target), ...n.args, "--dataset", data.tagged, "--search-algorithm", "FLAT", "-t", "vec-load,vec-query", "--filtered-search", "-n", "40", "--cleanup"]);
+      expect(report.tests[1]!.title).toBe("VEC-QUERY (k=10, filtered)");
+      expect(recallOf(report, "VEC-QUERY")).toMatchObject({ mean: 1, queries: 40, shortReplies: 0 });
+    },
+    TIMEOUT,
+  );
+
+  test(
+    "a numeric field is indexed and a range covering every vector keeps recall 1.0",
+    async () => {
+      const n = uniqueNames();
+      const { report } = await jsonRun([
+        ...base(target), ...n.args, "--dataset", data.plain, "--search-algorithm", "FLAT", "-t", "vec-load,vec-query", "-n", "20",
+        "--numeric-field", "num", "--numeric-filter", "num:[-inf +inf]", "--cleanup",
+      ]);
+      expect(recallOf(report, "VEC-QUERY").mean).toBe(1);
+    },
+    TIMEOUT,
+  );
+
+  test(
+    "an exclusive numeric range that excludes true neighbours lowers recall and counts short replies",
+    async () => {
+      const n = uniqueNames();
+      // The numeric field holds the dataset id; ids 0..99 only: most true neighbours are outside.
+      const { report } = await jsonRun([
+        ...base(target), ...n.args, "--dataset", data.plain, "--search-algorithm", "FLAT", "-t", "vec-load,vec-query", "-n", "20",
+        "--numeric-field", "num", "--numeric-filter", "num:[0 (100]", "--cleanup",
+      ]);
+      expect(recallOf(report, "VEC-QUERY").mean).toBeLessThan(1);
+    },
+    TIMEOUT,
+  );
+});
+
+describe("update and delete", () => {
+  test(
+    "vec-update with shift 0 and vec-delete outside the ground truth keep recall at 1.0",
+    async () => {
+      const n = uniqueNames();
+      const { report } = await jsonRun([
+        ...base(target), ...n.args, "--dataset", data.plain, "--search-algorithm", "FLAT",
+        "-t", "vec-load,vec-update,vec-delete,vec-query", "-n", "50", "--update-shift", "0",
+      ]);
+      const titles = report.tests.map((t) => t.title);
+      expect(titles).toEqual(["VEC-LOAD", "VEC-UPDATE", "VEC-DELETE", "VEC-QUERY (k=10)"]);
+      expect(report.tests[1]!.extra["vec-update"]).toMatchObject({ vectorsWritten: 50, errors: 0 });
+      expect(report.tests[2]!.extra["vec-delete"]).toMatchObject({ deletesAcknowledged: 50, errors: 0 });
+      expect(await countKeys(target, n.prefix)).toBe(450);
+      expect(await numDocs(target, n.index)).toBe(450);
+      expect(recallOf(report, "VEC-QUERY")).toMatchObject({ mean: 1, shortReplies: 0 });
+      await jsonRun([...base(target), ...n.args, "--dataset", data.plain, "--search-algorithm", "FLAT", "-t", "vec-load", "--reload", "--cleanup"]);
+    },
+    TIMEOUT,
+  );
+
+  test(
+    "a --mix of queries and updates reports each part, with recall for the query part",
+    async () => {
+      const n = uniqueNames();
+      await jsonRun([...base(target), ...n.args, "--dataset", data.plain, "--search-algorithm", "FLAT", "-t", "vec-load"]);
+      const { report } = await jsonRun([...base(target), ...n.args, "--dataset", data.plain, "--search-algorithm", "FLAT", "--mix", "vec-query:3,vec-update:1", "--update-shift", "0", "-n", "200", "--cleanup"]);
+      expect(report.tests.map((t) => t.title)).toEqual(["MIX (vec-query:3,vec-update:1)"]);
+      const parts = (report.tests[0]!.extra.mix as { parts: { kind: string; replies: number; extra?: RecallSummary }[] }).parts;
+      expect(parts.map((p) => p.kind)).toEqual(["vec-query", "vec-update"]);
+      expect(parts[0]!.replies + parts[1]!.replies).toBe(200);
+      expect(parts[0]!.extra!.mean).toBe(1);
+    },
+    TIMEOUT,
+  );
+});
+
+describe("approximate search (stand-in only)", () => {
+  let approx: SearchServer;
+  beforeAll(async () => {
+    if (target.standIn) approx = await startSearchServer({ approximate: true });
+  });
+  afterAll(async () => {
+    await approx?.stop();
+  });
+
+  standInTest(
+    "HNSW at EF_RUNTIME 10 returns the stand-in's known recall; at 100 it is exact (stand-in only)",
+    async () => {
+      const n = uniqueNames();
+      const t = { host: approx.host, port: approx.port };
+      await jsonRun([...base(t), ...n.args, "--dataset", data.plain, "-t", "vec-load"]);
+      const low = await jsonRun([...base(t), ...n.args, "--dataset", data.plain, "-t", "vec-query", "-n", "40", "--ef-search", "10"]);
+      expect(low.report.tests[0]!.title).toBe("VEC-QUERY (k=10, ef=10)");
+      const expected = approximateRecall(10, defaultRecallAtEf(10), 500);
+      expect(expected).toBeCloseTo(0.6, 10);
+      const low10 = recallOf(low.report, "VEC-QUERY");
+      // Every query gets exactly 6 of its 10 neighbours: min and max are that, the mean is up to float sums.
+      expect(low10).toMatchObject({ min: expected, max: expected, perfect: 0, zero: 0, queries: 40 });
+      expect(low10.mean).toBeCloseTo(expected, 12);
+      const high = await jsonRun([...base(t), ...n.args, "--dataset", data.plain, "-t", "vec-query", "-n", "40", "--ef-search", "100"]);
+      expect(recallOf(high.report, "VEC-QUERY").mean).toBe(1);
+    },
+    TIMEOUT,
+  );
+});
+
+describe("waiting for the index (stand-in only)", () => {
+  standInTest(
+    "a new index over existing keys is waited for until its backfill ends (stand-in only)",
+    async () => {
+      const s = await startSearchServer();
+      try {
+        const n = uniqueNames();
+        const t = { host: s.host, port: s.port };
+        await jsonRun([...base(t), ...n.args, "--dataset", data.plain, "-t", "vec-load"]);
+        expect(await call(t, "FT.DROPINDEX", n.index)).toBe("OK");
+        s.setFaults({ backfillMs: 800 });
+        const before = s.stats().commands["FT.INFO"] ?? 0;
+        const { run, report } = await jsonRun([...base(t), ...n.args, "--dataset", data.plain, "-t", "vec-load"]);
+        expect(run.stderr).toContain(`index ${n.index}: created`);
+        expect(run.stderr).toContain("all 500 vectors are already on the server");
+        // Readiness was polled more than once (the backfill was reported in progress), and the
+        // load's wait saw every document.
+        expect((s.stats().commands["FT.INFO"] ?? 0) - before).toBeGreaterThan(3);
+        expect(report.tests[0]!.extra.index).toMatchObject({ numDocs: 500 });
+      } finally {
+        await s.stop();
+      }
+    },
+    TIMEOUT,
+  );
+
+  standInTest(
+    "an index that does not catch up within --index-wait-timeout is an error (stand-in only)",
+    async () => {
+      const s = await startSearchServer();
+      try {
+        const n = uniqueNames();
+        const t = { host: s.host, port: s.port };
+        await jsonRun([...base(t), ...n.args, "--dataset", data.plain, "-t", "vec-load"]);
+        await call(t, "FT.DROPINDEX", n.index);
+        s.setFaults({ backfillMs: 60_000 });
+        const run = await runBench([...base(t), ...n.args, "--dataset", data.plain, "-t", "vec-query", "-n", "10", "--index-wait-timeout", "0.3"]);
+        expect(run.code).toBe(2);
+        expect(run.stderr).toContain(`index '${n.index}' did not catch up within 0.3 s`);
+        expect(run.stderr).toContain("raise --index-wait-timeout");
+      } finally {
+        await s.stop();
+      }
+    },
+    TIMEOUT,
+  );
+});
+
+describe("refusals before any request", () => {
+  let plain: ValkeyServer;
+  beforeAll(async () => {
+    plain = await startValkey();
+  });
+  afterAll(async () => {
+    await plain.stop();
+  });
+
+  test("a server without the search module is refused with the fix", async () => {
+    const run = await runBench(["-p", String(plain.port), "--dataset", data.plain, "-t", "vec-query", "-n", "10"]);
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain(`search module not loaded on 127.0.0.1:${plain.port}: FT.CREATE unavailable`);
+    expect(await plain.cli("DBSIZE")).toBe("0");
+  });
+
+  test("vector tests without a dataset, -k above the ground truth, --skip-load with vec-load", async () => {
+    const cases: [string[], string][] = [
+      [["-t", "vec-query"], "-t vec-query needs a dataset: add --dataset FILE"],
+      [["--dataset", data.plain, "-t", "vec-query", "-k", "20"], "-k 20 is more than the 10 ground-truth neighbours per query"],
+      [["--dataset", data.plain, "-t", "vec-load", "--skip-load"], "--skip-load: -t vec-load loads the vectors"],
+      [["--dataset", data.plain, "--mix", "vec-query:90,vec-nope:10"], "--mix: unknown test 'vec-nope'"],
+      [["--dataset", data.plain, "--mix", "vec-query:0"], "--mix weights must be greater than 0"],
+      [["--dataset", data.plain, "-t", "vec-query", "--search-algorithm", "FLAT", "--ef-search", "10"], "--ef-search applies to HNSW indexes only"],
+      [["--dataset", data.plain, "-t", "vec-query", "--numeric-filter", "price:[1 x]"], "--numeric-filter must be FIELD:[LOW HIGH]"],
+    ];
+    for (const [args, message] of cases) {
+      const run = await runBench([...base(target), ...args, "-n", "10"]);
+      expect(run.code, describeRun(run)).toBe(2);
+      expect(run.stderr, describeRun(run)).toContain(message);
+      expect(run.stderr.trim().split("\n").length, describeRun(run)).toBe(1);
+    }
+  }, TIMEOUT);
+});

@@ -1,0 +1,164 @@
+import { afterAll, describe, expect, test } from "bun:test";
+import type { ConnectionWorkload, WorkerWorkload } from "../../src/engine/workload-api.ts";
+import { mergeExtras } from "../../src/engine/workload-registry.ts";
+import { allOf, datasetTagFilter, knnQuery, numericFilter, tagFilter } from "../../src/search/query-filter.ts";
+import { createVecQueryWorkload, type VecQueryExtra, type VecQuerySummary } from "../../src/search/vec-query-workload.ts";
+import type { VecQueryParams } from "../../src/search/workload-params.ts";
+import { context, decodeCommands, floatBytes, groundTruthOf, queryOf, searchReply, standaloneNode, text, writeFixture } from "./workload-fixtures.ts";
+
+const plain = writeFixture();
+const tagged = writeFixture({ tags: true });
+afterAll(() => {
+  plain.dispose();
+  tagged.dispose();
+});
+
+function params(extra: Partial<VecQueryParams> = {}): VecQueryParams {
+  return {
+    prefix: "vec:",
+    clusterTags: false,
+    vectorField: "v",
+    dataset: { path: plain.path, vectorOffset: 0, numVectors: 0 },
+    indexName: "idx",
+    dim: 4,
+    k: 3,
+    nocontent: true,
+    returnFields: [],
+    withScores: false,
+    filter: "*",
+    filterFromDataset: false,
+    distance: "L2",
+    ...extra,
+  };
+}
+
+function open(w: WorkerWorkload, pipeline = 16): { conn: ConnectionWorkload; buffer: Uint8Array } {
+  const conn = w.forConnection(0, standaloneNode());
+  return { conn, buffer: conn.allocate!(pipeline) };
+}
+
+const key = (id: number): string => `vec:${String(id).padStart(12, "0")}`;
+
+/** Feeds `s` to the scanner one byte at a time (replies split everywhere); returns replies counted. */
+function feedBytewise(conn: ConnectionWorkload, s: string): number {
+  const bytes = new TextEncoder().encode(s);
+  let n = 0;
+  for (let i = 0; i < bytes.length; i++) n += conn.scanner.feed(bytes, i, i + 1);
+  return n;
+}
+
+function summary(w: WorkerWorkload): VecQuerySummary {
+  return mergeExtras("vec-query", [w.extra!() as VecQueryExtra]) as VecQuerySummary;
+}
+
+describe("vec-query command", () => {
+  test("FT.SEARCH with KNN, EF_RUNTIME inside the brackets, the query blob, NOCONTENT and LIMIT 0 k", () => {
+    const w = createVecQueryWorkload(params({ efSearch: 50 }), context()) as WorkerWorkload;
+    const { conn, buffer } = open(w);
+    const cmds = decodeCommands(buffer.subarray(0, conn.patch(buffer, 7, 0)));
+    expect(cmds.length).toBe(7);
+    cmds.forEach((c, r) => {
+      const q = r % 5;
+      expect(c.map((a, i) => (i === 6 ? "<blob>" : text(a)))).toEqual([
+        "FT.SEARCH", "idx", "*=>[KNN 3 @v $BLOB EF_RUNTIME 50]", "PARAMS", "2", "BLOB", "<blob>", "NOCONTENT", "LIMIT", "0", "3", "DIALECT", "2",
+      ]);
+      expect(c[6]).toEqual(floatBytes(queryOf(q)));
+    });
+    w.close?.();
+  });
+
+  test("return fields and scores replace NOCONTENT with RETURN; no EF_RUNTIME unless asked", () => {
+    const w = createVecQueryWorkload(params({ returnFields: ["name"], withScores: true }), context()) as WorkerWorkload;
+    const { conn, buffer } = open(w);
+    const [c] = decodeCommands(buffer.subarray(0, conn.patch(buffer, 1, 0)));
+    expect(c!.slice(7).map(text)).toEqual(["RETURN", "2", "name", "__v_score", "LIMIT", "0", "3", "DIALECT", "2"]);
+    expect(text(c![2]!)).toBe("*=>[KNN 3 @v $BLOB]");
+    w.close?.();
+  });
+
+  test("dataset filters require ALL the query's tags, ANDed with the flag filter", () => {
+    const p = params({ dataset: { path: tagged.path, vectorOffset: 0, numVectors: 0 }, filterFromDataset: true, tagField: "tags", filter: "@n:[0 (30]" });
+    const w = createVecQueryWorkload(p, context()) as WorkerWorkload;
+    const { conn, buffer } = open(w);
+    const cmds = decodeCommands(buffer.subarray(0, conn.patch(buffer, 3, 0)));
+    expect(cmds.map((c) => text(c[2]!))).toEqual([
+      "@n:[0 (30]=>[KNN 3 @v $BLOB]",
+      "(@n:[0 (30] @tags:{even})=>[KNN 3 @v $BLOB]",
+      "(@n:[0 (30] @tags:{even} @tags:{three})=>[KNN 3 @v $BLOB]",
+    ]);
+    // commandRange finds each variable-size command.
+    const [s, e] = conn.commandRange!(2);
+    expect(text(decodeCommands(buffer.slice(s, e))[0]![2]!)).toContain("three");
+    w.close?.();
+  });
+
+  test("filter text: tag OR, numeric bounds with exclusive ends and infinities, AND in parentheses", () => {
+    expect(tagFilter("c", ["a", "b"])).toBe("@c:{a|b}");
+    expect(() => tagFilter("c", ["a|b"])).toThrow(/contains/);
+    expect(numericFilter("p", { low: 5, high: Infinity, lowExclusive: true })).toBe("@p:[(5 +inf]");
+    expect(numericFilter("p", { low: -Infinity, high: 2, highExclusive: true })).toBe("@p:[-inf (2]");
+    expect(allOf([])).toBe("*");
+    expect(allOf(["*", "@c:{a}"])).toBe("@c:{a}");
+    expect(datasetTagFilter("t", ["x", "y"])).toBe("(@t:{x} @t:{y})");
+    expect(knnQuery("*", { k: 10, vectorField: "e", blobParam: "B", efRuntime: 64 })).toBe("*=>[KNN 10 @e $B EF_RUNTIME 64]");
+  });
+});
+
+describe("vec-query recall", () => {
+  test("each reply is scored against its own query's ground truth, errors pop their query too", () => {
+    const w = createVecQueryWorkload(params(), context()) as WorkerWorkload;
+    const { conn, buffer } = open(w);
+    conn.patch(buffer, 5, 0); // queries 0..4
+    const replies =
+      searchReply(groundTruthOf(0).map(key)) + // q0: perfect
+      "-ERR index busy\r\n" + // q1: error, not scored
+      searchReply([key(6), key(30), key(31)]) + // q2: 1 of 3
+      searchReply([key(20), key(21), key(22)]) + // q3: none
+      searchReply(groundTruthOf(4).reverse().map(key)); // q4: perfect, any order
+    expect(feedBytewise(conn, replies)).toBe(5);
+    const s = summary(w);
+    expect(s.queries).toBe(4);
+    expect(s.errorReplies).toBe(1);
+    expect(s.perfect).toBe(2);
+    expect(s.zero).toBe(1);
+    expect(s.mean).toBeCloseTo((1 + 1 / 3 + 0 + 1) / 4, 12);
+    expect(s.unscoredReplies).toBe(0);
+    w.close?.();
+  });
+
+  test("a short reply costs recall: 2 of k=3 ids is 2/3 and counts as a short reply", () => {
+    const w = createVecQueryWorkload(params(), context()) as WorkerWorkload;
+    const { conn, buffer } = open(w);
+    conn.patch(buffer, 1, 5); // query 0
+    const reply = searchReply([key(0), key(1)]);
+    const bytes = new TextEncoder().encode(reply);
+    expect(conn.scanner.feed(bytes, 0, bytes.length)).toBe(1);
+    const s = summary(w);
+    expect(s.mean).toBeCloseTo(2 / 3, 12);
+    expect(s.shortReplies).toBe(1);
+    w.close?.();
+  });
+
+  test("after an abandoned batch the FIFO starts afresh: the next reply belongs to the next request", () => {
+    const w = createVecQueryWorkload(params(), context()) as WorkerWorkload;
+    const { conn, buffer } = open(w);
+    conn.patch(buffer, 2, 0); // queries 0, 1 lost
+    conn.abandonBatch();
+    conn.patch(buffer, 1, 7); // query 2
+    expect(feedBytewise(conn, searchReply(groundTruthOf(2).map(key)))).toBe(1);
+    const s = summary(w);
+    expect(s.queries).toBe(1);
+    expect(s.perfect).toBe(1);
+    w.close?.();
+  });
+
+  test("cluster keys with a hash tag decode to their ids", () => {
+    const w = createVecQueryWorkload(params({ clusterTags: true }), context()) as WorkerWorkload;
+    const { conn, buffer } = open(w);
+    conn.patch(buffer, 1, 3); // query 3
+    const keys = groundTruthOf(3).map((id) => `vec:{AbC}${String(id).padStart(12, "0")}`);
+    expect(feedBytewise(conn, searchReply(keys))).toBe(1);
+    expect(summary(w).perfect).toBe(1);
+    w.close?.();
+  });
+});
