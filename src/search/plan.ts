@@ -25,7 +25,7 @@ import { describeDefinition, type IndexDefinition } from "./index-definition.ts"
 import { IndexManager, type SearchLog } from "./index-manager.ts";
 import { checkCapabilities, detectPlatform, type SearchPlatform } from "./platform.ts";
 import { allOf, numericFilter, tagFilter } from "./query-filter.ts";
-import { deletableIds } from "./vec-delete-workload.ts";
+import { protectedIdBits } from "./vec-delete-workload.ts";
 import type { DatasetRef, MixParams, VecDeleteParams, VecLoadParams, VecQueryParams, VecUpdateParams, VectorKeyParams } from "./workload-params.ts";
 
 /** Tag field written and indexed when the dataset has tags and --tag-field is not given. */
@@ -56,13 +56,13 @@ export interface DatasetFacts {
   numQueries: number;
   neighborsPerQuery: number;
   hasTags: boolean;
-  /** Slice indices a vec-delete may remove (outside every query's ground truth). */
+  /** Slice indices a vec-delete may remove (outside every query's ground truth); 0 when no vec-delete runs. */
   deletable: number;
   description: string;
 }
 
 /** Opens and checks the dataset for the tests asked for. */
-export function datasetFacts(config: BenchConfig, queries: boolean): DatasetFacts {
+export function datasetFacts(config: BenchConfig, queries: boolean, deletes: boolean): DatasetFacts {
   const s = config.search;
   const ref: DatasetRef = { path: s.datasetPath, schemaPath: s.schemaPath, dataPath: s.dataPath, vectorOffset: s.vectorOffset, numVectors: s.numVectors };
   const base = openDataset({ path: s.datasetPath, schemaPath: s.schemaPath, dataPath: s.dataPath });
@@ -83,12 +83,26 @@ export function datasetFacts(config: BenchConfig, queries: boolean): DatasetFact
       numQueries: ds.numQueries,
       neighborsPerQuery: ds.neighborsPerQuery,
       hasTags: ds.hasTags,
-      deletable: deletableIds(ds, s.vectorOffset).length,
+      deletable: deletes ? deletableCount(ds, s.vectorOffset) : 0,
       description: `${ds.path}: ${ds.numVectors} vectors${s.vectorOffset > 0 ? ` from ${s.vectorOffset}` : ""}, dim ${dim} ${ds.dtype}, ${ds.numQueries} queries, ${ds.neighborsPerQuery} ground-truth neighbours each`,
     };
   } finally {
     base.close();
   }
+}
+
+/** Slice vectors outside every query's ground truth (a bit per vector, no id list). */
+function deletableCount(ds: VectorDataset, offset: number): number {
+  const bits = protectedIdBits(ds, offset);
+  let protectedIds = 0;
+  for (let i = 0; i < bits.length; i++) {
+    let b = bits[i]!;
+    while (b !== 0) {
+      b &= b - 1;
+      protectedIds++;
+    }
+  }
+  return ds.numVectors - protectedIds;
 }
 
 /**
@@ -129,6 +143,8 @@ class SearchRun {
     readonly def: IndexDefinition,
     readonly manager: IndexManager,
     readonly log: SearchLog,
+    /** True when this run has a vec-load (which fills the index before the others run). */
+    readonly loads: boolean,
   ) {}
 
   get cluster(): boolean {
@@ -139,6 +155,12 @@ class SearchRun {
     if (this.indexReady) return;
     const s = this.config.search;
     await this.manager.ensureIndex(this.def, { dropIndex: s.dropIndex, recreateIndex: s.recreateIndex, skipIndexCreate: s.skipIndexCreate, timeoutSec: s.indexWaitTimeoutSec }, this.log);
+    if (!this.loads) {
+      // Without a vec-load in this run the vectors must be there already: an empty index would
+      // turn every query into a zero-recall short reply.
+      const { numDocs } = await this.manager.waitUntilReady(this.def.name, { timeoutSec: s.indexWaitTimeoutSec, expectedDocs: 0 }, this.log);
+      if (numDocs === 0) throw new UserError(`index '${this.def.name}' has no documents under ${this.def.prefix}: load the vectors first (-t vec-load)`);
+    }
     this.indexReady = true;
   }
 
@@ -176,6 +198,13 @@ class SearchRun {
     if (found === 0) throw new UserError(`no vector keys under ${this.config.search.prefix} on the cluster; run -t vec-load first`);
     this.idSlots = slots;
     return slots;
+  }
+
+  /** --cleanup: index and keys go; a --loop round after it starts from scratch. */
+  async cleanup(): Promise<void> {
+    await this.manager.cleanup(this.def.name, this.def.prefix, this.log);
+    this.indexReady = false;
+    this.idSlots = undefined;
   }
 
   /** Keys moved (vec-load wrote some): the slot map must be rebuilt before it is used again. */
@@ -221,7 +250,7 @@ export async function planVectorTests(config: BenchConfig, deployment: Deploymen
   const names = config.tests.map(canonicalTestName).filter(isVectorTestName);
   const mixNames = (s.mix ?? []).map((p) => p.test);
   const queries = names.includes("vec-query") || mixNames.includes("vec-query");
-  const facts = datasetFacts(config, queries);
+  const facts = datasetFacts(config, queries, names.includes("vec-delete") || mixNames.includes("vec-delete"));
   log.info(`dataset: ${facts.description}`);
   log.info(`metric: ${facts.metric} (${facts.metricSource})`);
 
@@ -241,7 +270,7 @@ export async function planVectorTests(config: BenchConfig, deployment: Deploymen
   if (!s.skipIndexCreate) log.info(`index ${describeDefinition(def)}`);
   const filter = flagFilter(config, tagField);
 
-  const run = new SearchRun(config, deployment, facts, def, manager, log);
+  const run = new SearchRun(config, deployment, facts, def, manager, log, names.includes("vec-load"));
   const keys = keyParams(config, def, cluster);
   const load: VecLoadParams = { ...keys, dataset: facts.ref, dim: facts.dim };
   const query: VecQueryParams = {
@@ -281,7 +310,7 @@ export async function planVectorTests(config: BenchConfig, deployment: Deploymen
     const after = last.after;
     last.after = async (result) => {
       await after?.(result);
-      await manager.cleanup(def.name, def.prefix, log);
+      await run.cleanup();
     };
   }
   return tests;

@@ -318,3 +318,13 @@ describe("refusals before any request", () => {
     }
   }, TIMEOUT);
 });
+
+describe("queries need vectors", () => {
+  test("vec-query against an empty index is refused instead of scoring zero recall", async () => {
+    const n = uniqueNames();
+    const run = await runBench([...base(target), ...n.args, "--dataset", data.plain, "-t", "vec-query", "-n", "10", "--cleanup"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`index '${n.index}' has no documents under ${n.prefix}: load the vectors first (-t vec-load)`);
+    await call(target, "FT.DROPINDEX", n.index);
+  }, TIMEOUT);
+});
