@@ -81,7 +81,8 @@ interface Cell {
 async function measure(cells: Cell[], hostArgs: string[]): Promise<string[][]> {
   const rows: string[][] = [];
   for (const cell of cells) {
-    const n = (cell.pipeline > 1 ? 1_000_000 : 200_000) / (quick ? 4 : 1);
+    // Large enough that process start-up (about 0.1 CPU-s for ours) is a small part of the CPU.
+    const n = (cell.pipeline > 1 ? 2_000_000 : 500_000) / (quick ? 8 : 1);
     const common = ["-t", cell.test, "-n", String(n), "-c", "50", "-r", "100000", "-P", String(cell.pipeline), "--threads", String(cell.threads), "--csv", ...hostArgs, ...cell.extra];
     const a: Sample[] = [];
     const b: Sample[] = [];

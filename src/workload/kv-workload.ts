@@ -44,6 +44,14 @@ class KvConnection implements ConnectionWorkload {
   private readonly config: BenchConfig;
   private readonly nthValues = new Float64Array(10);
   private readonly nthSet = new Uint8Array(10);
+  private readonly hasNth: boolean;
+  private readonly keyspace: number;
+  private readonly sequential: boolean;
+  /**
+   * Digits that can change: values stay below the keyspace, so the leading ones of the 12 are
+   * always the template's '0's and are never rewritten.
+   */
+  private readonly digits: number;
 
   constructor(
     readonly unit: CompiledUnit,
@@ -53,6 +61,10 @@ class KvConnection implements ConnectionWorkload {
   ) {
     this.config = ctx.config;
     this.rng = new Rng(this.config.seed, clientIndex);
+    this.hasNth = unit.randKinds.some((k) => k !== 0);
+    this.keyspace = this.config.keyspaceLen;
+    this.sequential = this.config.sequential;
+    this.digits = Math.min(RAND_WIDTH, String(Math.max(0, this.config.keyspaceLen - 1)).length);
     if (unit.tagOffsets.length > 0 && node.slots.length === 0) {
       throw new Error(`node ${node.address} owns no slots; cannot place keys on it`);
     }
@@ -83,14 +95,17 @@ class KvConnection implements ConnectionWorkload {
       this.filled = buffer.length / unitLen;
     }
     const offsets = unit.randOffsets;
+    const kinds = unit.randKinds;
+    const n = offsets.length;
     const tags = unit.tagOffsets;
     const slots = this.node.slots;
+    const digits = this.digits;
     for (let u = 0; u < units; u++) {
       const base = u * unitLen;
-      if (offsets.length > 0) {
-        this.nthSet.fill(0);
-        for (let i = 0; i < offsets.length; i++) {
-          const kind = unit.randKinds[i]!;
+      if (n > 0) {
+        if (this.hasNth) this.nthSet.fill(0);
+        for (let i = 0; i < n; i++) {
+          const kind = kinds[i]!;
           let v: number;
           if (kind === 0) v = this.nextValue();
           else if (this.nthSet[kind] === 1) v = this.nthValues[kind]!;
@@ -99,7 +114,7 @@ class KvConnection implements ConnectionWorkload {
             this.nthValues[kind] = v;
             this.nthSet[kind] = 1;
           }
-          writeDigits(buffer, base + offsets[i]!, v);
+          writeDigits(buffer, base + offsets[i]!, v, digits);
         }
       }
       if (tags.length > 0) {
@@ -112,10 +127,9 @@ class KvConnection implements ConnectionWorkload {
   }
 
   private nextValue(): number {
-    const keyspace = this.config.keyspaceLen;
     // --sequential: one counter shared by every connection, so 0..keyspace-1 are each used.
-    if (this.config.sequential) return this.ctx.nextSequence() % keyspace;
-    return this.rng.below(keyspace);
+    if (this.sequential) return this.ctx.nextSequence() % this.keyspace;
+    return this.rng.below(this.keyspace);
   }
 
   abandonBatch(): void {
@@ -127,9 +141,22 @@ class KvConnection implements ConnectionWorkload {
   }
 }
 
-/** Writes `v` as RAND_WIDTH zero-padded decimal digits (valkey-benchmark's %012d). */
-function writeDigits(buf: Uint8Array, offset: number, v: number): void {
-  for (let i = offset + RAND_WIDTH - 1; i >= offset; i--) {
+/**
+ * Writes `v` as the last `digits` of a RAND_WIDTH zero-padded decimal (valkey-benchmark's %012d;
+ * the leading zeros are already in the buffer). Integer arithmetic while v fits 31 bits.
+ */
+function writeDigits(buf: Uint8Array, offset: number, v: number, digits: number): void {
+  let i = offset + RAND_WIDTH - 1;
+  const stop = offset + RAND_WIDTH - digits;
+  if (v < 0x80000000) {
+    for (; i >= stop; i--) {
+      const q = (v / 10) | 0;
+      buf[i] = 48 + v - q * 10;
+      v = q;
+    }
+    return;
+  }
+  for (; i >= stop; i--) {
     const q = Math.floor(v / 10);
     buf[i] = 48 + (v - q * 10);
     v = q;
