@@ -5,7 +5,7 @@
  */
 import type { ConsolaInstance } from "consola";
 import pkg from "../package.json" with { type: "json" };
-import { discoverDeployment, type Deployment } from "./cluster/discovery.ts";
+import { discoverDeployment, resolveAll, type Deployment } from "./cluster/discovery.ts";
 import { recognizeEndpoint } from "./cluster/endpoints.ts";
 import type { BenchConfig } from "./config/types.ts";
 import { Orchestrator, type RunOutcome } from "./engine/orchestrator.ts";
@@ -30,10 +30,12 @@ export interface Io {
 }
 
 /** What was detected, for stderr (stdout stays in valkey-benchmark's format). */
-function banner(config: BenchConfig, d: Deployment): string[] {
+async function banner(config: BenchConfig, d: Deployment): Promise<string[]> {
   const lines = [`valkey-search-benchmark ${pkg.version}: ${d.description}`];
   const seed = config.connection.endpoints[0];
   if (seed && !config.connection.socketPath) {
+    const addresses = await resolveAll(seed.host);
+    if (addresses.length > 0) lines.push(`  ${seed.host} resolves to ${addresses.join(", ")}`);
     const e = recognizeEndpoint(seed.host);
     if (e.kind !== "generic") {
       lines.push(`  endpoint: ${e.kind}${e.region ? ` in ${e.region}` : ""}${e.clusterName ? ` (${e.clusterName})` : ""}`);
@@ -70,7 +72,7 @@ export async function runBenchmark(config: BenchConfig, io: Io): Promise<number>
   const cluster = deployment.mode === "cluster";
   const jsonToStdout = config.outputFormat === "json" && !config.outputFile;
   const mode = consoleMode(config);
-  if (config.verbose || (mode === "text" && !jsonToStdout && (cluster || deployment.nodes.length > 1))) for (const l of banner(config, deployment)) io.log.info(l);
+  if (config.verbose || (mode === "text" && !jsonToStdout && (cluster || deployment.nodes.length > 1))) for (const l of await banner(config, deployment)) io.log.info(l);
   const vectors = wantsVectorTests(config);
   const report = vectors ? { sections: vectorReportLines, csvExtraColumns: { names: VECTOR_CSV_COLUMNS, cells: vectorCsvCells } } : {};
   const orchestrator = new Orchestrator(config, deployment, await planRun(config, deployment, searchLog(io, config.quiet)));

@@ -4,6 +4,8 @@
  * (INFO replication, asked of whichever node was given). Seeds are tried in order; the first
  * that answers wins.
  */
+import { lookup } from "node:dns/promises";
+import { isIP } from "node:net";
 import type { BenchConfig, ConnectionConfig, Endpoint } from "../config/types.ts";
 import { UserError } from "../errors.ts";
 import { ControlClient } from "../net/control-client.ts";
@@ -78,6 +80,43 @@ async function readTopology(client: ControlClient, seed: Endpoint, tls: boolean)
   return parseClusterSlots(await client.callOk(["CLUSTER", "SLOTS"]), source);
 }
 
+/**
+ * Seeds in the order given, each host name followed by every address it resolves to (a
+ * configuration endpoint resolves to several nodes): if the name's first address does not
+ * answer, the others are tried. With TLS the name is kept first, as certificates name it.
+ */
+export async function expandSeeds(seeds: readonly Endpoint[]): Promise<Endpoint[]> {
+  const out: Endpoint[] = [];
+  const seen = new Set<string>();
+  const add = (e: Endpoint) => {
+    const key = nodeAddress(e.host, e.port);
+    if (!seen.has(key)) {
+      seen.add(key);
+      out.push(e);
+    }
+  };
+  for (const seed of seeds) {
+    add(seed);
+    if (isIP(seed.host)) continue;
+    try {
+      for (const a of await lookup(seed.host, { all: true })) add({ host: a.address, port: seed.port });
+    } catch {
+      // Unresolvable: connecting to the name reports it with a clear message.
+    }
+  }
+  return out;
+}
+
+/** Every address a host name resolves to (for the banner); [] for IPs and unresolvable names. */
+export async function resolveAll(host: string): Promise<string[]> {
+  if (isIP(host)) return [];
+  try {
+    return (await lookup(host, { all: true })).map((a) => a.address);
+  } catch {
+    return [];
+  }
+}
+
 export interface DeployedNode {
   address: string;
   host: string;
@@ -128,7 +167,7 @@ export async function discoverDeployment(config: BenchConfig): Promise<Deploymen
     };
   }
   let lastError: unknown;
-  for (const seed of conn.endpoints) {
+  for (const seed of await expandSeeds(conn.endpoints)) {
     let client: ControlClient | undefined;
     try {
       client = await ControlClient.connect({ kind: "tcp", host: seed.host, port: seed.port }, conn, { select: false });

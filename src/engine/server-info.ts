@@ -3,6 +3,7 @@ import type { BenchConfig } from "../config/types.ts";
 import type { DeployedNode } from "../cluster/discovery.ts";
 import type { ServerConfigInfo } from "../metrics/types.ts";
 import { ControlClient } from "../net/control-client.ts";
+import { ConnectionError } from "../net/errors.ts";
 import { RespError, RespMap, type RespValue } from "../resp/types.ts";
 import { targetOf } from "./bench-connection.ts";
 
@@ -27,7 +28,21 @@ export async function serverSettings(config: BenchConfig, nodes: DeployedNode[])
     nodes
       .filter((n) => n.role === "primary")
       .map(async (n) => {
-        const client = await ControlClient.connect(targetOf({ ...n }), config.connection, { select: false });
+        let client: ControlClient;
+        try {
+          client = await ControlClient.connect(targetOf({ ...n }), config.connection, { select: false });
+        } catch (e) {
+          // A cluster announces addresses that may only work inside its network (private IPs
+          // behind a configuration endpoint): say so, and how to map them.
+          const given = config.connection.endpoints.some((ep) => n.host === ep.host && n.port === ep.port);
+          if (e instanceof ConnectionError && !given && n.slots.length > 0) {
+            throw new ConnectionError(
+              `${e.message} (the cluster announces ${n.address}; if that address is not reachable from here, map it with --cluster-announce-map ${n.address}=<reachable-host:port>)`,
+              e.code,
+            );
+          }
+          throw e;
+        }
         try {
           const info: ServerConfigInfo = { address: n.address };
           for (const name of ["save", "appendonly"] as const) {
