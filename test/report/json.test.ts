@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import * as v from "valibot";
+import { parseCli } from "../../src/cli/parse-cli.ts";
 import type { BenchConfig } from "../../src/config/types.ts";
 import { decodeHistogram } from "../../src/metrics/histogram.ts";
 import { buildJsonReport, formatJsonReport } from "../../src/report/json.ts";
@@ -9,77 +10,13 @@ import { histogramOf, result } from "./support-results.ts";
 
 const PASSWORD = "s3cr3t-Pa55word!";
 
+// The configuration the CLI builds, so these tests follow every config field the CLI adds.
+const parsed = await parseCli(["--user", "bench", "-a", PASSWORD, "--key-prefix", "key:", "--output-format", "json", "--seed", "42"]);
+if (parsed.kind !== "bench") throw new Error("expected a bench configuration");
+const baseConfig = parsed.config;
+
 function config(overrides: Partial<BenchConfig> = {}): BenchConfig {
-  return {
-    connection: {
-      endpoints: [{ host: "127.0.0.1", port: 6379 }],
-      user: "bench",
-      password: PASSWORD,
-      dbnum: 0,
-      resp3: false,
-      connectTimeoutMs: 5000,
-      requestTimeoutMs: 30000,
-      enableTracking: false,
-    },
-    clients: 50,
-    requests: 100_000,
-    dataSize: 3,
-    keyspaceLen: 0,
-    sequential: false,
-    pipeline: 1,
-    threads: 1,
-    seed: 12345,
-    rps: 0,
-    precision: 3,
-    keepalive: true,
-    tests: ["set"],
-    clusterMode: "auto",
-    cluster: { readFrom: "primary", az: undefined, balanceNodes: false, balanceTolerancePct: 10, imbalanceThresholdPct: 20, announceMap: undefined },
-    keyPrefix: "key:",
-    search: {
-      datasetPath: undefined,
-      schemaPath: undefined,
-      dataPath: undefined,
-      indexName: "idx",
-      vectorField: "embedding",
-      prefix: "vec:",
-      algorithm: "HNSW",
-      distance: undefined,
-      vectorDim: undefined,
-      k: 10,
-      efConstruction: undefined,
-      hnswM: undefined,
-      efSearch: undefined,
-      initialCap: undefined,
-      nocontent: true,
-      returnFields: [],
-      withScores: false,
-      filteredSearch: false,
-      tagField: undefined,
-      tagFilter: undefined,
-      numericField: undefined,
-      numericFilters: [],
-      numVectors: 0,
-      vectorOffset: 0,
-      skipIndexCreate: false,
-      skipLoad: false,
-      recreateIndex: false,
-      dropIndex: false,
-      cleanup: false,
-      reload: false,
-      mix: undefined,
-      updateShift: 1,
-      engine: undefined,
-      indexWaitTimeoutSec: 600,
-    },
-    quiet: false,
-    csv: false,
-    loop: false,
-    idle: false,
-    verbose: false,
-    outputFormat: "json",
-    ...overrides,
-  };
+  return { ...baseConfig, ...overrides };
 }
 
 const meta = {
