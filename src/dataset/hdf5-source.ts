@@ -25,6 +25,9 @@ function elementType(path: string, name: string, ds: H5Dataset): ElementType {
   throw datasetError(path, `HDF5 dataset ${name} has unsupported type (class ${t.type}, ${t.size} bytes); expected float or integer`);
 }
 
+const GC_EVERY_BYTES = 128 * 1024 * 1024;
+let bytesSinceGc = 0;
+
 class Hdf5MatrixSource implements MatrixSource {
   readonly rows: number;
   readonly cols: number;
@@ -47,6 +50,13 @@ class Hdf5MatrixSource implements MatrixSource {
       throw datasetError(this.path, `HDF5 dataset ${this.name}: unexpected slice result`);
     }
     copyElements(data as ArrayLike<number | bigint>, out, 0);
+    // h5wasm returns a fresh array per block and the collector is lazy about large ones: collect
+    // every GC_EVERY_BYTES so a conversion's memory stays bounded whatever the file size.
+    bytesSinceGc += (data as ArrayLike<number>).length * this.ds.metadata.size + out.byteLength;
+    if (bytesSinceGc >= GC_EVERY_BYTES) {
+      bytesSinceGc = 0;
+      Bun.gc(true);
+    }
   }
 
   async readFloat32(first: number, count: number): Promise<Float32Array> {
