@@ -8,13 +8,15 @@ import pkg from "../package.json" with { type: "json" };
 import { discoverDeployment, resolveAll, type Deployment } from "./cluster/discovery.ts";
 import { recognizeEndpoint } from "./cluster/endpoints.ts";
 import type { BenchConfig } from "./config/types.ts";
-import { Orchestrator, type RunOutcome } from "./engine/orchestrator.ts";
+import { Orchestrator, type RunHooks, type RunOutcome } from "./engine/orchestrator.ts";
+import { ServerMetricsMonitor, testCommandNames } from "./engine/server-metrics-monitor.ts";
 import { planRun } from "./plan-run.ts";
 import { serverSettings } from "./engine/server-info.ts";
 import type { TestResult } from "./metrics/types.ts";
 import { consoleMode, createConsoleReporter } from "./report/console.ts";
 import { buildJsonReport, formatJsonReport } from "./report/json.ts";
 import { formatNodeTable } from "./report/nodes.ts";
+import { formatServerMetrics } from "./report/server-metrics.ts";
 import { formatOutputFile } from "./report/output-file.ts";
 import type { ProgressStream } from "./report/progress.ts";
 import { formatErrorTypes } from "./report/text.ts";
@@ -84,6 +86,7 @@ export async function runBenchmark(config: BenchConfig, io: Io): Promise<number>
     orchestrator.interrupt();
   };
   process.on("SIGINT", onSigint);
+  let monitor: ServerMetricsMonitor | undefined;
   try {
     await orchestrator.connect();
     for (const w of orchestrator.warnings) io.log.warn(w);
@@ -96,15 +99,22 @@ export async function runBenchmark(config: BenchConfig, io: Io): Promise<number>
     const stream = jsonToStdout ? silent : io.stdout;
     const reporter = createConsoleReporter({ mode, stream, servers, cluster, ...report });
     const allProblems: string[] = [];
+    // Server metrics in text only where the per-node table is printed (or when asked for):
+    // a single server's report stays valkey-benchmark's layout, line for line.
+    const metricsInText = mode === "text" && !jsonToStdout && (config.serverMetrics === "on" || (config.serverMetrics === "auto" && (cluster || deployment.nodes.length > 1)));
+    const metricsWanted = config.serverMetrics !== "off" && (metricsInText || config.outputFormat === "json");
+    monitor = metricsWanted ? await ServerMetricsMonitor.open(config.connection, deployment.nodes, (m) => io.log.warn(m)) : undefined;
     reporter.runStarted();
     const outcome = await orchestrator.runAll({
       onProgress: (s) => reporter.progress.update(s),
       onTestEnd: () => reporter.progress.clear(),
+      ...serverMetricsHooks(orchestrator, monitor),
       onResult(r, problems) {
         allProblems.push(...problems);
         for (const p of problems) io.log.warn(`${r.title}: ${p}`);
         reporter.testFinished(r);
         if (mode === "text") stream.write(formatNodeTable(r, config.cluster.imbalanceThresholdPct));
+        if (metricsInText) stream.write(formatServerMetrics(r));
         if (r.errors > 0) io.log.warn(`${r.title}: ${r.errors} of ${r.issued} requests failed (${formatErrorTypes(r.errorsByType)})`);
       },
     });
@@ -115,8 +125,29 @@ export async function runBenchmark(config: BenchConfig, io: Io): Promise<number>
     return exitCode(outcome, allProblems, io);
   } finally {
     process.off("SIGINT", onSigint);
+    monitor?.close();
     orchestrator.close();
   }
+}
+
+/** Snapshots around each measured run; the diff goes to result.extra.serverMetrics. */
+function serverMetricsHooks(orchestrator: Orchestrator, monitor: ServerMetricsMonitor | undefined): Pick<RunHooks, "beforeTest" | "afterTest"> {
+  if (!monitor) return {};
+  return {
+    beforeTest: () => monitor.beforeTest(),
+    async afterTest(t, result) {
+      // The nodes the test was sent to; none left (every node failed) means totals over the
+      // primaries (see totalOf).
+      let serving: string[];
+      try {
+        serving = orchestrator.nodesFor(t).map((n) => n.address);
+      } catch {
+        serving = [];
+      }
+      const metrics = await monitor.afterTest({ durationSec: result.durationSec, serving, testCommands: testCommandNames(t.workload) });
+      if (metrics) result.extra = { ...result.extra, serverMetrics: metrics };
+    },
+  };
 }
 
 /** 0 = every request answered; 1 = a test had no successful reply, or requests were lost. */

@@ -7,9 +7,13 @@ import { type CommandDef, defineCommand, renderUsage, runCommand } from "citty";
 import { renameSync } from "node:fs";
 import { extname } from "node:path";
 import { convertToLegacy, type ConvertInputs, type ConvertProgress } from "../dataset/convert.ts";
-import { DISTANCE_METRICS, type DistanceMetric, openDataset, type OpenDatasetOptions, type VectorDtype } from "../dataset/dataset.ts";
+import * as v from "valibot";
+import { numericFilterText } from "../config/value-schemas.ts";
+import {
+  type DatasetNumericRange, DISTANCE_METRICS, type DistanceMetric, openDataset, type OpenDatasetOptions, type VectorDataset, type VectorDtype,
+} from "../dataset/dataset.ts";
 import { UserError } from "../dataset/errors.ts";
-import { generateDataset, type TagSpec } from "../dataset/generate.ts";
+import { generateDataset, type NumericSpec, type TagSpec } from "../dataset/generate.ts";
 import { computeGroundTruth, defaultWorkerCount } from "../dataset/ground-truth.ts";
 import { openHdf5 } from "../dataset/hdf5-source.ts";
 import { describeDataset, formatDatasetInfo } from "../dataset/info.ts";
@@ -72,6 +76,54 @@ function tagsArg(args: Args): TagSpec[] | undefined {
   });
 }
 
+/**
+ * Every value of a repeatable flag (`--numeric a --numeric b`, `--numeric=a`): citty keeps only
+ * the last, so they are read from the raw arguments.
+ */
+function repeated(rawArgs: readonly string[], name: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < rawArgs.length; i++) {
+    const a = rawArgs[i]!;
+    if (a === `--${name}` && i + 1 < rawArgs.length) out.push(rawArgs[++i]!);
+    else if (a.startsWith(`--${name}=`)) out.push(a.slice(name.length + 3));
+  }
+  return out;
+}
+
+const NUMERIC_SPEC_HELP = "NAME:uniform:MIN:MAX or NAME:int:MIN:MAX, e.g. price:uniform:0:100";
+
+/** `--numeric price:uniform:0:100` (repeatable, or comma-separated). */
+function numericSpecsArg(rawArgs: readonly string[]): NumericSpec[] | undefined {
+  const parts = repeated(rawArgs, "numeric").flatMap((v) => v.split(",")).filter((p) => p !== "");
+  if (parts.length === 0) return undefined;
+  return parts.map((part) => {
+    const m = /^([^:]+):(uniform|int):([^:]+):([^:]+)$/.exec(part);
+    const min = Number(m?.[3]);
+    const max = Number(m?.[4]);
+    if (!m || !Number.isFinite(min) || !Number.isFinite(max)) throw new UserError(`--numeric ${part} is invalid; expected ${NUMERIC_SPEC_HELP}`);
+    return { name: m[1]!, distribution: m[2] as NumericSpec["distribution"], min, max };
+  });
+}
+
+/** `--numeric-filter "price:[10 (20]"` (repeatable, ANDed): the benchmark flag's syntax and rules. */
+function numericFiltersArg(rawArgs: readonly string[]): DatasetNumericRange[] {
+  return repeated(rawArgs, "numeric-filter").map((text) => {
+    const r = v.safeParse(numericFilterText, text);
+    if (!r.success) throw new UserError(`--numeric-filter ${text} is invalid; it ${r.issues[0].message}`);
+    return r.output;
+  });
+}
+
+function rawNumericFilters(fs: readonly DatasetNumericRange[]): string {
+  const b = (x: number, excl: boolean): string => `${excl ? "(" : ""}${x === Infinity ? "+inf" : x === -Infinity ? "-inf" : x}`;
+  return fs.map((f) => `${f.field}:[${b(f.min, f.minExclusive)} ${b(f.max, f.maxExclusive)}]`).join(" ");
+}
+
+/** True when the dataset's queries carry filters (tags or numeric ranges). */
+function hasQueryMetadata(ds: VectorDataset): boolean {
+  return ds.hasTags || ds.numericFields.length > 0;
+}
+
 /** The dataset a subcommand reads: a positional FILE, or --schema with --data. */
 function datasetArg(args: Args): OpenDatasetOptions {
   const schemaPath = str(args, "schema");
@@ -111,11 +163,17 @@ const generate = defineCommand({
     dtype: { type: "string", description: "float32 or float16", default: "float32" },
     clusters: { type: "string", description: "Gaussian mixture components (default sqrt(n)/2)" },
     tags: { type: "string", description: "Tags with the probability a vector carries each: red:0.1,blue:0.5", valueHint: "NAME:P,..." },
-    "filtered-queries": { type: "string", description: "Fraction of queries filtering on one tag (default 1 with --tags)" },
+    "filtered-queries": { type: "string", description: "Fraction of queries that filter (default 1 with --tags or --numeric-filter-selectivity)" },
+    numeric: { type: "string", description: `Numeric attribute per vector, repeatable: ${NUMERIC_SPEC_HELP}`, valueHint: "NAME:DIST:MIN:MAX" },
+    "numeric-filter-selectivity": {
+      type: "string",
+      description: "Filtered queries get a range on one numeric attribute covering this fraction of vectors (ground truth is the exact filtered k-NN)",
+      valueHint: "FRACTION",
+    },
     name: { type: "string", description: "Dataset name stored in the header" },
     workers: workersArg,
   },
-  async run({ args }) {
+  async run({ args, rawArgs }) {
     const output = str(args, "output");
     if (!output) throw new UserError("--output FILE is required");
     const clusters = str(args, "clusters") ? int(args, "clusters", 1, 1) : undefined;
@@ -123,6 +181,7 @@ const generate = defineCommand({
       path: output, name: str(args, "name"), dim: int(args, "dim", 128, 1), numVectors: int(args, "num-vectors", 10000, 1),
       numQueries: int(args, "num-queries", 100), k: int(args, "k", 100), metric: metricArg(args, "L2"), seed: int(args, "seed", 1),
       dtype: dtypeArg(args), clusters, tags: tagsArg(args), filteredQueryFraction: fraction(args, "filtered-queries"),
+      numeric: numericSpecsArg(rawArgs), numericFilterSelectivity: fraction(args, "numeric-filter-selectivity"),
       workers: str(args, "workers") ? int(args, "workers", 1, 1) : undefined,
       onProgress: (phase, f) => progress(`${phase}: ${percent(f)}`),
     });
@@ -160,10 +219,15 @@ const groundTruth = defineCommand({
     metric: { type: "string", description: "L2, IP or COSINE (default: the file's metric hint)" },
     output: { type: "string", alias: "o", description: "Write a new legacy file with the ground truth", valueHint: "FILE" },
     "in-place": { type: "boolean", description: "Overwrite the ground truth of FILE (same k only)" },
-    "ignore-filters": { type: "boolean", description: "Unfiltered k-NN even when queries carry tag filters" },
+    "ignore-filters": { type: "boolean", description: "Ignore the dataset's per-query filters (tags, numeric ranges)" },
+    "numeric-filter": {
+      type: "string",
+      description: "Numeric range every query must satisfy, as the benchmark's --numeric-filter (repeatable, ANDed; ( exclusive, -inf/+inf)",
+      valueHint: "F:[LO HI]",
+    },
     workers: workersArg,
   },
-  async run({ args }) {
+  async run({ args, rawArgs }) {
     const dataset = datasetArg(args);
     const output = str(args, "output");
     if (!output && args["in-place"] !== true) throw new UserError("pass --output FILE (new file) or --in-place (overwrite FILE's ground truth)");
@@ -171,8 +235,14 @@ const groundTruth = defineCommand({
     try {
       const k = int(args, "k", 100, 1);
       const metric = metricArg(args, ds.metricHint, ` in ${ds.path}`);
+      const numericFilters = numericFiltersArg(rawArgs);
+      for (const f of numericFilters) {
+        if (!ds.numericFields.includes(f.field)) {
+          throw new UserError(`--numeric-filter ${f.field}:[...]: ${ds.path} has no numeric attribute '${f.field}' (it has: ${ds.numericFields.join(", ") || "none"}); generate one with \`dataset generate --numeric ${f.field}:uniform:MIN:MAX\``);
+        }
+      }
       const result = await computeGroundTruth({
-        dataset, k, metric, filtered: ds.hasTags && args["ignore-filters"] !== true,
+        dataset, k, metric, filtered: hasQueryMetadata(ds) && args["ignore-filters"] !== true, numericFilters,
         queries: Array.from({ length: ds.numQueries }, (_, q) => q),
         workers: str(args, "workers") ? int(args, "workers", 1, 1) : undefined,
         onProgress: (f) => progress(`ground truth: ${percent(f)}`),
@@ -180,7 +250,8 @@ const groundTruth = defineCommand({
       progress(null);
       if (output) writeDatasetWithGroundTruth(ds, output, k, result.ids);
       else storeGroundTruthInPlace(ds, k, result.ids);
-      console.log(`ground truth: ${ds.numQueries} queries x ${k} neighbours (${metric}) written to ${output ?? ds.path}`);
+      const filterNote = numericFilters.length ? `, filtered by ${rawNumericFilters(numericFilters)}` : "";
+      console.log(`ground truth: ${ds.numQueries} queries x ${k} neighbours (${metric}${filterNote}) written to ${output ?? ds.path}`);
     } finally {
       ds.close();
     }
@@ -205,7 +276,7 @@ const verify = defineCommand({
       const metric = metricArg(args, ds.metricHint, ` in ${ds.path}`);
       const r = await verifyGroundTruth(ds, {
         dataset, metric, sample: int(args, "sample", 100, 1), seed: int(args, "seed", 1),
-        filtered: ds.hasTags && args["ignore-filters"] !== true,
+        filtered: hasQueryMetadata(ds) && args["ignore-filters"] !== true,
         workers: str(args, "workers") ? int(args, "workers", 1, 1) : undefined,
       });
       console.log(`verified ${r.checked} queries (${metric}): ${r.exact} exact, ${r.ties} equal up to ties, ${r.mismatches.length} mismatched`);

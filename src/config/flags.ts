@@ -728,6 +728,15 @@ export const FLAGS = {
     help: "Report format",
     group: "Output",
   }),
+  // On by default: a snapshot is one INFO call per node right before and right after each
+  // measured run, over its own connection, so it costs the benchmark nothing it measures.
+  serverMetrics: booleanFlagOn({
+    long: "server-metrics",
+    help:
+      "Per-node server metrics around each test (INFO commandstats/stats/memory/search deltas): always in JSON; " +
+      "in the text report on clusters and replica sets, or everywhere when given. --no-server-metrics turns them off",
+    group: "Output",
+  }),
   verbose: booleanFlag({ long: "verbose", short: "v", help: "Log connections and setup steps", group: "Output" }),
 } as const satisfies Record<string, FlagSpec<unknown>>;
 

@@ -171,6 +171,7 @@ export async function buildConfig(flags: FlagReader, options: BuildOptions): Pro
     loop: flags.get(FLAGS.loop),
     idle: flags.get(FLAGS.idle),
     verbose: flags.get(FLAGS.verbose),
+    serverMetrics: !flags.get(FLAGS.serverMetrics) ? "off" : flags.given("serverMetrics") ? "on" : "auto",
     outputFile: output,
     outputFormat: flags.given("outputFormat") ? flags.get(FLAGS.outputFormat) : formatFromFileName(output),
   };

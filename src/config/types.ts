@@ -162,6 +162,12 @@ export interface BenchConfig {
   loop: boolean;
   idle: boolean;
   verbose: boolean;
+  /**
+   * Per-node INFO deltas around each test (--server-metrics): "auto" collects them for JSON and
+   * prints them in text where the per-node table is printed (clusters, replica sets); "on"
+   * prints them in text for a single server too; "off" (--no-server-metrics) takes no snapshots.
+   */
+  serverMetrics: "auto" | "on" | "off";
   outputFile?: string;
   outputFormat: OutputFormat;
 }

@@ -12,6 +12,24 @@ export const DISTANCE_METRICS: readonly DistanceMetric[] = ["L2", "IP", "COSINE"
 /** Neighbour ids of one query: 0-based vector indices, nearest first. */
 export type NeighborIds = BigUint64Array | Uint32Array;
 
+/**
+ * A numeric range predicate `@field:[min max]` (same shape as the benchmark's NumericFilter);
+ * -Infinity / Infinity for open ends, exclusive flags as `(` in the query syntax.
+ */
+export interface DatasetNumericRange {
+  field: string;
+  min: number;
+  max: number;
+  minExclusive: boolean;
+  maxExclusive: boolean;
+}
+
+/** True when `value` (undefined = attribute absent: never matches) lies in range r. */
+export function inNumericRange(value: number | undefined, r: DatasetNumericRange): boolean {
+  if (value === undefined) return false;
+  return (r.minExclusive ? value > r.min : value >= r.min) && (r.maxExclusive ? value < r.max : value <= r.max);
+}
+
 /** A byte range of the file, for `dataset info` and validation messages. */
 export interface DatasetSection {
   name: string;
@@ -44,6 +62,11 @@ export interface VectorDataset {
   readonly sections: readonly DatasetSection[];
   /** True when vectorTags/queryFilter carry data. */
   readonly hasTags: boolean;
+  /**
+   * Names of the numeric attributes vectors carry (legacy v2 vocabulary entries `#<name>`, see
+   * legacy-format.ts); [] when none. Values are float32 in the file, read as numericValueOfF32.
+   */
+  readonly numericFields: readonly string[];
 
   /** Stored bytes of vector i (little-endian, the file's dtype). A view into the map. */
   vectorBytes(i: number): Uint8Array;
@@ -70,6 +93,13 @@ export interface VectorDataset {
   vectorTags(i: number): string[];
   /** Tags a vector must ALL carry to match query q ([] = unfiltered). */
   queryFilter(q: number): string[];
+  /**
+   * Numeric attribute `name` of vector i, as the double the server reads from the text vec-load
+   * writes (numeric-value.ts); undefined when the vector has no such attribute.
+   */
+  vectorNumeric(i: number, name: string): number | undefined;
+  /** Numeric ranges a vector must ALL satisfy to match query q, besides queryFilter's tags ([] = none). */
+  queryNumericRanges(q: number): DatasetNumericRange[];
   /** Unmaps the file; views returned earlier must not be used afterwards. */
   close(): void;
 }

@@ -1,9 +1,16 @@
 /**
  * `dataset generate`: synthetic clustered vectors (a Gaussian mixture) with exact ground truth and
- * optional tags of controlled selectivity, written in the legacy format (v1, or v2 with tags).
+ * optional tags and numeric attributes of controlled selectivity, written in the legacy format
+ * (v1, or v2 with metadata; numeric attributes as described in legacy-format.ts).
  *
  * Deterministic for a given seed. Memory is bounded: vectors are generated and written in chunks,
- * and tags are a pure function of (seed, vector, tag), recomputed when the metadata is written.
+ * and metadata is a pure function of (seed, row, column), recomputed when it is written.
+ *
+ * Filtered queries: a fraction of the queries (--filtered-queries, default all) filter on one tag
+ * (round-robin over tags) and, with --numeric-filter-selectivity s, on a range of one numeric
+ * attribute (round-robin) covering a fraction s of its value range, placed at random. With both,
+ * a query carries both (AND). Ground truth is the exact filtered k-NN (knn.ts), read back from
+ * the written file, so it uses exactly the values and bounds a reader sees.
  */
 import { openSync, closeSync, writeSync } from "node:fs";
 import type { DistanceMetric, VectorDtype } from "./dataset.ts";
@@ -11,12 +18,24 @@ import { UserError } from "./errors.ts";
 import { computeGroundTruth } from "./ground-truth.ts";
 import { NO_NEIGHBOR_U64 } from "./legacy-format.ts";
 import { LegacyDatasetWriter, type TagData } from "./legacy-writer.ts";
+import type { DatasetNumericRange } from "./dataset.ts";
 
 export interface TagSpec {
   name: string;
   /** Probability that a vector carries this tag: the selectivity of a filter on it. */
   probability: number;
 }
+
+/** `--numeric NAME:uniform:MIN:MAX` (float32 values) or `NAME:int:MIN:MAX` (integers, both ends included). */
+export interface NumericSpec {
+  name: string;
+  distribution: "uniform" | "int";
+  min: number;
+  max: number;
+}
+
+/** Field names the benchmark's `--numeric-filter` accepts (src/config/value-schemas.ts). */
+const NUMERIC_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
 export interface GenerateOptions {
   path: string;
@@ -32,8 +51,11 @@ export interface GenerateOptions {
   /** Mixture components; default round(sqrt(numVectors) / 2) clamped to [1, 1024]. */
   clusters?: number;
   tags?: TagSpec[];
-  /** Fraction of queries that filter on one tag (round-robin over tags). Default 1 when tags are given. */
+  /** Fraction of queries that filter (tag and/or numeric range). Default 1 when filters are asked for. */
   filteredQueryFraction?: number;
+  numeric?: NumericSpec[];
+  /** Each filtered query gets a range on one numeric attribute covering this fraction of its values. */
+  numericFilterSelectivity?: number;
   workers?: number;
   onProgress?: (phase: string, fraction: number) => void;
 }
@@ -74,13 +96,50 @@ export function hashUnit(seed: number, row: number, col: number): number {
   return (h >>> 0) / 4294967296;
 }
 
-export function generatedTags(o: Pick<GenerateOptions, "seed" | "tags" | "filteredQueryFraction">): TagData | undefined {
+/** Value of numeric attribute `spec` (column c) of vector i. */
+function numericValue(seed: number, spec: NumericSpec, c: number, i: number): number {
+  const u = hashUnit(seed ^ 0x68e31da4, i, c);
+  if (spec.distribution === "int") return Math.min(spec.max, spec.min + Math.floor(u * (spec.max - spec.min + 1)));
+  return Math.fround(spec.min + u * (spec.max - spec.min));
+}
+
+/** The range a filtered query q puts on `spec`: inclusive, covering ~`selectivity` of its values. */
+function numericRange(seed: number, spec: NumericSpec, selectivity: number, q: number): DatasetNumericRange {
+  const u = hashUnit(seed ^ 0x1b873593, q, 1);
+  let min: number;
+  let max: number;
+  if (spec.distribution === "int") {
+    const values = spec.max - spec.min + 1;
+    const width = Math.max(1, Math.round(selectivity * values));
+    min = spec.min + Math.floor(u * (values - width + 1));
+    max = min + width - 1;
+  } else {
+    const width = selectivity * (spec.max - spec.min);
+    min = Math.fround(spec.min + u * (spec.max - spec.min - width));
+    max = Math.fround(min + width);
+  }
+  return { field: spec.name, min, max, minExclusive: false, maxExclusive: false };
+}
+
+export function generatedTags(
+  o: Pick<GenerateOptions, "seed" | "tags" | "filteredQueryFraction" | "numeric" | "numericFilterSelectivity">,
+): TagData | undefined {
   const tags = o.tags ?? [];
-  if (tags.length === 0) return undefined;
+  const numeric = o.numeric ?? [];
+  if (tags.length === 0 && numeric.length === 0) return undefined;
   const fraction = o.filteredQueryFraction ?? 1;
+  const selectivity = o.numericFilterSelectivity;
+  const filtered = (q: number): boolean => hashUnit(o.seed ^ 0x5bd1e995, q, 0) < fraction;
   return {
     vectorTags: (i) => tags.filter((t, c) => hashUnit(o.seed, i, c) < t.probability).map((t) => t.name),
-    queryFilter: (q) => (hashUnit(o.seed ^ 0x5bd1e995, q, 0) < fraction ? [tags[q % tags.length].name] : []),
+    queryFilter: (q) => (tags.length > 0 && filtered(q) ? [tags[q % tags.length].name] : []),
+    numericFields: numeric.map((n) => n.name),
+    vectorNumeric: (i, name) => {
+      const c = numeric.findIndex((n) => n.name === name);
+      return c < 0 ? undefined : numericValue(o.seed, numeric[c], c, i);
+    },
+    queryNumericRanges: (q) =>
+      selectivity !== undefined && numeric.length > 0 && filtered(q) ? [numericRange(o.seed, numeric[q % numeric.length], selectivity, q)] : [],
   };
 }
 
@@ -94,6 +153,18 @@ function validate(o: GenerateOptions): void {
   if (!Number.isInteger(o.k) || o.k < 0) bad("k", o.k, "a non-negative integer");
   for (const t of o.tags ?? []) {
     if (!(t.probability >= 0 && t.probability <= 1) || !/^[^,\0]+$/.test(t.name)) bad("tags", `${t.name}:${t.probability}`, "NAME:PROBABILITY with probability in 0..1");
+  }
+  const names = new Set<string>();
+  for (const n of o.numeric ?? []) {
+    const ok = NUMERIC_NAME.test(n.name) && !names.has(n.name) && Number.isFinite(n.min) && Number.isFinite(n.max) && n.min < n.max &&
+      (n.distribution === "uniform" || (Number.isInteger(n.min) && Number.isInteger(n.max) && Math.abs(n.min) <= 2 ** 24 && Math.abs(n.max) <= 2 ** 24));
+    if (!ok) bad("numeric", `${n.name}:${n.distribution}:${n.min}:${n.max}`, "NAME:uniform:MIN:MAX or NAME:int:MIN:MAX with a field name, MIN < MAX (integers within +-2^24 for int: values are stored as float32) and each NAME once");
+    names.add(n.name);
+  }
+  const s = o.numericFilterSelectivity;
+  if (s !== undefined) {
+    if (!(s > 0 && s <= 1)) bad("numeric-filter-selectivity", s, "a fraction in (0, 1]");
+    if ((o.numeric ?? []).length === 0) bad("numeric-filter-selectivity", s, "to come with --numeric NAME:uniform:MIN:MAX");
   }
   const f = o.filteredQueryFraction;
   if (f !== undefined && !(f >= 0 && f <= 1)) bad("filtered-queries", f, "a fraction in 0..1");
@@ -149,7 +220,7 @@ export async function generateDataset(o: GenerateOptions): Promise<void> {
   }
   if (o.k > 0 && o.numQueries > 0) {
     const gt = await computeGroundTruth({
-      dataset: { path: o.path }, k: o.k, metric, filtered: (o.tags ?? []).length > 0,
+      dataset: { path: o.path }, k: o.k, metric, filtered: (o.tags ?? []).length > 0 || o.numericFilterSelectivity !== undefined,
       queries: Array.from({ length: o.numQueries }, (_, q) => q), workers: o.workers,
       onProgress: (f) => o.onProgress?.("ground truth", f),
     });

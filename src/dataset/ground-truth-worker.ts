@@ -19,6 +19,7 @@ self.onmessage = (ev: MessageEvent<GroundTruthJob>) => {
       metric: job.metric,
       queries: job.queries,
       filtered: job.filtered,
+      numericFilters: job.numericFilters,
       onProgress: (scanned) => {
         const progress: WorkerReply = { type: "progress", scanned, numVectors: ds.numVectors };
         self.postMessage(progress);

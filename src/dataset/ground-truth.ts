@@ -8,7 +8,7 @@
  */
 import { workerUrl } from "../worker-url.ts";
 import { availableParallelism } from "node:os";
-import type { DistanceMetric } from "./dataset.ts";
+import type { DatasetNumericRange, DistanceMetric } from "./dataset.ts";
 import { UserError } from "./errors.ts";
 import type { OpenDatasetOptions } from "./open.ts";
 import type { KnnResult } from "./knn.ts";
@@ -21,6 +21,8 @@ export interface GroundTruthJob {
   k: number;
   metric: DistanceMetric;
   filtered: boolean;
+  /** Numeric ranges every query must satisfy (knn.ts KnnScanOptions.numericFilters). */
+  numericFilters?: DatasetNumericRange[];
   /** Query indices to compute, in output order. */
   queries: number[];
 }
@@ -62,6 +64,7 @@ export async function computeGroundTruth(o: GroundTruthOptions): Promise<KnnResu
       dataset: o.dataset, numVectors: o.numVectors, vectorOffset: o.vectorOffset,
       k: o.k, metric: o.metric, filtered: o.filtered, queries: o.queries.slice(from, to),
     };
+    if (o.numericFilters?.length) job.numericFilters = o.numericFilters;
     const worker = new Worker(workerUrl("dataset/ground-truth-worker.ts"));
     started.push(worker);
     jobs.push(

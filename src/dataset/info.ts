@@ -15,6 +15,8 @@ export interface DatasetInfo {
   metricHintSource: string;
   sections: { name: string; offset: number; bytes: number }[];
   tags: { vocabularySample: string[]; taggedVectorsInSample: number; sampleSize: number; filteredQueries: number } | null;
+  /** Numeric attributes (legacy v2 `#<name>` entries) and how many queries carry ranges; null when none. */
+  numeric: { fields: string[]; rangeQueries: number } | null;
   /** Ground-truth ids checked (all with `full`, else a sample) and how many were out of range. */
   groundTruthChecked: number;
   groundTruthOutOfRange: number;
@@ -48,11 +50,17 @@ export function describeDataset(ds: VectorDataset, full = false): DatasetInfo {
     for (let q = 0; q < ds.numQueries; q++) if (ds.queryFilter(q).length) filtered++;
     tags = { vocabularySample: [...vocab], taggedVectorsInSample: tagged, sampleSize, filteredQueries: filtered };
   }
+  let numeric: DatasetInfo["numeric"] = null;
+  if (ds.numericFields.length > 0) {
+    let rangeQueries = 0;
+    for (let q = 0; q < ds.numQueries; q++) if (ds.queryNumericRanges(q).length) rangeQueries++;
+    numeric = { fields: [...ds.numericFields], rangeQueries };
+  }
   return {
     path: ds.path, format: ds.format, name: ds.name, dim: ds.dim, dtype: ds.dtype,
     numVectors: ds.numVectors, numQueries: ds.numQueries, neighborsPerQuery: k,
     metricHint: ds.metricHint ?? null, metricHintSource: ds.metricHintSource,
-    sections: ds.sections.map((s) => ({ ...s })), tags,
+    sections: ds.sections.map((s) => ({ ...s })), tags, numeric,
     groundTruthChecked: checked, groundTruthOutOfRange: bad, consistent: bad === 0,
   };
 }
@@ -84,6 +92,9 @@ export function formatDatasetInfo(i: DatasetInfo): string {
       `tags:        ${i.tags.taggedVectorsInSample} of ${i.tags.sampleSize} sampled vectors tagged; ${i.tags.filteredQueries} of ${i.numQueries} queries filtered`,
       `             e.g. ${i.tags.vocabularySample.join(", ") || "(none)"}`,
     );
+  }
+  if (i.numeric) {
+    lines.push(`numeric:     ${i.numeric.fields.join(", ")}; ${i.numeric.rangeQueries} of ${i.numQueries} queries carry ranges`);
   }
   lines.push(
     i.consistent

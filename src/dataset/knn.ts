@@ -8,7 +8,7 @@
  * Ties are broken by the lower vector id (the scan goes in id order, so an equal distance never
  * displaces an earlier vector).
  */
-import type { DistanceMetric, VectorDataset } from "./dataset.ts";
+import { type DatasetNumericRange, type DistanceMetric, inNumericRange, type VectorDataset } from "./dataset.ts";
 
 export interface KnnResult {
   /** queryCount x k vector ids, nearest first; -1 pads rows with fewer than k matches (filters). */
@@ -90,8 +90,13 @@ export interface KnnScanOptions {
   metric: DistanceMetric;
   /** Query indices to compute (into ds queries). */
   queries: ArrayLike<number>;
-  /** Apply each query's tag filter (a vector matches when it carries all the query's tags). */
+  /**
+   * Apply each query's dataset filter: a vector matches when it carries all the query's tags and
+   * lies in all its numeric ranges (queryNumericRanges).
+   */
   filtered: boolean;
+  /** Ranges every query must satisfy as well (`dataset ground-truth --numeric-filter`). */
+  numericFilters?: readonly DatasetNumericRange[];
   /** Called with the number of base vectors scanned so far, every few thousand vectors. */
   onProgress?: (scanned: number) => void;
 }
@@ -103,14 +108,29 @@ export function knnScan(ds: VectorDataset, o: KnnScanOptions): KnnResult {
   const qs = new Float32Array(nq * dim);
   const qNorms = new Float64Array(nq);
   const filters: (string[] | null)[] = [];
+  // Numeric ranges per query, each with the index of its field in numericNames (values are read
+  // once per vector for all queries).
+  const numericNames: string[] = [];
+  const ranges: ({ field: number; range: DatasetNumericRange }[] | null)[] = [];
   const scratch = new Float32Array(dim);
   for (let j = 0; j < nq; j++) {
     qs.set(ds.queryF32(o.queries[j], scratch), j * dim);
     qNorms[j] = queryNorm(qs, j * dim, dim);
     const f = o.filtered ? ds.queryFilter(o.queries[j]) : [];
     filters.push(f.length ? f : null);
+    const r = [...(o.filtered ? ds.queryNumericRanges(o.queries[j]) : []), ...(o.numericFilters ?? [])];
+    ranges.push(
+      r.length
+        ? r.map((range) => {
+            let field = numericNames.indexOf(range.field);
+            if (field < 0) field = numericNames.push(range.field) - 1;
+            return { field, range };
+          })
+        : null,
+    );
   }
   const anyFilter = filters.some((f) => f !== null);
+  const values: (number | undefined)[] = new Array<number | undefined>(numericNames.length);
   // Per-query max-heaps stored flat: root (index j*k) is the worst of the current best k.
   const heapD = new Float64Array(nq * k).fill(Infinity);
   const heapI = new Float64Array(nq * k).fill(-1);
@@ -120,10 +140,13 @@ export function knnScan(ds: VectorDataset, o: KnnScanOptions): KnnResult {
   for (let i = 0; i < n; i++) {
     const x = ds.vectorF32(i, vecScratch);
     const tags = anyFilter ? ds.vectorTags(i) : null;
+    for (let f = 0; f < numericNames.length; f++) values[f] = ds.vectorNumeric(i, numericNames[f]!);
     let xNorm = -1;
     for (let j = 0; j < nq; j++) {
       const f = filters[j];
       if (f !== null && tags !== null && !f.every((t) => tags.includes(t))) continue;
+      const r = ranges[j];
+      if (r !== null && !r.every((x) => inNumericRange(values[x.field], x.range))) continue;
       const base = j * k;
       const full = size[j] === k;
       const worst = heapD[base];

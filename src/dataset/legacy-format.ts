@@ -3,13 +3,22 @@
  * /work/shared/spec/anchors.md (b.2). Little-endian, 4096-byte header, then vectors, queries,
  * u64 ground truth and, in v2, CSR tag blocks plus a NUL-separated vocabulary.
  *
+ * Numeric metadata (this tool's extension, still a valid v2 file): a vocabulary entry `#<name>`
+ * in a vector's CSR row carries numeric attribute <name>, its value the row's f32 `data` entry;
+ * query rows carry range bounds `#<name>>=`, `#<name>>` (lower, inclusive / exclusive) and
+ * `#<name><=`, `#<name><` (upper), the bound in `data`; a missing bound is an open end. A vector
+ * matches a query when it carries ALL the query's tags and satisfies ALL its ranges. Tags are the
+ * entries that do not start with '#', so files written before (and tags without '#') read as
+ * before. Values are float32; the number compared and sent is numericValueOfF32 of it.
+ *
  * Opening reads the header, the CSR block headers and the vocabulary only: O(1) in the number of
  * vectors. Ground-truth ids are range-checked on a sample of queries (never a full scan).
  */
-import type { DatasetSection, DistanceMetric } from "./dataset.ts";
+import type { DatasetNumericRange, DatasetSection, DistanceMetric } from "./dataset.ts";
 import { datasetError } from "./errors.ts";
 import { type DatasetLayout, MappedDataset, type TagSource } from "./mapped-dataset.ts";
 import type { MappedFile } from "./mmap.ts";
+import { numericValueOfF32 } from "./numeric-value.ts";
 
 export const LEGACY_MAGIC = 0xdecdb001;
 export const LEGACY_HEADER_BYTES = 4096;
@@ -47,6 +56,7 @@ interface CsrBlock {
   nnz: number;
   indptrOffset: number;
   indicesOffset: number;
+  dataOffset: number;
   end: number;
 }
 
@@ -59,7 +69,7 @@ function readCsrHeader(map: MappedFile, offset: number, field: string): CsrBlock
   const nnz = u32At(h, 8);
   const indptrOffset = offset + 12;
   const indicesOffset = indptrOffset + 4 * (nrow + 1);
-  return { nrow, nnz, indptrOffset, indicesOffset, end: indicesOffset + 8 * nnz };
+  return { nrow, nnz, indptrOffset, indicesOffset, dataOffset: indicesOffset + 4 * nnz, end: indicesOffset + 8 * nnz };
 }
 
 /** Reads vocab_size NUL-terminated strings starting at offset; returns them and the end offset. */
@@ -88,32 +98,133 @@ function readVocabulary(map: MappedFile, offset: number, count: number): { words
   return { words, end: pos };
 }
 
+/**
+ * Vocabulary entries that are not tags (this tool's extension of v2, readable by older readers as
+ * odd tags): `#<name>` in the vector CSR is numeric attribute <name> with its value in the CSR's
+ * f32 data; `#<name>>=`, `#<name>>`, `#<name><=`, `#<name><` in the query CSR are range bounds
+ * (inclusive / exclusive) with the bound in data. Every other entry is a tag.
+ */
+const NUMERIC_WORD = /^#(.+?)(>=|<=|>|<)?$/;
+
+const enum WordKind {
+  Tag,
+  Value,
+  Min,
+  MinExclusive,
+  Max,
+  MaxExclusive,
+}
+
+/** Reinterprets u32 bits as float32 without allocating (data may be unaligned in the map). */
+const F32_BITS = new Uint32Array(1);
+const F32_VIEW = new Float32Array(F32_BITS.buffer);
+
+const OP_KIND: Record<string, WordKind> = { ">=": WordKind.Min, ">": WordKind.MinExclusive, "<=": WordKind.Max, "<": WordKind.MaxExclusive };
+
 class CsrTags implements TagSource {
+  readonly hasTags: boolean;
+  readonly numericFields: readonly string[];
+  private readonly kind: Uint8Array;
+  /** Field name of each numeric vocabulary entry ("" for tags). */
+  private readonly field: string[];
+  /** Vocabulary id of `#<name>` per numeric field name. */
+  private readonly valueWord = new Map<string, number>();
+
   constructor(
     private readonly map: MappedFile,
     private readonly vectors: CsrBlock | undefined,
     private readonly queries: CsrBlock | undefined,
     private readonly vocab: string[],
-  ) {}
+  ) {
+    this.kind = new Uint8Array(vocab.length);
+    this.field = new Array<string>(vocab.length).fill("");
+    const fields = new Set<string>();
+    let tags = false;
+    vocab.forEach((w, id) => {
+      const m = NUMERIC_WORD.exec(w);
+      if (!m) {
+        tags = true;
+        return;
+      }
+      const name = m[1]!;
+      this.field[id] = name;
+      this.kind[id] = m[2] === undefined ? WordKind.Value : OP_KIND[m[2]]!;
+      if (m[2] === undefined) this.valueWord.set(name, id);
+      fields.add(name);
+    });
+    // A v2 file with an empty vocabulary keeps hasTags (as before numeric attributes existed).
+    this.hasTags = tags || vocab.length === 0;
+    this.numericFields = [...fields];
+  }
+
   vectorTags(i: number): string[] {
     return this.row(this.vectors, i);
   }
+
   queryFilter(q: number): string[] {
     return this.row(this.queries, q);
   }
+
+  vectorNumeric(i: number, name: string): number | undefined {
+    const want = this.valueWord.get(name);
+    const block = this.vectors;
+    if (want === undefined || !block || i >= block.nrow) return undefined;
+    const p = this.map.bytes(block.indptrOffset + 4 * i, 8);
+    const from = u32At(p, 0);
+    const to = u32At(p, 4);
+    for (let j = from; j < to; j++) {
+      if (u32At(this.map.bytes(block.indicesOffset + 4 * j, 4), 0) === want) return numericValueOfF32(this.dataAt(block, j));
+    }
+    return undefined;
+  }
+
+  queryNumericRanges(q: number): DatasetNumericRange[] {
+    const block = this.queries;
+    if (!block || q >= block.nrow) return [];
+    const p = this.map.bytes(block.indptrOffset + 4 * q, 8);
+    const from = u32At(p, 0);
+    const to = u32At(p, 4);
+    const out: DatasetNumericRange[] = [];
+    for (let j = from; j < to; j++) {
+      const id = this.wordId(block, j, q);
+      const kind = this.kind[id]!;
+      if (kind === WordKind.Tag || kind === WordKind.Value) continue;
+      const field = this.field[id]!;
+      let r = out.find((x) => x.field === field);
+      if (!r) out.push((r = { field, min: -Infinity, max: Infinity, minExclusive: false, maxExclusive: false }));
+      const bound = numericValueOfF32(this.dataAt(block, j));
+      if (kind === WordKind.Min || kind === WordKind.MinExclusive) {
+        r.min = bound;
+        r.minExclusive = kind === WordKind.MinExclusive;
+      } else {
+        r.max = bound;
+        r.maxExclusive = kind === WordKind.MaxExclusive;
+      }
+    }
+    return out;
+  }
+
+  private dataAt(block: CsrBlock, j: number): number {
+    F32_BITS[0] = u32At(this.map.bytes(block.dataOffset + 4 * j, 4), 0);
+    return F32_VIEW[0]!;
+  }
+
+  private wordId(block: CsrBlock, j: number, r: number): number {
+    const id = u32At(this.map.bytes(block.indicesOffset + 4 * j, 4), 0);
+    if (id >= this.vocab.length) throw datasetError(this.map.path, `tag id ${id} in row ${r} is out of range; expected < vocab_size = ${this.vocab.length}`);
+    return id;
+  }
+
+  /** The tags of row r: vocabulary words that are not numeric entries. */
   private row(block: CsrBlock | undefined, r: number): string[] {
     if (!block || r >= block.nrow) return [];
     const p = this.map.bytes(block.indptrOffset + 4 * r, 8);
     const from = u32At(p, 0);
     const to = u32At(p, 4);
-    if (to <= from) return [];
-    const ids = this.map.bytes(block.indicesOffset + 4 * from, 4 * (to - from));
     const out: string[] = [];
-    for (let j = 0; j < to - from; j++) {
-      const id = u32At(ids, 4 * j);
-      const word = this.vocab[id];
-      if (word === undefined) throw datasetError(this.map.path, `tag id ${id} in row ${r} is out of range; expected < vocab_size = ${this.vocab.length}`);
-      out.push(word);
+    for (let j = from; j < to; j++) {
+      const id = this.wordId(block, j, r);
+      if (this.kind[id] === WordKind.Tag) out.push(this.vocab[id]!);
     }
     return out;
   }

@@ -5,7 +5,7 @@
  * so an interrupted conversion never leaves a file that looks valid.
  */
 import { closeSync, ftruncateSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
-import type { DistanceMetric, VectorDtype } from "./dataset.ts";
+import type { DatasetNumericRange, DistanceMetric, VectorDtype } from "./dataset.ts";
 import { UserError } from "./errors.ts";
 import { floatToHalfBits } from "./float16.ts";
 import { H, LEGACY_HEADER_BYTES, LEGACY_MAGIC, NO_NEIGHBOR, NO_NEIGHBOR_U64 } from "./legacy-format.ts";
@@ -21,10 +21,42 @@ export interface LegacyWriterOptions {
   metric?: DistanceMetric;
 }
 
-/** Tags per vector and required tags per query, written as v2 CSR blocks. */
+/**
+ * Tags per vector and required tags per query, written as v2 CSR blocks; optionally numeric
+ * attributes per vector and numeric ranges per query (vocabulary entries `#<name>`,
+ * `#<name>>=` ..., values in the CSR data: see legacy-format.ts).
+ */
 export interface TagData {
   vectorTags(i: number): readonly string[];
   queryFilter(q: number): readonly string[];
+  /** Numeric attribute names written per vector (with vectorNumeric). */
+  numericFields?: readonly string[];
+  vectorNumeric?(i: number, name: string): number | undefined;
+  queryNumericRanges?(q: number): readonly DatasetNumericRange[];
+}
+
+type RowEntries = (r: number, add: (word: string, value: number) => void) => void;
+
+function vectorEntries(tags: TagData): RowEntries {
+  const fields = tags.numericFields ?? [];
+  return (i, add) => {
+    for (const t of tags.vectorTags(i)) add(t, 1);
+    if (!tags.vectorNumeric) return;
+    for (const f of fields) {
+      const v = tags.vectorNumeric(i, f);
+      if (v !== undefined) add(`#${f}`, v);
+    }
+  };
+}
+
+function queryEntries(tags: TagData): RowEntries {
+  return (q, add) => {
+    for (const t of tags.queryFilter(q)) add(t, 1);
+    for (const r of tags.queryNumericRanges?.(q) ?? []) {
+      if (r.min !== -Infinity) add(`#${r.field}${r.minExclusive ? ">" : ">="}`, r.min);
+      if (r.max !== Infinity) add(`#${r.field}${r.maxExclusive ? "<" : "<="}`, r.max);
+    }
+  };
 }
 
 
@@ -113,9 +145,9 @@ export class LegacyDatasetWriter {
       const vocab = new Map<string, number>();
       let pos = this.offsets.metadataOffset;
       dv.setBigUint64(H.vectorMetadataOffset, BigInt(pos), true);
-      pos = align64(pos + this.writeCsr(pos, o.numVectors, (i) => tags.vectorTags(i), vocab));
+      pos = align64(pos + this.writeCsr(pos, o.numVectors, vectorEntries(tags), vocab));
       dv.setBigUint64(H.queryMetadataOffset, BigInt(pos), true);
-      pos = align64(pos + this.writeCsr(pos, o.numQueries, (q) => tags.queryFilter(q), vocab));
+      pos = align64(pos + this.writeCsr(pos, o.numQueries, queryEntries(tags), vocab));
       dv.setBigUint64(H.vocabOffset, BigInt(pos), true);
       dv.setUint32(H.vocabSize, vocab.size, true);
       const words = new TextEncoder().encode([...vocab.keys()].map((w) => `${w}\0`).join(""));
@@ -137,21 +169,25 @@ export class LegacyDatasetWriter {
     rmSync(this.tmpPath, { force: true });
   }
 
-  private writeCsr(offset: number, nrow: number, rowTags: (r: number) => readonly string[], vocab: Map<string, number>): number {
+  private writeCsr(offset: number, nrow: number, rowEntries: RowEntries, vocab: Map<string, number>): number {
     const indptr = new Uint32Array(nrow + 1);
     const indices: number[] = [];
+    const values: number[] = [];
+    const add = (word: string, value: number): void => {
+      let id = vocab.get(word);
+      if (id === undefined) vocab.set(word, (id = vocab.size));
+      indices.push(id);
+      values.push(value);
+    };
     for (let r = 0; r < nrow; r++) {
-      for (const t of rowTags(r)) {
-        let id = vocab.get(t);
-        if (id === undefined) vocab.set(t, (id = vocab.size));
-        indices.push(id);
-      }
+      rowEntries(r, add);
       indptr[r + 1] = indices.length;
     }
     // The vocabulary is complete only after both blocks; ncol is patched to the final size by readers
     // that need it (ours ignores ncol). We record the size known so far.
     const head = new Uint32Array([nrow, vocab.size, indices.length]);
-    const data = new Float32Array(indices.length).fill(1);
+    // 1 for tags (the seed's convention); the value or bound for numeric entries.
+    const data = Float32Array.from(values);
     let pos = offset;
     for (const part of [head, indptr, Uint32Array.from(indices), data]) {
       this.put(new Uint8Array(part.buffer, part.byteOffset, part.byteLength), pos);

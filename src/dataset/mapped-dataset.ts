@@ -3,7 +3,7 @@
  * serve vectors, queries and ground truth as views into the map. Format readers
  * (legacy-format.ts, schema-format.ts) only parse and validate headers, then build one of these.
  */
-import type { DatasetSection, DistanceMetric, NeighborIds, VectorDataset, VectorDtype } from "./dataset.ts";
+import type { DatasetNumericRange, DatasetSection, DistanceMetric, NeighborIds, VectorDataset, VectorDtype } from "./dataset.ts";
 import { widenF16ToF32, widenF16ToF32Bytes } from "./float16.ts";
 import type { MappedFile } from "./mmap.ts";
 
@@ -27,10 +27,15 @@ export interface DatasetLayout {
   sections: DatasetSection[];
 }
 
-/** Tag metadata, when the format has it. */
+/** Tag (and, for legacy v2, numeric) metadata, when the format has it. */
 export interface TagSource {
   vectorTags(i: number): string[];
   queryFilter(q: number): string[];
+  /** False when the source only carries numeric attributes (default: true). */
+  readonly hasTags?: boolean;
+  readonly numericFields?: readonly string[];
+  vectorNumeric?(i: number, name: string): number | undefined;
+  queryNumericRanges?(q: number): DatasetNumericRange[];
 }
 
 export class MappedDataset implements VectorDataset {
@@ -48,6 +53,7 @@ export class MappedDataset implements VectorDataset {
   readonly groundTruthCoversSlice = true;
   readonly sections: readonly DatasetSection[];
   readonly hasTags: boolean;
+  readonly numericFields: readonly string[];
   private readonly gtRowBytes: number;
 
   constructor(
@@ -67,7 +73,8 @@ export class MappedDataset implements VectorDataset {
     if (layout.metricHint) this.metricHint = layout.metricHint;
     this.metricHintSource = layout.metricHintSource;
     this.sections = layout.sections;
-    this.hasTags = tags !== undefined;
+    this.hasTags = tags !== undefined && tags.hasTags !== false;
+    this.numericFields = tags?.numericFields ?? [];
     this.gtRowBytes = layout.neighborsPerQuery * layout.groundTruthIdBytes;
   }
 
@@ -125,6 +132,14 @@ export class MappedDataset implements VectorDataset {
 
   queryFilter(q: number): string[] {
     return this.tags ? this.tags.queryFilter(q) : [];
+  }
+
+  vectorNumeric(i: number, name: string): number | undefined {
+    return this.tags?.vectorNumeric ? this.tags.vectorNumeric(i, name) : undefined;
+  }
+
+  queryNumericRanges(q: number): DatasetNumericRange[] {
+    return this.tags?.queryNumericRanges ? this.tags.queryNumericRanges(q) : [];
   }
 
   close(): void {

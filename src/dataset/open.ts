@@ -76,6 +76,7 @@ export function sliceDataset(ds: VectorDataset, s: SliceOptions): VectorDataset 
     writeVectorF32: { value: (i: number, t: Uint8Array, o: number) => ds.writeVectorF32(check(i), t, o) },
     vectorF32: { value: (i: number, scratch: Float32Array) => ds.vectorF32(check(i), scratch) },
     vectorTags: { value: (i: number) => ds.vectorTags(check(i)) },
+    vectorNumeric: { value: (i: number, name: string) => ds.vectorNumeric(check(i), name) },
   });
   return sliced;
 }

@@ -43,7 +43,18 @@ export function writeDatasetWithGroundTruth(ds: VectorDataset, output: string, k
       }
     }
     if (k > 0 && ds.numQueries > 0) writer.writeGroundTruth(0, ids);
-    writer.finish(ds.hasTags ? { vectorTags: (i) => ds.vectorTags(i), queryFilter: (q) => ds.queryFilter(q) } : undefined);
+    const metadata = ds.hasTags || ds.numericFields.length > 0;
+    writer.finish(
+      metadata
+        ? {
+            vectorTags: (i) => ds.vectorTags(i),
+            queryFilter: (q) => ds.queryFilter(q),
+            numericFields: ds.numericFields,
+            vectorNumeric: (i, name) => ds.vectorNumeric(i, name),
+            queryNumericRanges: (q) => ds.queryNumericRanges(q),
+          }
+        : undefined,
+    );
   } catch (e) {
     writer.abort();
     throw e;

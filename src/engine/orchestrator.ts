@@ -32,6 +32,11 @@ export interface ProgressSample {
 export interface RunHooks {
   onProgress?(s: ProgressSample): void;
   onTestEnd?(): void;
+  /** Awaited right before a test's measured run (after its warmup): e.g. server snapshots. */
+  beforeTest?(t: PlannedTest): Promise<void> | void;
+  /** Awaited right after the measured run, before the test's own after() step and onResult;
+   *  may add to result.extra. */
+  afterTest?(t: PlannedTest, result: TestResult): Promise<void> | void;
   onResult(r: TestResult, problems: string[]): void;
 }
 
@@ -110,7 +115,9 @@ export class Orchestrator {
         await t.before?.();
         if (this.config.warmup && !t.noWarmup) await this.runOne(t, true, hooks);
         if (this.interrupted) break;
+        await hooks.beforeTest?.(t);
         const { result, problems, unsent: u, dead } = await this.runOne(t, false, hooks);
+        await hooks.afterTest?.(t, result);
         await t.after?.(result);
         unsent += u;
         lostConnections += dead;

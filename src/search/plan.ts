@@ -56,6 +56,10 @@ export interface DatasetFacts {
   numQueries: number;
   neighborsPerQuery: number;
   hasTags: boolean;
+  /** The dataset's numeric attributes (VectorDataset.numericFields). */
+  numericFields: readonly string[];
+  /** Numeric attributes the dataset's queries put ranges on (used with --filtered-search). */
+  queryRangeFields: string[];
   /** Slice indices a vec-delete may remove (outside every query's ground truth); 0 when no vec-delete runs. */
   deletable: number;
   description: string;
@@ -71,8 +75,12 @@ export function datasetFacts(config: BenchConfig, queries: boolean, deletes: boo
     const dim = resolveVectorDim(ds, s.vectorDim);
     const metric = resolveMetric(ds, s.distance);
     if (queries) checkGroundTruth(ds, s.k, s.vectorOffset);
-    if (s.filteredSearch && !ds.hasTags) {
-      throw new UserError(`--filtered-search needs per-query filters, but ${ds.path} has no tags; generate one with \`dataset generate --tags\``);
+    if (s.filteredSearch && !ds.hasTags && ds.numericFields.length === 0) {
+      throw new UserError(`--filtered-search needs per-query filters, but ${ds.path} has no tags or numeric attributes; generate one with \`dataset generate --tags\` or \`--numeric\``);
+    }
+    const queryRangeFields = new Set<string>();
+    if (s.filteredSearch && ds.numericFields.length > 0) {
+      for (let q = 0; q < ds.numQueries; q++) for (const r of ds.queryNumericRanges(q)) queryRangeFields.add(r.field);
     }
     return {
       ref,
@@ -83,6 +91,8 @@ export function datasetFacts(config: BenchConfig, queries: boolean, deletes: boo
       numQueries: ds.numQueries,
       neighborsPerQuery: ds.neighborsPerQuery,
       hasTags: ds.hasTags,
+      numericFields: ds.numericFields,
+      queryRangeFields: [...queryRangeFields],
       deletable: deletes ? deletableCount(ds, s.vectorOffset) : 0,
       description: `${ds.path}: ${ds.numVectors} vectors${s.vectorOffset > 0 ? ` from ${s.vectorOffset}` : ""}, dim ${dim} ${ds.dtype}, ${ds.numQueries} queries, ${ds.neighborsPerQuery} ground-truth neighbours each`,
     };
@@ -233,6 +243,24 @@ export function flagFilter(config: BenchConfig, tagField: string | undefined): s
   return allOf(parts);
 }
 
+/**
+ * The hash field vec-load writes a numeric value into and the index declares NUMERIC:
+ * --numeric-field, else the dataset's numeric attribute when it has exactly one. With
+ * --filtered-search every range of the dataset's queries must be on that field (one NUMERIC field
+ * per index here), so a mismatch fails before the run rather than per query.
+ */
+function numericFieldOf(flag: string | undefined, facts: DatasetFacts): string | undefined {
+  const field = flag ?? (facts.numericFields.length === 1 ? facts.numericFields[0] : undefined);
+  for (const f of facts.queryRangeFields) {
+    if (f !== field) {
+      throw new UserError(
+        `--filtered-search: the dataset's queries filter on numeric attribute '${f}' but the index's NUMERIC field is ${field === undefined ? "not set" : `'${field}'`}; pass --numeric-field ${f}`,
+      );
+    }
+  }
+  return field;
+}
+
 function queryTitle(config: BenchConfig): string {
   const s = config.search;
   const details = [`k=${s.k}`];
@@ -266,7 +294,8 @@ export async function planVectorTests(config: BenchConfig, deployment: Deploymen
   if (s.initialCap !== undefined) def.initialCap = s.initialCap;
   const tagField = s.tagField ?? (facts.hasTags ? DEFAULT_TAG_FIELD : undefined);
   if (tagField !== undefined) def.tagField = tagField;
-  if (s.numericField !== undefined) def.numericField = s.numericField;
+  const numericField = numericFieldOf(s.numericField, facts);
+  if (numericField !== undefined) def.numericField = numericField;
   if (!s.skipIndexCreate) log.info(`index ${describeDefinition(def)}`);
   const filter = flagFilter(config, tagField);
 

@@ -1,6 +1,12 @@
 /**
  * `vec-load`: `HSET <prefix>[{XYZ}]<12-digit id> <vectorField> <float32 blob> [<tagField> <tags>]
- * [<numericField> <id>]`, one vector per request, every vector of the slice exactly once.
+ * [<numericField> <value>]`, one vector per request, every vector of the slice exactly once.
+ *
+ * The numeric value: when the dataset carries a numeric attribute named like the numeric field
+ * (dataset generate --numeric), the vector's value, written as numeric-value.ts formats it (the
+ * text whose double the ground truth compared); a vector without the attribute gets no numeric
+ * field. Otherwise (the field is not one of the dataset's attributes) the dataset id, which lets a
+ * `@num:[lo hi]` filter select a known id range.
  *
  * Request r of the test writes slice vector r (the plan sets totalRequests to the slice size; with
  * --duration the index wraps and vectors are rewritten). The key carries the dataset id
@@ -18,6 +24,7 @@
 import { TAG_WIDTH, writeSlotTag } from "../cluster/slot-tags.ts";
 import type { ConnectionWorkload, NodeAssignment, ReplyCounter, WorkerContext, WorkerWorkload } from "../engine/workload-api.ts";
 import { openDataset, sliceDataset, type VectorDataset } from "../dataset/dataset.ts";
+import { MAX_NUMERIC_TEXT_BYTES, writeNumericValue } from "../dataset/numeric-value.ts";
 import { ReplyScanner } from "../resp/reply-scanner.ts";
 import type { CompiledUnit } from "../workload/template.ts";
 import { ID_WIDTH } from "./key-id.ts";
@@ -135,8 +142,8 @@ export function selfEncodedUnit(): CompiledUnit {
   };
 }
 
-/** Longest value written into a numeric field: a dataset id below 2^53 has at most 16 digits. */
-const MAX_NUMERIC_DIGITS = 16;
+/** Longest value written into a numeric field: an id (at most 16 digits) or a dataset value. */
+const MAX_NUMERIC_DIGITS = Math.max(16, MAX_NUMERIC_TEXT_BYTES);
 
 /**
  * Encodes `HSET key vectorField blob [tagField tags] [numericField id]` commands for one dataset
@@ -152,6 +159,10 @@ export class VectorHsetWriter {
   private readonly blobBytes: number;
   private readonly tagFieldBulk?: Uint8Array;
   private readonly numericFieldBulk?: Uint8Array;
+  /** The dataset attribute written into the numeric field; undefined = the dataset id. */
+  private readonly numericAttribute?: string;
+  /** Digits of one numeric value, written before its length is known (reused: no allocation). */
+  private readonly numericScratch = new Uint8Array(MAX_NUMERIC_DIGITS);
   /** Encoded bytes of each tag seen (the vocabulary is small; strings come from the dataset). */
   private readonly tagBytes = new Map<string, Uint8Array>();
 
@@ -179,7 +190,10 @@ export class VectorHsetWriter {
     this.tagOffset = p.clusterTags ? keyHead.length + prefix.length + 1 : -1;
     this.idOffset = keyHead.length + prefix.length + tagPart;
     if (p.tagField !== undefined && ds.hasTags) this.tagFieldBulk = bulk(p.tagField);
-    if (p.numericField !== undefined) this.numericFieldBulk = bulk(p.numericField);
+    if (p.numericField !== undefined) {
+      this.numericFieldBulk = bulk(p.numericField);
+      if (ds.numericFields.includes(p.numericField)) this.numericAttribute = p.numericField;
+    }
     let max = 4 + this.head.length + this.blobBytes + 2;
     if (this.tagFieldBulk) max += this.tagFieldBulk.length + 16 + this.maxTagValueBytes();
     if (this.numericFieldBulk) max += this.numericFieldBulk.length + 6 + MAX_NUMERIC_DIGITS;
@@ -246,7 +260,9 @@ export class VectorHsetWriter {
     // an empty TAG value is not something to rely on across engines.
     const tags = this.tagFieldBulk ? this.ds.vectorTags(source) : undefined;
     const withTags = tags !== undefined && tags.length > 0;
-    const args = 4 + (withTags ? 2 : 0) + (this.numericFieldBulk ? 2 : 0);
+    const value = this.numericAttribute !== undefined ? this.ds.vectorNumeric(source, this.numericAttribute) : undefined;
+    const withNumeric = this.numericFieldBulk !== undefined && (this.numericAttribute === undefined || value !== undefined);
+    const args = 4 + (withTags ? 2 : 0) + (withNumeric ? 2 : 0);
     buf[pos] = 42; // '*'
     buf[pos + 1] = 48 + args; // at most 8 arguments: one digit
     buf[pos + 2] = CR;
@@ -274,11 +290,21 @@ export class VectorHsetWriter {
       buf[pos++] = CR;
       buf[pos++] = LF;
     }
-    if (this.numericFieldBulk) {
-      // The numeric attribute is the dataset id itself: exact (never padded), and it lets a
+    if (withNumeric && value !== undefined) {
+      // The dataset's value, in the exact text its ground truth compared (numeric-value.ts);
+      // digits go to a reused scratch first because the bulk header needs their count.
+      buf.set(this.numericFieldBulk!, pos);
+      pos += this.numericFieldBulk!.length;
+      const len = writeNumericValue(this.numericScratch, 0, value);
+      pos = writeBulkHeader(buf, pos, len);
+      for (let b = 0; b < len; b++) buf[pos++] = this.numericScratch[b]!;
+      buf[pos++] = CR;
+      buf[pos++] = LF;
+    } else if (withNumeric) {
+      // No such dataset attribute: the dataset id itself, exact (never padded), which lets a
       // `@num:[lo hi]` filter select a known id range.
-      buf.set(this.numericFieldBulk, pos);
-      pos += this.numericFieldBulk.length;
+      buf.set(this.numericFieldBulk!, pos);
+      pos += this.numericFieldBulk!.length;
       let digits = 1;
       for (let t = id; t >= 10; t = Math.floor(t / 10)) digits++;
       pos = writeBulkHeader(buf, pos, digits);

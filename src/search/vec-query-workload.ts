@@ -19,7 +19,7 @@ import type { ConnectionWorkload, ReplyCounter, WorkerContext, WorkerWorkload } 
 import type { VectorDataset } from "../dataset/dataset.ts";
 import { NO_NEIGHBOR } from "../dataset/dataset.ts";
 import { KeyIdDecoder } from "./key-id.ts";
-import { allOf, knnQuery, tagFilter } from "./query-filter.ts";
+import { allOf, knnQuery, numericFilter, tagFilter } from "./query-filter.ts";
 import { RecallAccumulator, type RecallSnapshot, type RecallSummary } from "./recall.ts";
 import { SearchReplyScanner, type SearchReplySink } from "./search-reply-scanner.ts";
 import { bulk, concatBytes, openWorkerDataset, selfEncodedUnit } from "./vec-load-workload.ts";
@@ -52,14 +52,29 @@ export function queryTailArgs(p: Pick<VecQueryParams, "nocontent" | "returnField
   return out;
 }
 
-/** The filter text of query q: the flag filter ANDed with the dataset's filter of q, if asked. */
+/**
+ * The filter text of query q: the flag filter ANDed with the dataset's filter of q, if asked
+ * (its tags, then its numeric ranges as `@field:[lo hi]`; bounds are the dataset's doubles, whose
+ * shortest text is the one numeric-value.ts wrote, so the server compares what ground truth did).
+ */
 export function queryFilterText(p: VecQueryParams, ds: VectorDataset, q: number): string {
   if (!p.filterFromDataset) return p.filter || "*";
   const tags = ds.queryFilter(q);
-  if (tags.length === 0) return p.filter || "*";
-  if (p.tagField === undefined) throw new Error(`query ${q} of the dataset filters on tags but no tag field is configured; pass --tag-field NAME`);
-  const field = p.tagField;
-  return allOf([p.filter, ...tags.map((t) => tagFilter(field, [t]))]);
+  const ranges = ds.queryNumericRanges(q);
+  if (tags.length === 0 && ranges.length === 0) return p.filter || "*";
+  const parts = [p.filter];
+  if (tags.length > 0) {
+    if (p.tagField === undefined) throw new Error(`query ${q} of the dataset filters on tags but no tag field is configured; pass --tag-field NAME`);
+    const field = p.tagField;
+    parts.push(...tags.map((t) => tagFilter(field, [t])));
+  }
+  for (const r of ranges) {
+    if (r.field !== p.numericField) {
+      throw new Error(`query ${q} of the dataset filters on numeric attribute '${r.field}' but the numeric field is ${p.numericField === undefined ? "not configured" : `'${p.numericField}'`}; pass --numeric-field ${r.field}`);
+    }
+    parts.push(numericFilter(r.field, { low: r.min, high: r.max, lowExclusive: r.minExclusive, highExclusive: r.maxExclusive }));
+  }
+  return allOf(parts);
 }
 
 export function compileQueryCommand(p: VecQueryParams, ds: VectorDataset): QueryCommand {

@@ -129,6 +129,7 @@ describe("defaults are valkey-benchmark's", () => {
       loop: false,
       idle: false,
       verbose: false,
+      serverMetrics: "auto",
       outputFile: undefined,
       outputFormat: "text",
     });

@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { LegacyDatasetWriter, type LegacyWriterOptions } from "../../src/dataset/legacy-writer.ts";
+import { LegacyDatasetWriter, type LegacyWriterOptions, type TagData } from "../../src/dataset/legacy-writer.ts";
 
 export function tempDir(): { dir: string; file(name: string): string; cleanup(): void } {
   const dir = mkdtempSync(join(tmpdir(), "vsb-dataset-"));
@@ -30,7 +30,7 @@ export interface SmallLegacy {
 }
 
 /** Writes a small legacy file with vectors/queries from randomFloats and gt[q*k+j] = (q*7+j) % n. */
-export function writeSmallLegacy(path: string, o: Partial<LegacyWriterOptions> = {}, tags?: { vectorTags(i: number): string[]; queryFilter(q: number): string[] }): SmallLegacy {
+export function writeSmallLegacy(path: string, o: Partial<LegacyWriterOptions> = {}, tags?: TagData): SmallLegacy {
   const opts: LegacyWriterOptions = { path, name: "small", dim: 8, numVectors: 50, numQueries: 5, neighborsPerQuery: 4, metric: "IP", ...o };
   const vectors = randomFloats(opts.numVectors * opts.dim, 1);
   const queries = randomFloats(opts.numQueries * opts.dim, 2);

@@ -1,0 +1,94 @@
+// End-to-end: a dataset with numeric metadata (dataset generate --numeric) loaded with vec-load and
+// queried with --filtered-search against the search stand-in (or VSB_TEST_SEARCH_URL). The
+// per-query ranges come from the dataset and its ground truth is the exact filtered k-NN, so an
+// exact (FLAT) index must give recall 1.0.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { openDataset } from "../../src/dataset/dataset.ts";
+import { generateDataset } from "../../src/dataset/generate.ts";
+import { formatNumericValue } from "../../src/dataset/numeric-value.ts";
+import type { JsonReport } from "../../src/report/json.ts";
+import { ID_WIDTH } from "../../src/search/key-id.ts";
+import type { RecallSummary } from "../../src/search/recall.ts";
+import { expectExit, parseJsonReport, runBench } from "../support/run-cli.ts";
+import { call, searchTarget, type SearchTarget, uniqueNames } from "./e2e-target.ts";
+
+const TIMEOUT = 60_000;
+let target: SearchTarget;
+let dir: string;
+let dataset: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "vsb-e2e-numeric-"));
+  dataset = join(dir, "priced.bin");
+  [target] = await Promise.all([
+    searchTarget(),
+    generateDataset({
+      path: dataset, dim: 8, numVectors: 500, numQueries: 20, k: 10, metric: "L2", seed: 9, workers: 1,
+      numeric: [{ name: "price", distribution: "uniform", min: 0, max: 100 }], numericFilterSelectivity: 0.2,
+    }),
+  ]);
+});
+afterAll(async () => {
+  await target.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("numeric metadata end to end", () => {
+  test(
+    "--filtered-search sends each query's numeric range, the index has a NUMERIC field, and recall is exactly 1.0",
+    async () => {
+      const n = uniqueNames();
+      const run = await runBench(
+        ["-h", target.host, "-p", String(target.port), "-c", "4", ...n.args, "--dataset", dataset, "--search-algorithm", "FLAT",
+          "-t", "vec-load,vec-query", "--filtered-search", "-n", "40", "--output-format", "json"],
+        { timeoutMs: 45_000 },
+      );
+      expectExit(run, 0);
+      const report: JsonReport = parseJsonReport(run.stdout);
+      expect(report.tests[1]!.title).toBe("VEC-QUERY (k=10, filtered)");
+      const recall = report.tests[1]!.extra["vec-query"] as RecallSummary;
+      expect(recall).toMatchObject({ mean: 1, min: 1, queries: 40, shortReplies: 0 });
+      expect(run.stderr).toContain("NUMERIC price");
+      try {
+        // The index declares price as NUMERIC.
+        const info = JSON.stringify(await call(target, "FT.INFO", n.index));
+        expect(info).toMatch(/"identifier","price".*"NUMERIC"|"price".*"type","NUMERIC"/);
+        // Each hash holds the dataset's value, as its exact shortest text.
+        const ds = openDataset(dataset);
+        try {
+          for (const i of [0, 17, 499]) {
+            const key = `${n.prefix}${String(i).padStart(ID_WIDTH, "0")}`;
+            const stored = await call(target, "HGET", key, "price");
+            const text = typeof stored === "string" ? stored : new TextDecoder().decode(stored as Uint8Array);
+            expect(text).toBe(formatNumericValue(ds.vectorNumeric(i, "price")!));
+            expect(Number(text)).toBe(ds.vectorNumeric(i, "price")!);
+          }
+        } finally {
+          ds.close();
+        }
+      } finally {
+        await call(target, "FT.DROPINDEX", n.index, "DD");
+      }
+    },
+    TIMEOUT,
+  );
+
+  test(
+    "without --filtered-search the same queries are unfiltered, so the filtered ground truth no longer matches",
+    async () => {
+      const n = uniqueNames();
+      const run = await runBench(
+        ["-h", target.host, "-p", String(target.port), "-c", "4", ...n.args, "--dataset", dataset, "--search-algorithm", "FLAT",
+          "-t", "vec-load,vec-query", "-n", "20", "--output-format", "json", "--cleanup"],
+        { timeoutMs: 45_000 },
+      );
+      expectExit(run, 0);
+      const recall = parseJsonReport(run.stdout).tests[1]!.extra["vec-query"] as RecallSummary;
+      expect(recall.mean).toBeLessThan(1);
+    },
+    TIMEOUT,
+  );
+});
