@@ -7,7 +7,7 @@ import type { Deployment } from "../cluster/discovery.ts";
 import { selectNodes } from "../cluster/read-from.ts";
 import type { BenchConfig } from "../config/types.ts";
 import { UserError } from "../errors.ts";
-import type { TestResult } from "../metrics/types.ts";
+import type { ProgressSnapshot, TestResult } from "../metrics/types.ts";
 import { planKvTests, type PlannedTest } from "../workload/plan.ts";
 import type { NodeAssignment } from "./workload-api.ts";
 import type { TestSpec, WorkerResult } from "./messages.ts";
@@ -15,22 +15,9 @@ import { mergeResults } from "./merge.ts";
 import { STOP, createSharedState, readProgress, resetSharedState, type SharedState } from "./shared-state.ts";
 import { startWorkers, type WorkerHandle } from "./worker-pool.ts";
 
-export interface ProgressSample {
-  title: string;
-  completed: number;
-  errors: number;
-  total?: number;
-  elapsedSec: number;
-  durationSec?: number;
-  intervalRate: number;
-  overallRate: number;
-  intervalAvgMs: number;
-  overallAvgMs: number;
-  warmup: boolean;
-}
 
 export interface RunHooks {
-  onProgress?(s: ProgressSample): void;
+  onProgress?(s: ProgressSnapshot): void;
   onTestEnd?(): void;
   /** Awaited right before a test's measured run (after its warmup): e.g. server snapshots. */
   beforeTest?(t: PlannedTest): Promise<void> | void;

@@ -39,3 +39,24 @@ export interface ServerConfigInfo {
   save?: string;
   appendonly?: string;
 }
+
+/** One update of the live progress line (engine → report). */
+export interface ProgressSnapshot {
+  title: string;
+  completed: number;
+  /** Error replies so far (included in completed's count of answered requests). */
+  errors?: number;
+  /** Requests to run (`-n`); shown as "N/TOTAL requests". */
+  total?: number;
+  elapsedSec: number;
+  /** Test length (`--duration`); shown as "E/D seconds" instead of requests. */
+  durationSec?: number;
+  /** Requests per second over the last interval. */
+  intervalRate: number;
+  /** Requests per second since the test started. */
+  overallRate: number;
+  intervalAvgMs: number;
+  overallAvgMs: number;
+  /** During `--warmup`: the line starts with "Warming up ". */
+  warmup?: boolean;
+}

@@ -9,27 +9,12 @@
  * still shows on a terminal (as in valkey-benchmark) and the quiet line replaces it; with
  * `--csv` the caller passes `enabled: false`.
  */
+import type { ProgressSnapshot } from "../metrics/types.ts";
 import { formatFixed } from "./printf.ts";
 
 export const PROGRESS_INTERVAL_MS = 250;
 
-export interface ProgressSnapshot {
-  title: string;
-  completed: number;
-  /** Requests to run (`-n`); shown as "N/TOTAL requests". */
-  total?: number;
-  elapsedSec: number;
-  /** Test length (`--duration`); shown as "E/D seconds" instead of requests. */
-  durationSec?: number;
-  /** Requests per second over the last interval. */
-  intervalRate: number;
-  /** Requests per second since the test started. */
-  overallRate: number;
-  intervalAvgMs: number;
-  overallAvgMs: number;
-  /** During `--warmup`: the line starts with "Warming up ". */
-  warmup?: boolean;
-}
+export type { ProgressSnapshot } from "../metrics/types.ts";
 
 export interface ProgressStream {
   write(s: string): unknown;

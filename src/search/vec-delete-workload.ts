@@ -13,7 +13,7 @@
 import { TAG_WIDTH, writeSlotTag } from "../cluster/slot-tags.ts";
 import type { ConnectionWorkload, NodeAssignment, WorkerContext, WorkerWorkload } from "../engine/workload-api.ts";
 import type { VectorDataset } from "../dataset/dataset.ts";
-import type { CompiledUnit } from "../workload/template.ts";
+import { fixedUnit, type CompiledUnit } from "../workload/template.ts";
 import { ID_WIDTH } from "./key-id.ts";
 import {
   bulk,
@@ -82,15 +82,7 @@ function compileDelete(prefix: string, clusterTags: boolean): DeleteUnit {
   const head = concatBytes([encoder.encode("*2\r\n"), bulk("DEL"), encoder.encode(`$${key.length}\r\n`)]);
   const bytes = concatBytes([head, key, encoder.encode("\r\n")]);
   return {
-    unit: {
-      bytes,
-      replies: 1,
-      randOffsets: new Int32Array(0),
-      randKinds: new Uint8Array(0),
-      dataRegions: new Int32Array(0),
-      tagOffsets: new Int32Array(0),
-      commandOffsets: new Int32Array([0]),
-    },
+    unit: fixedUnit(bytes),
     idOffset: head.length + p.length + tagPart,
     tagOffset: clusterTags ? head.length + p.length + 1 : -1,
   };

@@ -26,7 +26,7 @@ import type { ConnectionWorkload, NodeAssignment, ReplyCounter, WorkerContext, W
 import { openDataset, sliceDataset, type VectorDataset } from "../dataset/dataset.ts";
 import { MAX_NUMERIC_TEXT_BYTES, writeNumericValue } from "../dataset/numeric-value.ts";
 import { ReplyScanner } from "../resp/reply-scanner.ts";
-import type { CompiledUnit } from "../workload/template.ts";
+import { fixedUnit, type CompiledUnit } from "../workload/template.ts";
 import { ID_WIDTH } from "./key-id.ts";
 import type { DatasetRef, VecLoadParams, VectorKeyParams } from "./workload-params.ts";
 
@@ -131,15 +131,7 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
  * per unit, and no template bytes (the engine never lays them down when allocate() exists).
  */
 export function selfEncodedUnit(): CompiledUnit {
-  return {
-    bytes: new Uint8Array(0),
-    replies: 1,
-    randOffsets: new Int32Array(0),
-    randKinds: new Uint8Array(0),
-    dataRegions: new Int32Array(0),
-    tagOffsets: new Int32Array(0),
-    commandOffsets: new Int32Array([0]),
-  };
+  return fixedUnit(new Uint8Array(0));
 }
 
 /** Longest value written into a numeric field: an id (at most 16 digits) or a dataset value. */

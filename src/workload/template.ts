@@ -41,9 +41,10 @@ export interface TemplateOptions {
   dropTagMarker?: boolean;
 }
 
-export function compileInline(text: string): CompiledUnit {
+/** A unit of one command with no placeholders: `bytes` sent as they are. */
+export function fixedUnit(bytes: Uint8Array): CompiledUnit {
   return {
-    bytes: encoder.encode(text),
+    bytes,
     replies: 1,
     randOffsets: new Int32Array(0),
     randKinds: new Uint8Array(0),
@@ -51,6 +52,10 @@ export function compileInline(text: string): CompiledUnit {
     tagOffsets: new Int32Array(0),
     commandOffsets: new Int32Array([0]),
   };
+}
+
+export function compileInline(text: string): CompiledUnit {
+  return fixedUnit(encoder.encode(text));
 }
 
 export function compileCommands(commands: readonly (readonly string[])[], opts: TemplateOptions): CompiledUnit {
