@@ -182,6 +182,7 @@ export class Orchestrator {
       hooks.onTestEnd?.();
     }
     const result = mergeResults(t.title, parts, c, this.workers.length, wallStart, spec.nodes, this.deployment, spec.workload.kind);
+    if (t.payloadBytes !== undefined) result.dataSize = t.payloadBytes;
     const problems = [...new Set(parts.flatMap((p) => p.problems))];
     // Requests never sent: only possible when connections were lost for good (or Ctrl-C).
     const unsent = total === Infinity || this.interrupted ? 0 : Math.max(0, total - result.issued);

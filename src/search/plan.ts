@@ -342,6 +342,8 @@ export async function planVectorTests(config: BenchConfig, deployment: Deploymen
       await run.cleanup();
     };
   }
+  // The report header's "N bytes payload": the FLOAT32 vector each load, update or query carries.
+  for (const t of tests) if (t.workload.kind !== "vec-delete") t.payloadBytes = facts.dim * 4;
   return tests;
 }
 

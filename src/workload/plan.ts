@@ -23,6 +23,8 @@ export interface PlannedTest {
   after?(result: TestResult): Promise<void>;
   /** Skip the warmup pass for this test (loads must write each vector once). */
   noWarmup?: boolean;
+  /** Bytes of payload per request for the report header, when not -d (vectors: dim x 4). */
+  payloadBytes?: number;
 }
 
 function kv(title: string, unit: UnitSpec, readOnly: boolean, repliesPerUnit: number, clusterTags: boolean): PlannedTest {
