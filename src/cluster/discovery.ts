@@ -171,7 +171,7 @@ export async function discoverDeployment(config: BenchConfig): Promise<Deploymen
     let client: ControlClient | undefined;
     try {
       client = await ControlClient.connect({ kind: "tcp", host: seed.host, port: seed.port }, conn, { select: false });
-      const clusterInfo = asText(await client.call(["INFO", "cluster"]), nodeAddress(seed.host, seed.port));
+      const clusterInfo = asText(await client.call(["INFO", "cluster"], conn.connectTimeoutMs, "--connect-timeout"), nodeAddress(seed.host, seed.port));
       const enabled = infoField(clusterInfo, "cluster_enabled") === "1";
       if (config.clusterMode === "force" && !enabled) {
         throw new UserError(`--cluster was given but ${nodeAddress(seed.host, seed.port)} is not in cluster mode (cluster_enabled:0); drop --cluster`);

@@ -38,7 +38,9 @@ export class ControlClient implements SocketSink {
     client.socket = await openSocket(target, conn, client);
     try {
       for (const cmd of handshakeCommands(conn, { select: opts.select ?? true, tracking: false })) {
-        const reply = await client.call(cmd);
+        // Setup belongs to connecting: a silent peer (wrong port, not Valkey) fails within
+        // --connect-timeout rather than the longer --request-timeout.
+        const reply = await client.call(cmd, conn.connectTimeoutMs, "--connect-timeout");
         checkHandshakeReply(cmd, reply, client.where);
       }
     } catch (e) {
@@ -49,11 +51,11 @@ export class ControlClient implements SocketSink {
   }
 
   /** Sends one command; resolves with the reply (RespError values are returned, not thrown). */
-  call(args: readonly (string | Uint8Array)[], timeoutMs = this.conn.requestTimeoutMs): Promise<RespValue> {
+  call(args: readonly (string | Uint8Array)[], timeoutMs = this.conn.requestTimeoutMs, timeoutFlag = "--request-timeout"): Promise<RespValue> {
     if (this.closedError || !this.socket) return Promise.reject(this.closedError ?? new ConnectionError(`${this.where}: not connected`, "CLOSED"));
     return new Promise<RespValue>((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.fail(new ConnectionError(`${this.where} did not answer ${String(args[0])} within ${timeoutMs} ms; raise --request-timeout or check the server`, "TIMEOUT"));
+        this.fail(new ConnectionError(`${this.where} did not answer ${String(args[0])} within ${timeoutMs} ms; is it a Valkey or Redis server? (or raise ${timeoutFlag})`, "TIMEOUT"));
       }, timeoutMs);
       this.pending.push({ resolve, reject, timer });
       this.socket!.write(encodeCommand(args));
@@ -105,7 +107,7 @@ export class ControlClient implements SocketSink {
       }
     } catch (e) {
       const msg = e instanceof RespProtocolError ? e.message : String(e);
-      this.fail(new ConnectionError(`${this.where} sent a malformed reply: ${msg}`, "PROTOCOL"));
+      this.fail(new ConnectionError(`${this.where} sent a malformed reply (${msg}); is it a Valkey or Redis server, and is --tls right for this port?`, "PROTOCOL"));
     }
   }
 
