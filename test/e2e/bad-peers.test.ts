@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { expectExit, runBench } from "../support/run-cli.ts";
 
-type Listener = ReturnType<typeof Bun.listen>;
+type Listener = import("bun").TCPSocketListener<undefined>;
 let silent: Listener;
 let http: Listener;
 
