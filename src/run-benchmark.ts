@@ -80,7 +80,7 @@ export async function runBenchmark(config: BenchConfig, io: Io): Promise<number>
   const orchestrator = new Orchestrator(config, deployment, await planRun(config, deployment, searchLog(io, config.quiet)));
   let interrupted = false;
   const onSigint = () => {
-    if (interrupted) process.exit(130);
+    if (interrupted || config.idle) process.exit(130);
     interrupted = true;
     io.log.warn("interrupted: finishing in-flight requests (Ctrl-C again to quit now)");
     orchestrator.interrupt();
@@ -152,7 +152,7 @@ function serverMetricsHooks(orchestrator: Orchestrator, monitor: ServerMetricsMo
 
 /** 0 = every request answered; 1 = a test had no successful reply, or requests were lost. */
 function exitCode(outcome: RunOutcome, problems: string[], io: Io): number {
-  const { results, unsent, interrupted, lostConnections } = outcome;
+  const { results, unsent, interrupted, lostConnections, emptyTimedTests } = outcome;
   let code = 0;
   for (const r of results) {
     if (r.issued > 0 && r.completed === 0) {
@@ -166,6 +166,10 @@ function exitCode(outcome: RunOutcome, problems: string[], io: Io): number {
   }
   if (unsent === 0 && lostConnections > 0) {
     io.log.error(`${lostConnections} connections were lost and could not be re-established, so tests ended early: ${problems[0] ?? "run with -v for details"}`);
+    code = 1;
+  }
+  for (const title of emptyTimedTests) {
+    io.log.error(`${title} sent no request within --duration; give it more time`);
     code = 1;
   }
   if (interrupted) return 130;

@@ -59,11 +59,15 @@ export const threadsText: TextSchema<number | "auto"> = v.pipe(
 );
 
 /** Seconds, with an optional `s` suffix: `30`, `30s`, `2.5`. Must be > 0. */
+/** Timers hold at most 2^31-1 ms (about 24.8 days). */
+const MAX_SECONDS = 2_147_483;
+
 export const secondsText: TextSchema<number> = v.pipe(
   v.string(),
   v.regex(/^(\d+\.?\d*|\.\d+)s?$/, "must be a number of seconds greater than 0, like 30 or 30s"),
   v.transform((text) => Number(text.replace(/s$/, ""))),
   v.check((seconds) => seconds > 0, "must be a number of seconds greater than 0, like 30 or 30s"),
+  v.check((seconds) => seconds <= MAX_SECONDS, `must be at most ${MAX_SECONDS} seconds (about 24 days)`),
 );
 
 /** `--warmup`: `5` or `5s` = seconds, `1000r` or `1000req` = requests. */

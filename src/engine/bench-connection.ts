@@ -21,6 +21,8 @@ import type { ConnectionWorkload, NodeAssignment } from "./workload-api.ts";
 const NOOP_SINK: SocketSink = { onData() {}, onDrain() {}, onClose() {} };
 const RETRYABLE = new Set(["MOVED", "ASK", "TRYAGAIN", "CLUSTERDOWN"]);
 const RECONNECT_ATTEMPTS = 3;
+/** Longest single sleep while pacing (--rps) or balancing: stop requests are checked this often. */
+const MAX_WAIT_MS = 50;
 
 export function targetOf(node: NodeAssignment): Target {
   return node.port === 0 && node.address.startsWith("unix:") ? { kind: "unix", path: node.host } : { kind: "tcp", host: node.host, port: node.port };
@@ -109,6 +111,13 @@ export class BenchConnection implements SocketSink {
   private sendNext(): void {
     const run = this.run!;
     let units: number;
+    this.clearWait();
+    if (this.outstanding > 0) return; // a batch is in flight: its last reply sends the next
+    if (!this.socket) {
+      // Lost between batches: reconnect once the current call stack (maybe a reconnect) is done.
+      setTimeout(() => void this.reconnectThenSend(), 0);
+      return;
+    }
     if (run.cluster && this.node.slots.length === 0) {
       // Our node gave all its slots away (resharding, failover): follow them.
       void this.relocate();
@@ -117,22 +126,17 @@ export class BenchConnection implements SocketSink {
     if (run.nodeTooFarAhead(this.node.address)) {
       // --balance-nodes: let the slower nodes catch up.
       if (!run.canClaim()) return this.finish();
-      this.waitTimer = setTimeout(() => {
-        this.waitTimer = undefined;
-        this.sendNext();
-      }, 1);
+      this.wait(1);
       return;
     }
     if (run.rateLimited) {
       const now = performance.now();
       const first = run.peekSlotMs();
       if (first > now) {
-        // Not due yet: wait for the schedule. Latency counts from the intended time.
+        // Not due yet: wait for the schedule (latency counts from the intended time), in
+        // steps of at most MAX_WAIT_MS so the end of a test or Ctrl-C is noticed promptly.
         if (!run.canClaim()) return this.finish();
-        this.waitTimer = setTimeout(() => {
-          this.waitTimer = undefined;
-          this.sendNext();
-        }, first - now);
+        this.wait(Math.min(first - now, MAX_WAIT_MS));
         return;
       }
       units = run.claimDueUnits(this.intendedMs, now, this.repliesPerUnit);
@@ -148,6 +152,18 @@ export class BenchConnection implements SocketSink {
     run.issued += this.outstanding;
     this.sentAtMs = performance.now();
     this.flush();
+  }
+
+  private wait(ms: number): void {
+    this.waitTimer = setTimeout(() => {
+      this.waitTimer = undefined;
+      this.sendNext();
+    }, ms);
+  }
+
+  private clearWait(): void {
+    if (this.waitTimer) clearTimeout(this.waitTimer);
+    this.waitTimer = undefined;
   }
 
   private flush(): void {
@@ -184,7 +200,10 @@ export class BenchConnection implements SocketSink {
     let errors = scanner.errorCount;
     this.redirected = 0;
     if (errors > 0) {
+      this.detailed = 0;
       scanner.forEachErrorDetail(this.onErrorDetail);
+      // The scanner keeps details of a bounded number of errors per read; the rest still count.
+      if (this.detailed < errors) run.countErrorN("UNKNOWN", errors - this.detailed);
       errors -= this.redirected;
     }
     const answered = n - this.redirected;
@@ -212,8 +231,12 @@ export class BenchConnection implements SocketSink {
   /** Redirects counted in the current onData (they are neither completed nor errors). */
   private redirected = 0;
 
+  /** Errors whose details the scanner reported in the current onData. */
+  private detailed = 0;
+
   private handleError(code: string, ordinal: number, message: string): void {
     const run = this.run!;
+    this.detailed++;
     if (!RETRYABLE.has(code) || !run.cluster) {
       run.countError(code);
       return;
@@ -245,6 +268,7 @@ export class BenchConnection implements SocketSink {
   /** Counts the unanswered requests of the batch as errors, then reconnects and carries on. */
   failBatch(code: string): void {
     const run = this.run!;
+    this.clearWait();
     if (this.outstanding > 0) {
       run.addErrors(code, this.outstanding, this.stats);
       this.outstanding = 0;
@@ -266,6 +290,19 @@ export class BenchConnection implements SocketSink {
 
   private async reconnectThenSend(): Promise<void> {
     const run = this.run!;
+    this.clearWait();
+    if (this.reconnecting) return;
+    this.reconnecting = true;
+    try {
+      await this.reconnectLoop(run);
+    } finally {
+      this.reconnecting = false;
+    }
+  }
+
+  private reconnecting = false;
+
+  private async reconnectLoop(run: TestRun): Promise<void> {
     this.dropSocket();
     this.work?.scanner.reset();
     if (!run.canClaim()) return this.finish();
@@ -313,6 +350,7 @@ export class BenchConnection implements SocketSink {
     const next = run.cluster!.replacementFor(this.node, formerSlot);
     if (next) {
       run.noteProblem(`${this.node.address} stopped serving; connections moved to ${next.address}`);
+      run.nodeMoved(this.node.address, next.address);
       this.node = next;
       if (next.slots.length > 0) this.homeSlot = next.slots[0];
       this.stats = run.statsFor(next.address);
@@ -335,8 +373,7 @@ export class BenchConnection implements SocketSink {
   }
 
   stop(): void {
-    if (this.waitTimer) clearTimeout(this.waitTimer);
-    this.waitTimer = undefined;
+    this.clearWait();
   }
 
   close(): void {

@@ -15,6 +15,8 @@ export interface TestSpec {
   nodes: NodeAssignment[];
   /** Requests (replies) to send in total over all workers; Infinity with --duration. */
   totalRequests: number;
+  /** --duration (or a warmup in seconds): each worker stops claiming this long after it starts. */
+  durationSec?: number;
   /** Requests per second for this worker; 0 = unlimited. */
   rpsPerWorker: number;
   /** True for a warmup pass (numbers are discarded). */

@@ -34,6 +34,8 @@ export interface RunOutcome {
   unsent: number;
   /** Connections lost for good (could not be re-established), summed over tests. */
   lostConnections: number;
+  /** Tests run for a --duration that sent no request at all. */
+  emptyTimedTests: string[];
 }
 
 const PROGRESS_EVERY_MS = 250;
@@ -96,14 +98,19 @@ export class Orchestrator {
     const results: TestResult[] = [];
     let unsent = 0;
     let lostConnections = 0;
+    const emptyTimedTests: string[] = [];
     do {
+      // With --loop only the last round is kept (for -o and the exit code): each result holds
+      // a WebAssembly histogram, which the garbage collector does not free.
+      for (const r of results.splice(0)) r.latencyUs.destroy();
       for (const t of tests) {
         if (this.interrupted) break;
         await t.before?.();
         if (this.config.warmup && !t.noWarmup) await this.runOne(t, true, hooks);
         if (this.interrupted) break;
         await hooks.beforeTest?.(t);
-        const { result, problems, unsent: u, dead } = await this.runOne(t, false, hooks);
+        const { result, problems, unsent: u, dead, timed } = await this.runOne(t, false, hooks);
+        if (timed && result.issued === 0 && !this.interrupted) emptyTimedTests.push(t.title);
         await hooks.afterTest?.(t, result);
         await t.after?.(result);
         unsent += u;
@@ -112,10 +119,10 @@ export class Orchestrator {
         hooks.onResult(result, problems);
       }
     } while (this.config.loop && !this.interrupted);
-    return { results, interrupted: this.interrupted, unsent, lostConnections };
+    return { results, interrupted: this.interrupted, unsent, lostConnections, emptyTimedTests };
   }
 
-  private async runOne(t: PlannedTest, warmup: boolean, hooks: RunHooks): Promise<{ result: TestResult; problems: string[]; unsent: number; dead: number }> {
+  private async runOne(t: PlannedTest, warmup: boolean, hooks: RunHooks): Promise<{ result: TestResult; problems: string[]; unsent: number; dead: number; timed: boolean }> {
     const c = this.config;
     let total: number;
     let durationSec: number | undefined;
@@ -140,6 +147,7 @@ export class Orchestrator {
       workload: t.workload,
       nodes: this.nodesFor(t),
       totalRequests: total,
+      durationSec,
       rpsPerWorker: c.rps > 0 ? c.rps / this.workers.length : 0,
       warmup,
     };
@@ -147,7 +155,6 @@ export class Orchestrator {
     if (this.interrupted) Atomics.store(this.shared.ints, STOP, 1);
     const wallStart = performance.timeOrigin + performance.now();
     const t0 = performance.now();
-    const stopTimer = durationSec !== undefined ? setTimeout(() => Atomics.store(this.shared.ints, STOP, 1), durationSec * 1000) : undefined;
     let last = { at: t0, completed: 0, errors: 0, latencySumUs: 0 };
     const progressTimer = hooks.onProgress
       ? setInterval(() => {
@@ -177,7 +184,6 @@ export class Orchestrator {
     try {
       parts = await Promise.all(this.workers.map((w) => w.run(spec)));
     } finally {
-      if (stopTimer) clearTimeout(stopTimer);
       if (progressTimer) clearInterval(progressTimer);
       hooks.onTestEnd?.();
     }
@@ -187,7 +193,7 @@ export class Orchestrator {
     // Requests never sent: only possible when connections were lost for good (or Ctrl-C).
     const unsent = total === Infinity || this.interrupted ? 0 : Math.max(0, total - result.issued);
     const dead = parts.reduce((n, p) => n + p.deadConnections, 0);
-    return { result, problems, unsent, dead };
+    return { result, problems, unsent, dead, timed: durationSec !== undefined };
   }
 
   close(): void {

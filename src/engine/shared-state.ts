@@ -10,6 +10,8 @@ export const CLAIMED = 0;
 export const STOP = 1;
 /** --sequential: the next __rand_int__ value, shared so every value is used once, in order. */
 export const SEQUENCE = 2;
+/** With --duration: the next request number (requests are numbered even without a total). */
+export const DURATION_SEQUENCE = 3;
 const INT_SLOTS = 4;
 export const PROGRESS_FIELDS = 3;
 /** Most nodes one test can spread over; per-node completed counters for --balance-nodes. */
@@ -39,6 +41,7 @@ export function resetSharedState(s: SharedState): void {
   Atomics.store(s.ints, CLAIMED, 0);
   Atomics.store(s.ints, STOP, 0);
   Atomics.store(s.ints, SEQUENCE, 0);
+  Atomics.store(s.ints, DURATION_SEQUENCE, 0);
   s.nodeCompleted.fill(0);
   s.progress.fill(0);
 }

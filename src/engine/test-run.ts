@@ -10,7 +10,7 @@ import type { BenchConnection } from "./bench-connection.ts";
 import type { WorkerClusterState } from "./cluster-state.ts";
 import type { NodeCounters, TestSpec, WorkerResult } from "./messages.ts";
 import type { RedirectRouter } from "./redirect-router.ts";
-import { CLAIMED, PROGRESS_FIELDS, STOP, type SharedState } from "./shared-state.ts";
+import { CLAIMED, DURATION_SEQUENCE, PROGRESS_FIELDS, STOP, type SharedState } from "./shared-state.ts";
 import type { WorkerWorkload } from "./workload-api.ts";
 
 export interface RunParams {
@@ -49,7 +49,6 @@ export class TestRun {
   readonly unitsPerClaim: number;
   /** Global index of the first request of the last claim (requests are numbered 0, 1, 2...). */
   claimStart = 0;
-  private localSequence = 0;
   // --rps schedule (per worker): slot k is due at t0 + k * intervalMs.
   private slot = 0;
   private t0Ms = 0;
@@ -61,6 +60,7 @@ export class TestRun {
   startedAtMs = 0;
   lastReplyAtMs = 0;
   private sweep?: ReturnType<typeof setInterval>;
+  private durationTimer?: ReturnType<typeof setTimeout>;
   private pendingRedirects = 0;
   private readonly nodeStats = new Map<string, NodeStats>();
   /** Index of each node address in spec.nodes (shared per-node counters for balancing). */
@@ -89,13 +89,21 @@ export class TestRun {
     this.connections = connections;
     for (const c of connections) c.attach(this, this.workload.forConnection(c.clientIndex, c.node), this.params.pipeline);
     this.startedAtMs = performance.timeOrigin + performance.now();
-    this.t0Ms = performance.now();
+    // Workers' schedules interleave instead of all sending at the same instants.
+    this.t0Ms = performance.now() + (this.params.workerIndex * this.intervalMs) / this.params.workers;
+    // --duration counts from when this worker starts sending (not from when the main thread
+    // asked: opening connections and loading a dataset would eat into it). The first worker to
+    // reach its deadline stops them all.
+    if (this.spec.durationSec !== undefined) {
+      this.durationTimer = setTimeout(() => Atomics.store(this.shared.ints, STOP, 1), this.spec.durationSec * 1000);
+    }
     const sweepEvery = Math.max(10, Math.min(1000, this.params.requestTimeoutMs / 4));
     this.sweep = setInterval(() => this.sweepTimeouts(), sweepEvery);
     if (connections.length === 0) this.resolveDone();
     for (const c of connections) c.kick();
     await this.done;
     clearInterval(this.sweep);
+    if (this.durationTimer) clearTimeout(this.durationTimer);
     this.publishProgress();
   }
 
@@ -119,9 +127,9 @@ export class TestRun {
     if (Atomics.load(ints, STOP) !== 0) return 0;
     const total = this.spec.totalRequests;
     if (total === Infinity) {
-      // No shared total: number requests per worker, interleaved so indices stay unique.
-      this.claimStart = this.localSequence * this.params.workers + this.params.workerIndex;
-      this.localSequence += maxUnits * repliesPerUnit;
+      // No total to claim against, but requests still get unique consecutive numbers (vector
+      // workloads map them to queries and ids): one shared counter, wrapping at 2^32.
+      this.claimStart = Atomics.add(ints, DURATION_SEQUENCE, maxUnits * repliesPerUnit) >>> 0;
       return maxUnits;
     }
     const want = maxUnits * repliesPerUnit;
@@ -141,13 +149,38 @@ export class TestRun {
     const tol = this.params.balanceTolerance;
     if (tol <= 0 || this.spec.nodes.length < 2) return false;
     const counts = this.shared.nodeCompleted;
-    const mine = Atomics.load(counts, this.nodeIndex.get(address) ?? 0);
+    const index = this.nodeIndex.get(address);
+    if (index === undefined) return false;
+    const mine = Atomics.load(counts, index);
     let min = Infinity;
     for (let i = 0; i < this.spec.nodes.length; i++) {
       const c = Atomics.load(counts, i);
       if (c < min) min = c;
     }
-    return mine > min * (1 + tol) + this.unitsPerClaim;
+    if (mine <= min * (1 + tol) + this.unitsPerClaim) return false;
+    // The slowest node stopped progressing (it died and nothing took its slots over): waiting
+    // for it would stall the whole run, so balancing is suspended after --request-timeout.
+    const now = performance.now();
+    if (min !== this.balanceMin) {
+      this.balanceMin = min;
+      this.balanceMinSinceMs = now;
+    } else if (now - this.balanceMinSinceMs > this.params.requestTimeoutMs) {
+      this.noteProblem(`--balance-nodes: the slowest node made no progress for ${this.params.requestTimeoutMs} ms (--request-timeout); balancing suspended`);
+      return false;
+    }
+    return true;
+  }
+
+  private balanceMin = -1;
+  private balanceMinSinceMs = 0;
+
+  /**
+   * A connection moved from `from` to `to` (failover, resharding): `to` now serves that shard,
+   * so --balance-nodes keeps counting its requests on the shard's counter.
+   */
+  nodeMoved(from: string, to: string): void {
+    const index = this.nodeIndex.get(from);
+    if (index !== undefined && !this.nodeIndex.has(to)) this.nodeIndex.set(to, index);
   }
 
   /** Intended time of the next schedule slot (--rps). */
@@ -184,11 +217,19 @@ export class TestRun {
     this.errors += errors;
     stats.completed += completed;
     stats.errors += errors;
-    if (this.params.balanceTolerance > 0) Atomics.add(this.shared.nodeCompleted, this.nodeIndex.get(address) ?? 0, completed + errors);
+    if (this.params.balanceTolerance > 0) {
+      const index = this.nodeIndex.get(address);
+      if (index !== undefined) Atomics.add(this.shared.nodeCompleted, index, completed + errors);
+    }
   }
 
   countError(code: string): void {
     this.errorsByType.set(code, (this.errorsByType.get(code) ?? 0) + 1);
+  }
+
+  /** Counts `n` errors of one type (the totals are counted by the caller). */
+  countErrorN(code: string, n: number): void {
+    this.errorsByType.set(code, (this.errorsByType.get(code) ?? 0) + n);
   }
 
   addErrors(code: string, n: number, stats?: NodeStats): void {
@@ -226,7 +267,7 @@ export class TestRun {
       return;
     }
     this.pendingRedirects++;
-    void router.resend(command, code, message, from.node).then((outcome) => {
+    void router.resend(command, code, message, from.node).catch((e: unknown) => ({ ok: false as const, code: "REDIRECT", problem: `following ${code} failed: ${(e as Error).message}` })).then((outcome) => {
       this.pendingRedirects--;
       if (outcome.ok) {
         const stats = this.statsFor(outcome.address);

@@ -58,7 +58,7 @@ export class ControlClient implements SocketSink {
         this.fail(new ConnectionError(`${this.where} did not answer ${String(args[0])} within ${timeoutMs} ms; is it a Valkey or Redis server? (or raise ${timeoutFlag})`, "TIMEOUT"));
       }, timeoutMs);
       this.pending.push({ resolve, reject, timer });
-      this.socket!.write(encodeCommand(args));
+      this.send(encodeCommand(args));
     });
   }
 
@@ -79,7 +79,7 @@ export class ControlClient implements SocketSink {
         }),
       );
     }
-    this.socket.write(bytes);
+    this.send(bytes);
     return Promise.all(waits);
   }
 
@@ -111,7 +111,29 @@ export class ControlClient implements SocketSink {
     }
   }
 
-  onDrain(): void {}
+  /** Bytes the socket did not take yet (large commands); written from onDrain, in order. */
+  private unsent: Uint8Array[] = [];
+
+  private send(bytes: Uint8Array): void {
+    if (this.unsent.length > 0) {
+      this.unsent.push(bytes);
+      return;
+    }
+    const n = this.socket!.write(bytes);
+    if (n < bytes.length) this.unsent.push(bytes.subarray(Math.max(0, n)));
+  }
+
+  onDrain(): void {
+    while (this.unsent.length > 0 && this.socket) {
+      const b = this.unsent[0]!;
+      const n = this.socket.write(b);
+      if (n < b.length) {
+        this.unsent[0] = b.subarray(Math.max(0, n));
+        return;
+      }
+      this.unsent.shift();
+    }
+  }
 
   onClose(err?: Error): void {
     this.fail(new ConnectionError(`connection to ${this.where} closed${err ? `: ${err.message}` : " by the server"}`, "CLOSED"));

@@ -32,7 +32,7 @@ export interface ReplyScannerOptions {
 }
 
 /** How many error codes one feed() keeps for forEachError (errorCount itself stays exact). */
-export const ERROR_CODE_RING_SIZE = 32;
+export const ERROR_CODE_RING_SIZE = 1024;
 /** Error codes are truncated to this many bytes (real ones are a few letters). */
 const MAX_ERROR_CODE_BYTES = 64;
 /** Redirect errors (MOVED/ASK) keep their whole line, up to this many bytes (slot + address). */
