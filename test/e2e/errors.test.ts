@@ -138,3 +138,27 @@ describe("lost connections and timeouts", () => {
     expect(t.errorsByType.TIMEOUT ?? 0).toBeGreaterThan(0);
   });
 });
+
+describe("accounting holds under deep pipelines and paced runs", () => {
+  test("every error of a 100-deep pipeline is counted by type, not only the last few of a read", async () => {
+    await server.cli("SET", "notanumber", "abc");
+    const run = await runBench([...base(), "-c", "2", "-P", "100", "-n", "10000", "--output-format", "json", "INCR", "notanumber"]);
+    expectExit(run, 1);
+    const t = onlyTest(run.stdout);
+    expect(t.requests.errors).toBe(10000);
+    expect(t.errorsByType).toEqual({ ERR: 10000 });
+  });
+
+  test("a paced (--rps) run whose connection is killed keeps issued = completed + errors and sends no batch twice", async () => {
+    const args = [...base(), "-c", "1", "-t", "get", "--rps", "2000", "--duration", "2", "--output-format", "json"];
+    const running = await startRunning(args, "get");
+    await server.cli("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes");
+    const run = await running.finish();
+    expectExit(run, 0);
+    const t = onlyTest(run.stdout);
+    expectAccounted(t);
+    expect(run.stderr).not.toContain("more replies than requests");
+    // Every request the report counts as completed was executed by the server.
+    expect(await callsOf(server, "get")).toBeGreaterThanOrEqual(t.requests.completed);
+  });
+});
