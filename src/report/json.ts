@@ -7,22 +7,13 @@
 import type { BenchConfig } from "../config/types.ts";
 import type { ServerConfigInfo, TestResult } from "../metrics/types.ts";
 import { encodeHistogram } from "../metrics/histogram.ts";
-import { latencyStats, usToMs } from "./latency-stats.ts";
+import { latencyStats, usToMs, type LatencyStatsUs } from "./latency-stats.ts";
 import { configSecrets, redactConfig, redactValue } from "./redact.ts";
 
 export const JSON_SCHEMA_VERSION = 1;
 
-export interface JsonLatencyMs {
-  mean: number;
-  min: number;
-  max: number;
-  p50: number;
-  p90: number;
-  p95: number;
-  p99: number;
-  p99_9: number;
-  p99_99: number;
-}
+/** The same statistics as LatencyStatsUs, in milliseconds. */
+export type JsonLatencyMs = Omit<LatencyStatsUs, "count">;
 
 export interface JsonTestReport {
   title: string;

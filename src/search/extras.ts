@@ -24,15 +24,7 @@ export function sumCounters(parts: unknown[]): Record<string, number> {
 }
 
 /** A mix part once merged: counts summed, histograms merged, the part's own extras merged by kind. */
-export interface MixPartSummary {
-  title: string;
-  kind: string;
-  weight: number;
-  replies: number;
-  errors: number;
-  histogram: string;
-  extra?: unknown;
-}
+export type MixPartSummary = MixPartExtra;
 
 export function mergeMixExtras(parts: unknown[]): { parts: MixPartSummary[] } {
   const workers = parts as MixExtra[];
