@@ -16,7 +16,7 @@ import { AnnounceMapError, EMPTY_ANNOUNCE_MAP, applyAnnounceMap, parseAnnounceMa
 import { parseClusterNodes } from "./cluster-nodes.ts";
 import { parseClusterShards } from "./cluster-shards.ts";
 import { parseClusterSlots } from "./cluster-slots.ts";
-import type { ClusterShard, ClusterTopology } from "./topology.ts";
+import { adoptStrayReplicas, hasStrayReplicas, type ClusterShard, type ClusterTopology } from "./topology.ts";
 
 export function nodeAddress(host: string, port: number): string {
   return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
@@ -73,11 +73,23 @@ export async function fetchClusterTopology(seeds: Endpoint[], conn: ConnectionCo
 async function readTopology(client: ControlClient, seed: Endpoint, tls: boolean): Promise<ClusterTopology> {
   const source = { host: seed.host, port: seed.port, tls };
   const shards = await client.call(["CLUSTER", "SHARDS"]);
-  if (!(shards instanceof RespError)) return parseClusterShards(shards, source);
-  const nodes = await client.call(["CLUSTER", "NODES"]);
-  if (typeof nodes === "string") return parseClusterNodes(nodes, source);
-  if (nodes instanceof Uint8Array) return parseClusterNodes(new TextDecoder().decode(nodes), source);
+  if (!(shards instanceof RespError)) {
+    const topology = parseClusterShards(shards, source);
+    if (!hasStrayReplicas(topology)) return topology;
+    // A replica whose shard id disagrees with its primary's (a Valkey/Redis 7.2+ gossip race)
+    // is listed in a shard of its own; CLUSTER NODES names its primary.
+    const nodes = nodesText(await client.call(["CLUSTER", "NODES"]));
+    return nodes === undefined ? topology : adoptStrayReplicas(topology, parseClusterNodes(nodes, source));
+  }
+  const nodes = nodesText(await client.call(["CLUSTER", "NODES"]));
+  if (nodes !== undefined) return parseClusterNodes(nodes, source);
   return parseClusterSlots(await client.callOk(["CLUSTER", "SLOTS"]), source);
+}
+
+function nodesText(reply: RespValue): string | undefined {
+  if (typeof reply === "string") return reply;
+  if (reply instanceof Uint8Array) return new TextDecoder().decode(reply);
+  return undefined;
 }
 
 /**

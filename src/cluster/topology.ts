@@ -145,3 +145,29 @@ function firstSlot(shard: ClusterShard): number {
 function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+/** Replicas that sit in no shard: CLUSTER SHARDS lists one alone while its shard id disagrees with its primary's. */
+export function hasStrayReplicas(topology: ClusterTopology): boolean {
+  const placed = new Set(topology.shards.flatMap((shard) => [shard.primary.id, ...shard.replicas.map((r) => r.id)]));
+  return topology.nodes.some((node) => node.role === "replica" && !placed.has(node.id));
+}
+
+/**
+ * Puts each stray replica into its primary's shard, as `reference` (CLUSTER NODES, which names
+ * every replica's primary) says. Everything else, health and zones included, stays as read.
+ */
+export function adoptStrayReplicas(topology: ClusterTopology, reference: ClusterTopology): ClusterTopology {
+  const primaryOf = new Map<string, string>();
+  for (const node of reference.nodes) if (node.primaryId !== undefined) primaryOf.set(node.id, node.primaryId);
+  const parsed: ParsedShard[] = topology.shards.map((s) => ({ nodes: [s.primary, ...s.replicas], slots: s.slots }));
+  const placed = new Set(parsed.flatMap((p) => p.nodes.map((n) => n.id)));
+  const orphans: ClusterNode[] = [];
+  for (const node of topology.nodes) {
+    if (placed.has(node.id)) continue;
+    const primaryId = node.role === "replica" ? primaryOf.get(node.id) : undefined;
+    const shard = primaryId === undefined ? undefined : parsed.find((p) => p.nodes[0]!.id === primaryId);
+    if (shard === undefined) orphans.push(node);
+    else shard.nodes.push(node);
+  }
+  return buildTopology(parsed, orphans);
+}

@@ -255,7 +255,8 @@ export class BenchConnection implements SocketSink {
       end = c + 1 < offsets.length ? unitBase + offsets[c + 1]! : unitBase + this.unitLen;
     }
     this.redirected++;
-    run.followRedirect(this, code, message, this.buffer.slice(start, end), this.sentAtMs);
+    const settle = this.work!.onRedirect?.(index);
+    run.followRedirect(this, code, message, this.buffer.slice(start, end), this.sentAtMs, settle);
   }
 
   onClose(err?: Error): void {

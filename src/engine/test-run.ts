@@ -257,18 +257,21 @@ export class TestRun {
    * A request was answered with MOVED/ASK/TRYAGAIN/CLUSTERDOWN: it is neither completed nor an
    * error yet. Resend it (to the node the redirect names) and account for it when that answers.
    */
-  followRedirect(from: BenchConnection, code: string, message: string, command: Uint8Array, sentAtMs: number): void {
+  /** `settle`, from the workload (ConnectionWorkload.onRedirect), hears how the resend ended. */
+  followRedirect(from: BenchConnection, code: string, message: string, command: Uint8Array, sentAtMs: number, settle?: (ok: boolean) => void): void {
     this.redirects.set(code, (this.redirects.get(code) ?? 0) + 1);
     this.statsFor(from.node.address).redirects++;
     if (code === "MOVED") void this.cluster?.refresh();
     const router = this.router;
     if (!router) {
       this.addErrors(code, 1, this.statsFor(from.node.address));
+      settle?.(false);
       return;
     }
     this.pendingRedirects++;
     void router.resend(command, code, message, from.node).catch((e: unknown) => ({ ok: false as const, code: "REDIRECT", problem: `following ${code} failed: ${(e as Error).message}` })).then((outcome) => {
       this.pendingRedirects--;
+      settle?.(outcome.ok);
       if (outcome.ok) {
         const stats = this.statsFor(outcome.address);
         this.record(performance.now() - sentAtMs, 1, stats);

@@ -61,6 +61,12 @@ export interface ConnectionWorkload {
    * own (e.g. per part of a --mix).
    */
   onReplies?(firstIndex: number, count: number, latencyMs: number): void;
+  /**
+   * Optional: reply `index` of the batch was a cluster redirect (MOVED, ASK, TRYAGAIN,
+   * CLUSTERDOWN) that the engine resends to the right node. The scanner counted it as an error;
+   * the returned callback, if any, is told later whether the resent request succeeded.
+   */
+  onRedirect?(index: number): ((ok: boolean) => void) | undefined;
   /** The connection moved to another node (cluster failover or resharding). */
   retarget?(node: NodeAssignment): void;
 }

@@ -185,6 +185,20 @@ class MixConnection implements ConnectionWorkload {
     }
   }
 
+  /**
+   * The part's error count waits for the resend's outcome. (Parts' own scanners are not fed in
+   * a mix, so the part itself is not told.)
+   */
+  onRedirect(index: number): ((ok: boolean) => void) | undefined {
+    const p = this.partAt(index);
+    if (p < 0) return undefined;
+    const stats = this.stats[p]!;
+    stats.errors--;
+    return (ok) => {
+      if (!ok) stats.errors++;
+    };
+  }
+
   abandonBatch(): void {
     for (const p of this.parts) p.abandonBatch();
     this.scanner.reset();

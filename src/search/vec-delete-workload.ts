@@ -120,6 +120,17 @@ class DeleteConnection implements ConnectionWorkload {
     return units * unitLen;
   }
 
+  /** A redirected delete is not an error yet: the resend decides. */
+  onRedirect(_index: number): (ok: boolean) => void {
+    this.extra.errors--;
+    return this.settleRedirect;
+  }
+
+  private readonly settleRedirect = (ok: boolean): void => {
+    if (ok) this.extra.deletesAcknowledged++;
+    else this.extra.errors++;
+  };
+
   abandonBatch(): void {
     this.scanner.reset();
   }

@@ -407,6 +407,21 @@ export class VectorWriteConnection implements ConnectionWorkload {
     return [this.starts[index]!, this.starts[index + 1]!];
   }
 
+  /** A redirected write is not an error yet: the resend decides whether it was written. */
+  onRedirect(_index: number): (ok: boolean) => void {
+    this.extra.errors--;
+    return this.settleRedirect;
+  }
+
+  private readonly settleRedirect = (ok: boolean): void => {
+    if (ok) {
+      this.extra.vectorsWritten++;
+      this.extra.vectorBytesWritten += this.vectorBytes;
+    } else {
+      this.extra.errors++;
+    }
+  };
+
   abandonBatch(): void {
     this.scanner.reset();
   }

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { parseClusterShards } from "../../src/cluster/cluster-shards.ts";
-import { slotsOfNode, TopologyError } from "../../src/cluster/topology.ts";
+import { parseClusterNodes } from "../../src/cluster/cluster-nodes.ts";
+import { adoptStrayReplicas, hasStrayReplicas, slotsOfNode, TopologyError } from "../../src/cluster/topology.ts";
 import { RespError, RespMap, type RespValue } from "../../src/resp/types.ts";
 
 const source = { host: "10.0.0.1", port: 6379 };
@@ -157,6 +158,44 @@ describe("parseClusterShards", () => {
   test("an unknown health value is reported as unknown, not as online", () => {
     const reply = [flat({ slots: [0, 16383], nodes: [flat({ id: ID_A, port: 1, ip: "10.0.0.1", endpoint: "10.0.0.1", role: "master", health: "wobbly" })] })];
     expect(parseClusterShards(reply, source).nodes[0]!.health).toBe("unknown");
+  });
+});
+
+describe("replicas CLUSTER SHARDS lists outside their primary's shard", () => {
+  // Seen when a replica's shard id disagrees with its primary's: the replica is a shard of its own.
+  const node = (id: string, port: number, role: string, health = "online") =>
+    flat({ id, port, ip: "10.0.0.1", endpoint: "10.0.0.1", role, health, "availability-zone": `az-${port}` });
+  const reply = [
+    flat({ slots: [0, 8191], nodes: [node(ID_A, 1, "master"), node(ID_B, 2, "replica")] }),
+    flat({ slots: [8192, 16383], nodes: [node(ID_C, 3, "master")] }),
+    flat({ slots: [], nodes: [node(ID_D, 4, "replica", "loading")] }),
+  ];
+  const nodesText = [
+    `${ID_A} 10.0.0.1:1@10001 myself,master - 0 0 1 connected 0-8191`,
+    `${ID_B} 10.0.0.1:2@10002 slave ${ID_A} 0 0 1 connected`,
+    `${ID_C} 10.0.0.1:3@10003 master - 0 0 2 connected 8192-16383`,
+    `${ID_D} 10.0.0.1:4@10004 slave ${ID_C} 0 0 2 connected`,
+  ].join("\n");
+
+  test("are detected, and join the shard CLUSTER NODES names, keeping health and zone", () => {
+    const topo = parseClusterShards(reply, source);
+    expect(hasStrayReplicas(topo)).toBe(true);
+    expect(topo.shards[1]!.replicas).toEqual([]);
+    const fixed = adoptStrayReplicas(topo, parseClusterNodes(nodesText, source));
+    expect(hasStrayReplicas(fixed)).toBe(false);
+    expect(fixed.nodes.map((n) => n.id)).toEqual([ID_A, ID_B, ID_C, ID_D]);
+    expect(fixed.shards[1]!.replicas).toEqual([
+      { id: ID_D, host: "10.0.0.1", port: 4, role: "replica", primaryId: ID_C, health: "loading", az: "az-4" },
+    ]);
+    expect(Array.from(fixed.slotOwner.subarray(8190, 8194))).toEqual([0, 0, 2, 2]);
+  });
+
+  test("a replica CLUSTER NODES does not place either stays a node in no shard", () => {
+    const topo = parseClusterShards(reply, source);
+    const fixed = adoptStrayReplicas(topo, parseClusterNodes(nodesText.split("\n").slice(0, 3).join("\n"), source));
+    expect(fixed.nodes.map((n) => n.id)).toEqual([ID_A, ID_B, ID_C, ID_D]);
+    expect(fixed.shards.flatMap((s) => s.replicas.map((r) => r.id))).toEqual([ID_B]);
+    expect(hasStrayReplicas(fixed)).toBe(true);
   });
 });
 

@@ -1,5 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import { expandSeeds, nodeAddress, resolveAll } from "../../src/cluster/discovery.ts";
+import { expandSeeds, fetchClusterTopology, nodeAddress, resolveAll } from "../../src/cluster/discovery.ts";
+import type { ConnectionConfig } from "../../src/config/types.ts";
+import { NEED_MORE, RespDecoder } from "../../src/resp/decode.ts";
 
 describe("seed expansion: a host name is followed by every address it resolves to", () => {
   test("localhost is tried by name first, then as 127.0.0.1", async () => {
@@ -27,3 +29,67 @@ describe("seed expansion: a host name is followed by every address it resolves t
     expect(await resolveAll("127.0.0.1")).toEqual([]);
   });
 });
+
+describe("fetchClusterTopology against a server whose CLUSTER SHARDS lists a replica on its own", () => {
+  const A = "a".repeat(40);
+  const B = "b".repeat(40);
+  const node = (id: string, port: number, role: string) =>
+    ["id", id, "port", port, "ip", "127.0.0.1", "endpoint", "127.0.0.1", "role", role, "health", "online"];
+  const shardsReply = [
+    ["slots", [0, 16383], "nodes", [node(A, 7001, "master")]],
+    ["slots", [], "nodes", [node(B, 7002, "replica")]],
+  ];
+  const nodesReply = [
+    `${A} 127.0.0.1:7001@17001 myself,master - 0 0 1 connected 0-16383`,
+    `${B} 127.0.0.1:7002@17002 slave ${A} 0 0 1 connected`,
+    "",
+  ].join("\n");
+
+  test("the replica is put in its primary's shard, as CLUSTER NODES says", async () => {
+    const asked: string[] = [];
+    const server = Bun.listen<{ decoder: RespDecoder }>({
+      hostname: "127.0.0.1",
+      port: 0,
+      socket: {
+        open(s) {
+          s.data = { decoder: new RespDecoder() };
+        },
+        data(s, chunk) {
+          s.data.decoder.push(chunk);
+          for (let cmd = s.data.decoder.next(); cmd !== NEED_MORE; cmd = s.data.decoder.next()) {
+            const words = (cmd as string[]).map(String);
+            asked.push(words.join(" ").toUpperCase());
+            const sub = words[1]?.toUpperCase();
+            if (sub === "SHARDS") s.write(encodeValue(shardsReply));
+            else if (sub === "NODES") s.write(`$${Buffer.byteLength(nodesReply)}\r\n${nodesReply}\r\n`);
+            else s.write("+OK\r\n");
+          }
+        },
+      },
+    });
+    try {
+      const conn: ConnectionConfig = {
+        endpoints: [{ host: "127.0.0.1", port: server.port }],
+        dbnum: 0,
+        resp3: false,
+        connectTimeoutMs: 2000,
+        requestTimeoutMs: 2000,
+        enableTracking: false,
+      };
+      const topo = await fetchClusterTopology(conn.endpoints, conn, undefined);
+      expect(asked).toEqual(["CLUSTER SHARDS", "CLUSTER NODES"]);
+      expect(topo.shards.length).toBe(1);
+      expect(topo.shards[0]!.replicas.map((r) => [r.id, r.port, r.primaryId])).toEqual([[B, 7002, A]]);
+    } finally {
+      server.stop(true);
+    }
+  });
+});
+
+/** RESP2 encoding of nested arrays of strings and integers (enough for a CLUSTER SHARDS reply). */
+function encodeValue(value: unknown): string {
+  if (Array.isArray(value)) return `*${value.length}\r\n${value.map(encodeValue).join("")}`;
+  if (typeof value === "number") return `:${value}\r\n`;
+  const text = String(value);
+  return `$${Buffer.byteLength(text)}\r\n${text}\r\n`;
+}

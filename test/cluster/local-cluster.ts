@@ -51,7 +51,7 @@ export async function startClusterNode(): Promise<ClusterNodeProcess> {
       "--port", String(port),
       "--cluster-enabled", "yes",
       "--cluster-config-file", "nodes.conf",
-      "--cluster-node-timeout", "2000",
+      "--cluster-node-timeout", "5000",
       "--save", "",
       "--appendonly", "no",
       "--repl-diskless-sync-delay", "0",
@@ -59,6 +59,9 @@ export async function startClusterNode(): Promise<ClusterNodeProcess> {
       // replication offset is non-zero, which on an idle primary takes one replica ping
       // (default every 10 s).
       "--repl-ping-replica-period", "1",
+      // These tests read a settled topology: a node slowed down by a busy machine must not
+      // turn into a failover halfway through.
+      "--cluster-replica-no-failover", "yes",
       "--dir", dir,
       "--pidfile", join(dir, "valkey.pid"),
       "--logfile", join(dir, "valkey.log"),
@@ -91,8 +94,8 @@ export async function startClusterNode(): Promise<ClusterNodeProcess> {
 
 /**
  * Six nodes joined as 3 primaries with 1 replica each by `valkey-cli --cluster create`; resolves
- * once every node reports cluster_state:ok, knows all six nodes, and (as seen from the first
- * node) every replica is online, so CLUSTER SLOTS lists it too.
+ * once every node reports cluster_state:ok, knows all six nodes, and lists 3 shards of an online
+ * primary and an online replica in CLUSTER SHARDS (so CLUSTER SLOTS lists every replica too).
  */
 export async function startSixNodeCluster(): Promise<ClusterNodeProcess[]> {
   const started = await Promise.allSettled(Array.from({ length: 6 }, () => startClusterNode()));
@@ -114,15 +117,34 @@ export async function startSixNodeCluster(): Promise<ClusterNodeProcess[]> {
         if (!info.includes("cluster_state:ok")) return `127.0.0.1:${node.port} is not ok`;
         if (!info.includes("cluster_known_nodes:6")) return `127.0.0.1:${node.port} does not know all nodes`;
       }
-      const shards = await nodes[0]!.cli("CLUSTER", "SHARDS");
-      const online = shards.split("\n").filter((line) => line.trim() === "online").length;
-      return online === 6 ? null : `${online} of 6 nodes online in CLUSTER SHARDS`;
+      // Every node must describe the same settled cluster: 3 shards of an online primary and an
+      // online replica (roles and shard ids travel by gossip, a little after cluster_state:ok).
+      for (const node of nodes) {
+        const shards = shardRoles(await node.cli("CLUSTER", "SHARDS"));
+        // (A shard may list its replica before its primary.)
+        const settled = shards.length === 3 && shards.every((s) => s.sort().join(" ") === "master:online replica:online");
+        if (!settled) return `127.0.0.1:${node.port} sees shards ${JSON.stringify(shards)}`;
+      }
+      return null;
     });
   } catch (error) {
     await stopAll();
     throw error;
   }
   return nodes;
+}
+
+/** "role:health" of each node, shard by shard, from valkey-cli's line-per-item CLUSTER SHARDS output. */
+function shardRoles(output: string): string[][] {
+  const shards: string[][] = [];
+  const lines = output.split("\n").map((line) => line.trim());
+  let role = "";
+  for (let i = 0; i < lines.length; i++) {
+    if (lines[i] === "slots") shards.push([]);
+    else if (lines[i] === "role") role = lines[++i] ?? "";
+    else if (lines[i] === "health") shards[shards.length - 1]?.push(`${role}:${lines[++i] ?? ""}`);
+  }
+  return shards;
 }
 
 async function waitFor(what: string, timeoutMs: number, check: () => Promise<string | null>): Promise<void> {

@@ -25,6 +25,9 @@ function ownerRuns(topo: ClusterTopology): string[] {
   }
   return runs;
 }
+/** Each shard's slots and its nodes' role and health: a failing comparison shows the whole shape. */
+const shardShape = (topo: ClusterTopology) =>
+  topo.shards.map((s) => ({ slots: s.slots, nodes: [s.primary, ...s.replicas].map((n) => `${n.role} ${n.health}`) }));
 const nodeSummary = (topo: ClusterTopology) =>
   topo.nodes.map((n) => ({ id: n.id, host: n.host, port: n.port, role: n.role, primaryId: n.primaryId ?? null }));
 
@@ -49,7 +52,10 @@ describe("topology parsers on a real cluster", () => {
 
   test("CLUSTER SHARDS gives 3 shards of a primary and a replica, all online, covering every slot", () => {
     const topo = parseClusterShards(resp2[0]!, source);
-    expect(topo.shards.length).toBe(3);
+    expect(shardShape(topo)).toEqual([0, 5461, 10923].map((start, i) => ({
+      slots: [[start, [5460, 10922, 16383][i]!]],
+      nodes: ["primary online", "replica online"],
+    })));
     expect(topo.nodes.length).toBe(6);
     for (const shard of topo.shards) {
       expect(shard.primary.role).toBe("primary");

@@ -53,4 +53,28 @@ describe("cluster mode (stand-in only)", () => {
     },
     TIMEOUT,
   );
+
+  standInTest(
+    "a resharding during vec-load: MOVED writes are resent and counted as written, not as errors (stand-in only)",
+    async () => {
+      const n = uniqueNames();
+      const seed = cluster.servers[0]!;
+      const args = ["-h", seed.host, "-p", String(seed.port), "-c", "4", ...n.args, "--dataset", data.plain, "--search-algorithm", "FLAT"];
+      // 500 vectors at 1000/s: the swap lands mid-load.
+      const running = runBench([...args, "-t", "vec-load", "--rps", "1000", "--output-format", "json"], { timeoutMs: 45_000 });
+      await Bun.sleep(250);
+      cluster.swapSlots(0, 1);
+      const run = await running;
+      cluster.swapSlots(0, 1);
+      expectExit(run, 0);
+      const report = parseJsonReport(run.stdout);
+      const load = report.tests[0]!;
+      expect(load.requests.errors).toBe(0);
+      expect(load.extra["vec-load"]).toMatchObject({ vectorsSent: 500, vectorsWritten: 500, errors: 0 });
+      const perShard = await Promise.all(cluster.servers.map((s) => countKeys(s, n.prefix)));
+      expect(perShard.reduce((a, b) => a + b, 0)).toBe(500);
+      expect(JSON.stringify(report)).toContain("MOVED");
+    },
+    TIMEOUT,
+  );
 });

@@ -71,6 +71,11 @@ export type SearchClusterOptions = Omit<SearchServerOptions, "port"> & {
 export type SearchCluster = {
   /** One stand-in per shard, in slot order (shard 0 owns slot 0). */
   servers: SearchServer[];
+  /**
+   * Shards a and b exchange their slot ranges at once (a resharding as clients see it: keys
+   * already written stay where they are; later commands get MOVED to the new owner).
+   */
+  swapSlots(a: number, b: number): void;
   stop(): Promise<void>;
 };
 
@@ -104,6 +109,11 @@ export async function startSearchCluster(opts: SearchClusterOptions): Promise<Se
   }
   return {
     servers,
+    swapSlots(a, b) {
+      const x = topology.nodes[a]!;
+      const y = topology.nodes[b]!;
+      [x.firstSlot, x.lastSlot, y.firstSlot, y.lastSlot] = [y.firstSlot, y.lastSlot, x.firstSlot, x.lastSlot];
+    },
     async stop() {
       await Promise.all(servers.map((s) => s.stop()));
     },
