@@ -6,8 +6,10 @@
  */
 import { accessSync, constants, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+import { createSecureContext } from "node:tls";
 import * as v from "valibot";
 import { UserError } from "../errors.ts";
+import { readCaDirectory } from "../net/tls-files.ts";
 import { parseCommandSequence } from "./command-sequence.ts";
 import { parseHostPort } from "./endpoint.ts";
 import { shellSplit } from "./shell-split.ts";
@@ -30,7 +32,7 @@ export interface BuildOptions {
 }
 
 const TLS_FILE_FLAGS = ["cacert", "cert", "key"] as const satisfies readonly FlagName[];
-const TLS_ONLY_FLAGS = ["sni", "cacert", "cert", "key", "insecure"] as const satisfies readonly FlagName[];
+const TLS_ONLY_FLAGS = ["sni", "cacert", "cacertdir", "tlsCiphers", "tlsCiphersuites", "cert", "key", "insecure"] as const satisfies readonly FlagName[];
 
 interface RuleInput {
   flags: FlagReader;
@@ -183,9 +185,20 @@ function tlsConfig(flags: FlagReader): TlsConfig {
     const path = flags.get(FLAGS[name]);
     if (path !== undefined) checkReadableFile(path, flags.spelling(name));
   }
+  const caDir = flags.get(FLAGS.cacertdir);
+  if (caDir !== undefined) checkCaDirectory(caDir, flags.spelling("cacertdir"));
+  const ciphers = flags.get(FLAGS.tlsCiphers);
+  if (ciphers !== undefined) checkCiphers(ciphers, flags.spelling("tlsCiphers"));
+  if (flags.given("tlsCiphersuites")) {
+    throw new UserError(
+      `${flags.spelling("tlsCiphersuites")} is not supported: Bun's TLS library (BoringSSL) always offers the standard TLS 1.3 suites; drop it (--tls-ciphers still picks TLS 1.2 ciphers)`,
+    );
+  }
   return {
     sni: flags.get(FLAGS.sni),
     caFile: flags.get(FLAGS.cacert),
+    ...(caDir !== undefined ? { caDir } : {}),
+    ...(ciphers !== undefined ? { ciphers } : {}),
     certFile: flags.get(FLAGS.cert),
     keyFile: flags.get(FLAGS.key),
     insecure: flags.get(FLAGS.insecure),
@@ -363,6 +376,29 @@ function checkReadableFile(path: string, spelling: string): void {
   } catch (error) {
     if (error instanceof UserError) throw error;
     throw new UserError(`${spelling}: cannot read ${path}: ${describeFsError(error)}`);
+  }
+}
+
+function checkCaDirectory(path: string, spelling: string): void {
+  let count: number;
+  try {
+    if (!statSync(path).isDirectory()) throw new UserError(`${spelling}: ${path} is not a directory; use --cacert for a single file`);
+    count = readCaDirectory(path).length;
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    throw new UserError(`${spelling}: cannot read ${path}: ${describeFsError(error)}`);
+  }
+  if (count === 0) throw new UserError(`${spelling}: ${path} holds no PEM certificate file; point it at a directory of CA certificates`);
+}
+
+/** The TLS library rejects a cipher list it understands nothing of: say so before connecting. */
+function checkCiphers(list: string, spelling: string): void {
+  try {
+    createSecureContext({ ciphers: list });
+  } catch {
+    throw new UserError(
+      `${spelling} ${list}: the TLS library knows none of these ciphers; give OpenSSL names separated by ':' (e.g. ECDHE-RSA-AES256-GCM-SHA384)`,
+    );
   }
 }
 

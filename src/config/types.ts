@@ -12,6 +12,10 @@ export interface TlsConfig {
   /** Server name for SNI and certificate verification (defaults to the host). */
   sni?: string;
   caFile?: string;
+  /** `--cacertdir`: every PEM certificate file in it is a trusted CA (with `caFile`, if given). */
+  caDir?: string;
+  /** `--tls-ciphers`: OpenSSL cipher list for TLS 1.2 and older. */
+  ciphers?: string;
   certFile?: string;
   keyFile?: string;
   /** Skip certificate verification (`--insecure` / `--tls-skip-verify`). */

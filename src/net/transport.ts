@@ -9,6 +9,7 @@
  */
 import type { Socket } from "bun";
 import type { ConnectionConfig, TlsConfig } from "../config/types.ts";
+import { readCaDirectory } from "./tls-files.ts";
 import { ConnectionError, describeSocketError } from "./errors.ts";
 
 export interface SocketSink {
@@ -32,7 +33,8 @@ export function describeTarget(t: Target): string {
 }
 
 interface TlsOptions {
-  ca?: string;
+  ca?: string[];
+  ciphers?: string;
   cert?: string;
   key?: string;
   serverName?: string;
@@ -49,12 +51,27 @@ async function readPem(path: string, flag: string): Promise<string> {
   }
 }
 
+/** `--cacert` and `--cacertdir` together; undefined (the system's CAs) when neither is given. */
+async function trustedCas(tls: TlsConfig): Promise<string[] | undefined> {
+  const pems: string[] = [];
+  if (tls.caFile) pems.push(await readPem(tls.caFile, "--cacert"));
+  if (tls.caDir) {
+    try {
+      pems.push(...readCaDirectory(tls.caDir));
+    } catch {
+      throw new ConnectionError(`cannot read --cacertdir ${tls.caDir}; check the path and its permissions`, "TLS");
+    }
+  }
+  return pems.length > 0 ? pems : undefined;
+}
+
 function tlsOptionsFor(tls: TlsConfig, host: string): Promise<TlsOptions> {
   const key = JSON.stringify([tls, host]);
   let p = tlsCache.get(key);
   if (!p) {
     p = (async () => ({
-      ca: tls.caFile ? await readPem(tls.caFile, "--cacert") : undefined,
+      ca: await trustedCas(tls),
+      ...(tls.ciphers !== undefined ? { ciphers: tls.ciphers } : {}),
       cert: tls.certFile ? await readPem(tls.certFile, "--cert") : undefined,
       key: tls.keyFile ? await readPem(tls.keyFile, "--key") : undefined,
       serverName: tls.sni ?? host,
