@@ -60,9 +60,16 @@ describe("cluster mode (stand-in only)", () => {
       const n = uniqueNames();
       const seed = cluster.servers[0]!;
       const args = ["-h", seed.host, "-p", String(seed.port), "-c", "4", ...n.args, "--dataset", data.plain, "--search-algorithm", "FLAT"];
-      // 500 vectors at 1000/s: the swap lands mid-load.
-      const running = runBench([...args, "-t", "vec-load", "--rps", "1000", "--output-format", "json"], { timeoutMs: 45_000 });
-      await Bun.sleep(250);
+      // 500 vectors at 500/s; the slots swap once a fifth of them are in, so mid-load however
+      // slowly the process starts.
+      const running = runBench([...args, "-t", "vec-load", "--rps", "500", "--output-format", "json"], { timeoutMs: 45_000 });
+      const deadline = Date.now() + 30_000;
+      let loaded = 0;
+      while (loaded < 100 && Date.now() < deadline) {
+        await Bun.sleep(10);
+        loaded = (await Promise.all(cluster.servers.map((s) => countKeys(s, n.prefix)))).reduce((a, b) => a + b, 0);
+      }
+      expect(loaded).toBeLessThan(500);
       cluster.swapSlots(0, 1);
       const run = await running;
       cluster.swapSlots(0, 1);
