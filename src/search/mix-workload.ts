@@ -186,16 +186,18 @@ class MixConnection implements ConnectionWorkload {
   }
 
   /**
-   * The part's error count waits for the resend's outcome. (Parts' own scanners are not fed in
-   * a mix, so the part itself is not told.)
+   * The part's error count waits for the resend's outcome. Parts' own scanners are not fed in a
+   * mix, except the vec-query part's (the mix's scanner): only that part is told as well.
    */
   onRedirect(index: number): ((ok: boolean) => void) | undefined {
     const p = this.partAt(index);
     if (p < 0) return undefined;
     const stats = this.stats[p]!;
     stats.errors--;
+    const inner = p === this.queryPart ? this.query!.onRedirect(index) : undefined;
     return (ok) => {
       if (!ok) stats.errors++;
+      inner?.(ok);
     };
   }
 

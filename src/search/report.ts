@@ -20,7 +20,9 @@ function counters(v: unknown): Counters | undefined {
   return v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Counters) : undefined;
 }
 
-function isRecall(v: unknown): v is RecallSummary & { errorReplies?: number; unscoredReplies?: number } {
+type ScoredCounts = { errorReplies?: number; unscoredReplies?: number; redirectedReplies?: number };
+
+function isRecall(v: unknown): v is RecallSummary & ScoredCounts {
   return v !== null && typeof v === "object" && "queries" in v && "mean" in v && "k" in v;
 }
 
@@ -39,12 +41,13 @@ function writeLine(verb: string, c: Counters, durationSec: number, index?: VecLo
   return line;
 }
 
-function recallLines(s: RecallSummary & { errorReplies?: number; unscoredReplies?: number }, indent: string): string[] {
+function recallLines(s: RecallSummary & ScoredCounts, indent: string): string[] {
   const lines = formatRecallText(s)
     .split("\n")
     .map((l) => indent + l);
-  if ((s.errorReplies ?? 0) > 0 || (s.unscoredReplies ?? 0) > 0) {
-    lines.push(`${indent}  not scored: ${s.errorReplies ?? 0} error replies, ${s.unscoredReplies ?? 0} replies without their query`);
+  if ((s.errorReplies ?? 0) > 0 || (s.unscoredReplies ?? 0) > 0 || (s.redirectedReplies ?? 0) > 0) {
+    const redirected = (s.redirectedReplies ?? 0) > 0 ? `, ${s.redirectedReplies} redirected by the cluster` : "";
+    lines.push(`${indent}  not scored: ${s.errorReplies ?? 0} error replies, ${s.unscoredReplies ?? 0} replies without their query${redirected}`);
   }
   return lines;
 }

@@ -111,6 +111,8 @@ export interface QueryCounts {
   unscoredReplies: number;
   /** Result keys beyond k (never expected with LIMIT 0 k). */
   droppedResults: number;
+  /** Queries a cluster redirected (MOVED/ASK...): resent and answered elsewhere, not scored. */
+  redirectedReplies: number;
 }
 
 export type VecQueryExtra = RecallSnapshot & QueryCounts;
@@ -125,6 +127,7 @@ export function mergeVecQueryExtras(parts: unknown[]): VecQuerySummary {
     errorReplies: sum((x) => x.errorReplies),
     unscoredReplies: sum((x) => x.unscoredReplies),
     droppedResults: sum((x) => x.droppedResults),
+    redirectedReplies: sum((x) => x.redirectedReplies),
   };
 }
 
@@ -349,6 +352,19 @@ export class QueryConnection implements ConnectionWorkload {
     return [this.starts[index]!, this.starts[index + 1]!];
   }
 
+  /** The scanner took the redirect for an error reply; the resend's reply is not scored. */
+  onRedirect(_index: number): (ok: boolean) => void {
+    this.s.counts.errorReplies--;
+    this.s.counts.redirectedReplies++;
+    return this.settleRedirect;
+  }
+
+  private readonly settleRedirect = (ok: boolean): void => {
+    if (ok) return;
+    this.s.counts.redirectedReplies--;
+    this.s.counts.errorReplies++;
+  };
+
   abandonBatch(): void {
     this.scanner.clearInFlight();
     this.scanner.reset();
@@ -367,7 +383,7 @@ export function createVecQueryWorkload(params: unknown, _ctx: WorkerContext): Wo
       command: compileQueryCommand(p, ds),
       groundTruth: new GroundTruthCache(ds, p.k),
       recall: new RecallAccumulator(p.k),
-      counts: { errorReplies: 0, unscoredReplies: 0, droppedResults: 0 },
+      counts: { errorReplies: 0, unscoredReplies: 0, droppedResults: 0, redirectedReplies: 0 },
       decoder: new KeyIdDecoder(p.prefix),
     };
     return {

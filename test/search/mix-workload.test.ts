@@ -107,6 +107,28 @@ describe("mix", () => {
     w.close?.();
   });
 
+  test("redirected requests leave their part's errors, and the query part's, once the resend succeeds", async () => {
+    const w: WorkerWorkload = await createMixWorkload(mix(50, 50), context(7));
+    const conn = w.forConnection(0, standaloneNode());
+    const buffer = conn.allocate!(16);
+    const cmds = decodeCommands(buffer.subarray(0, conn.patch(buffer, 16, 100)));
+    const firstQuery = cmds.findIndex((c) => text(c[0]!) === "FT.SEARCH");
+    const firstUpdate = cmds.findIndex((c) => text(c[0]!) !== "FT.SEARCH");
+    expect(firstQuery).toBeGreaterThanOrEqual(0);
+    expect(firstUpdate).toBeGreaterThanOrEqual(0);
+    const replies = cmds.map((c, u) => (u === firstQuery || u === firstUpdate ? "-MOVED 1 127.0.0.1:7001\r\n" : text(c[0]!) === "FT.SEARCH" ? searchReply(groundTruthOf((100 + u) % 5).map(key)) : ":0\r\n")).join("");
+    const bytes = new TextEncoder().encode(replies);
+    expect(conn.scanner.feed(bytes, 0, bytes.length)).toBe(16);
+    conn.onReplies!(0, 16, 1);
+    conn.onRedirect!(firstQuery)!(true);
+    conn.onRedirect!(firstUpdate)!(false);
+    w.close?.();
+    const [q, upd] = (mergeExtras("mix", [w.extra!()]) as { parts: MixPartSummary[] }).parts;
+    expect(q!.errors).toBe(0);
+    expect(upd!.errors).toBe(1);
+    expect(q!.extra as VecQuerySummary).toMatchObject({ errorReplies: 0, redirectedReplies: 1 });
+  });
+
   test("key-value parts mix in with their template laid down afresh each time", async () => {
     const set = { kind: "kv", params: { unit: { kind: "commands", commands: [["SET", "key:__rand_int__", "abc"]] }, clusterTags: false }, weight: 1, title: "set" };
     const query = { kind: "vec-query", params: queryParams, weight: 1, title: "vec-query" };

@@ -126,6 +126,21 @@ describe("vec-query recall", () => {
     w.close?.();
   });
 
+  test("a query the cluster redirects is counted as redirected, not as an error, once its resend succeeds", () => {
+    const w = createVecQueryWorkload(params(), context()) as WorkerWorkload;
+    const { conn, buffer } = open(w);
+    conn.patch(buffer, 3, 0);
+    const replies = searchReply(groundTruthOf(0).map(key)) + "-MOVED 866 127.0.0.1:7001\r\n" + "-MOVED 866 127.0.0.1:7001\r\n";
+    expect(feedBytewise(conn, replies)).toBe(3);
+    expect(summary(w)).toMatchObject({ queries: 1, errorReplies: 2, redirectedReplies: 0 });
+    const first = conn.onRedirect!(1)!;
+    const second = conn.onRedirect!(2)!;
+    first(true);
+    second(false);
+    expect(summary(w)).toMatchObject({ queries: 1, perfect: 1, errorReplies: 1, redirectedReplies: 1 });
+    w.close?.();
+  });
+
   test("a short reply costs recall: 2 of k=3 ids is 2/3 and counts as a short reply", () => {
     const w = createVecQueryWorkload(params(), context()) as WorkerWorkload;
     const { conn, buffer } = open(w);
