@@ -1,75 +1,80 @@
 /**
- * VectorDBBench parquet directories through hyparquet (pure JS): `train.parquet` or
- * `train-XX-of-NN.parquet` (columns `id`, `emb`), `test.parquet` (`id`, `emb`) and
- * `neighbors.parquet` (`id`, `neighbors_id`). Reads go one row group at a time through a file
- * handle (positional reads), so memory is bounded by the largest row group.
+ * VectorDBBench parquet directories: `train.parquet` or `train-XX-of-NN.parquet` (columns `id`,
+ * `emb`), `test.parquet` (`id`, `emb`) and `neighbors.parquet` (`id`, `neighbors_id`). hyparquet
+ * reads the footer; the rows are decoded a page at a time by our own reader (parquet-pages.ts)
+ * because pandas and pyarrow write up to a million rows in one row group, and decoding a whole
+ * group of 768-dimension vectors into JS arrays takes tens of gigabytes.
  *
  * Ids must equal the row index in file order (as VectorDBBench writes them): ground-truth ids
  * refer to `id` values, and we store rows by position.
  */
 import { closeSync, existsSync, fstatSync, openSync, readdirSync, readSync } from "node:fs";
 import { join } from "node:path";
-import { parquetMetadataAsync, parquetRead } from "hyparquet";
+import { parquetMetadataAsync } from "hyparquet";
 import type { FileMetaData } from "hyparquet";
 import { datasetError } from "./errors.ts";
 import type { ElementType, MatrixSource } from "./matrix-source.ts";
+import { ColumnCursor } from "./parquet-column-cursor.ts";
+import type { ParquetFile } from "./parquet-column-cursor.ts";
+import { columnLayout } from "./parquet-layout.ts";
+import type { ColumnLayout } from "./parquet-layout.ts";
+import type { ReadAt } from "./parquet-pages.ts";
 
-interface AsyncBuffer {
-  byteLength: number;
-  slice(start: number, end?: number): Promise<ArrayBuffer>;
+export interface ParquetReadOptions {
+  /** Called before every read from a file (tests use it to check reads stay page-sized). */
+  onRead?: (path: string, position: number, length: number) => void;
 }
 
-function fileBuffer(path: string, fd: number): AsyncBuffer {
-  const byteLength = fstatSync(fd).size;
-  return {
-    byteLength,
-    slice: async (start, end = byteLength) => {
-      const out = new Uint8Array(end - start);
-      let done = 0;
-      while (done < out.length) {
-        const n = readSync(fd, out, done, out.length - done, start + done);
-        if (n === 0) throw datasetError(path, `parquet file is truncated at byte ${start + done}`);
-        done += n;
-      }
-      return out.buffer;
-    },
+/** Output bytes per block: rows are decoded into this much memory at a time. */
+const BLOCK_OUTPUT_BYTES = 16 << 20;
+
+function positionalReader(path: string, fd: number, byteLength: number, o: ParquetReadOptions): ReadAt {
+  return (position, length) => {
+    o.onRead?.(path, position, length);
+    if (position + length > byteLength) throw datasetError(path, `parquet file is truncated: ${length} bytes at ${position} run past its ${byteLength} bytes`);
+    const out = new Uint8Array(length);
+    let done = 0;
+    while (done < length) {
+      const n = readSync(fd, out, done, length - done, position + done);
+      if (n === 0) throw datasetError(path, `parquet file is truncated at byte ${position + done}`);
+      done += n;
+    }
+    return out;
   };
 }
 
-interface ParquetPart {
-  path: string;
+interface ParquetPart extends ParquetFile {
   fd: number;
-  file: AsyncBuffer;
-  metadata: FileMetaData;
   rows: number;
   /** First global row of this part. */
   firstRow: number;
-  /** Row group boundaries, global row numbers. */
-  groupStarts: number[];
 }
 
-async function openPart(path: string, firstRow: number): Promise<ParquetPart> {
+async function openPart(path: string, firstRow: number, o: ParquetReadOptions): Promise<ParquetPart> {
   let fd: number;
   try {
     fd = openSync(path, "r");
   } catch (e) {
     throw datasetError(path, `cannot open: ${(e as NodeJS.ErrnoException).code ?? e}; check the path and read permission`);
   }
-  const file = fileBuffer(path, fd);
+  const byteLength = fstatSync(fd).size;
+  const readAt = positionalReader(path, fd, byteLength, o);
   let metadata: FileMetaData;
   try {
-    metadata = await parquetMetadataAsync(file);
+    // hyparquet reads the footer through an AsyncBuffer; ours is synchronous underneath.
+    metadata = await parquetMetadataAsync({ byteLength, slice: async (start, end = byteLength) => readAt(start, end - start).buffer as ArrayBuffer });
   } catch (e) {
     closeSync(fd);
     throw datasetError(path, `not a readable parquet file: ${e instanceof Error ? e.message : e}`);
   }
-  const groupStarts: number[] = [];
-  let r = firstRow;
-  for (const g of metadata.row_groups) {
-    groupStarts.push(r);
-    r += Number(g.num_rows);
-  }
-  return { path, fd, file, metadata, rows: Number(metadata.num_rows), firstRow, groupStarts };
+  return { path, fd, readAt, metadata, rows: Number(metadata.num_rows), firstRow };
+}
+
+/** Cursors over the id column and the list column of one part. */
+interface PartColumns {
+  part: ParquetPart;
+  ids: ColumnCursor;
+  values: ColumnCursor;
 }
 
 /** One list column (vector or neighbour ids) plus the `id` column, over one or more files. */
@@ -79,86 +84,77 @@ class ParquetMatrixSource implements MatrixSource {
   readonly elementType: ElementType = "float32";
   readonly rowBytes: number;
   readonly blockRows: number;
+  private readonly columns: PartColumns[];
+  private readonly idScratch = new Float64Array(1);
 
-  constructor(private readonly parts: ParquetPart[], private readonly column: string, readonly cols: number) {
+  constructor(parts: ParquetPart[], layouts: { ids: ColumnLayout; values: ColumnLayout }[], private readonly column: string, readonly cols: number) {
     this.path = parts.length === 1 ? parts[0].path : `${parts[0].path} (+${parts.length - 1} more)`;
     this.rows = parts.reduce((s, p) => s + p.rows, 0);
     this.rowBytes = cols * 4 + 8;
-    const largest = Math.max(...parts.flatMap((p) => p.metadata.row_groups.map((g) => Number(g.num_rows))));
-    this.blockRows = Math.max(1, largest);
+    // Bounded by the output, not by the row groups: a whole group can be larger than memory.
+    this.blockRows = Math.max(1, Math.floor(BLOCK_OUTPUT_BYTES / (cols * 8)));
+    this.columns = parts.map((part, i) => ({ part, ids: new ColumnCursor(part, layouts[i].ids), values: new ColumnCursor(part, layouts[i].values) }));
   }
 
-  private async read(first: number, count: number, out: Float32Array | Float64Array): Promise<void> {
-    let row = first;
+  private read(first: number, count: number, out: Float32Array | Float64Array): void {
     const end = first + count;
-    while (row < end) {
-      const part = this.parts.find((p) => row >= p.firstRow && row < p.firstRow + p.rows);
-      if (!part) throw datasetError(this.path, `row ${row} is past the end (${this.rows} rows)`);
-      const localStart = row - part.firstRow;
-      const localEnd = Math.min(end, part.firstRow + part.rows) - part.firstRow;
-      let rows: unknown[][] = [];
-      await parquetRead({
-        file: part.file, metadata: part.metadata, columns: ["id", this.column], rowStart: localStart, rowEnd: localEnd,
-        onComplete: (r: unknown[][]) => {
-          rows = r;
-        },
-      });
-      for (let i = 0; i < rows.length; i++) {
-        const globalRow = part.firstRow + localStart + i;
-        const [id, values] = rows[i] as [number | bigint, ArrayLike<number | bigint> | null];
-        if (Number(id) !== globalRow) {
+    if (end > this.rows) throw datasetError(this.path, `row ${this.rows} is past the end (${this.rows} rows)`);
+    for (const { part, ids, values } of this.columns) {
+      const from = Math.max(first, part.firstRow);
+      const to = Math.min(end, part.firstRow + part.rows);
+      for (let globalRow = from; globalRow < to; globalRow++) {
+        const local = globalRow - part.firstRow;
+        const idCount = ids.readRow(local, this.idScratch, 0, 1);
+        const id = idCount === 1 ? this.idScratch[0] : null;
+        if (id !== globalRow) {
           throw datasetError(part.path, `row ${globalRow} has id ${id}; expected ids equal to the row number (0, 1, 2, ...) in file order`);
         }
-        if (!values || values.length !== this.cols) {
-          throw datasetError(part.path, `row ${globalRow} column ${this.column} has ${values?.length ?? 0} values; expected ${this.cols} like row 0`);
+        const n = values.readRow(local, out, (globalRow - first) * this.cols, this.cols);
+        if (n !== this.cols) {
+          throw datasetError(part.path, `row ${globalRow} column ${this.column} has ${n} values; expected ${this.cols} like row 0`);
         }
-        const o = (globalRow - first) * this.cols;
-        for (let j = 0; j < this.cols; j++) out[o + j] = Number(values[j]);
       }
-      row = part.firstRow + localEnd;
     }
   }
 
   async readFloat32(first: number, count: number): Promise<Float32Array> {
     const out = new Float32Array(count * this.cols);
-    await this.read(first, count, out);
+    this.read(first, count, out);
     return out;
   }
 
   async readIds(first: number, count: number): Promise<Float64Array> {
     const out = new Float64Array(count * this.cols);
-    await this.read(first, count, out);
+    this.read(first, count, out);
     return out;
   }
 
   close(): void {
-    for (const p of this.parts) closeSync(p.fd);
+    for (const { part } of this.columns) closeSync(part.fd);
   }
 }
 
-async function openColumn(paths: string[], column: string): Promise<ParquetMatrixSource> {
+async function openColumn(paths: string[], column: string, o: ParquetReadOptions): Promise<ParquetMatrixSource> {
   const parts: ParquetPart[] = [];
+  const layouts: { ids: ColumnLayout; values: ColumnLayout }[] = [];
   let first = 0;
-  for (const p of paths) {
-    const part = await openPart(p, first);
-    parts.push(part);
-    first += part.rows;
+  try {
+    for (const p of paths) {
+      const part = await openPart(p, first, o);
+      parts.push(part);
+      first += part.rows;
+      const expected = `id and ${column}`;
+      layouts.push({ ids: columnLayout(p, part.metadata, "id", "scalar", expected), values: columnLayout(p, part.metadata, column, "list", expected) });
+    }
+    const head = parts[0];
+    // The dimension comes from the first row.
+    const cols = head.rows > 0 ? new ColumnCursor(head, layouts[0].values).readRow(0, new Float64Array(0), 0, 0) : 0;
+    if (cols === 0) throw datasetError(head.path, `column ${column} of row 0 is empty; expected a list of numbers`);
+    return new ParquetMatrixSource(parts, layouts, column, cols);
+  } catch (e) {
+    for (const p of parts) closeSync(p.fd);
+    throw e;
   }
-  const head = parts[0];
-  if (!head.metadata.schema.some((s) => s.name === "id")) throw datasetError(head.path, "parquet file has no column id; expected columns id and " + column);
-  if (!head.metadata.schema.some((s) => s.name === column)) throw datasetError(head.path, `parquet file has no column ${column}; expected columns id and ${column}`);
-  // The dimension comes from the first row.
-  let cols = 0;
-  if (head.rows > 0) {
-    await parquetRead({
-      file: head.file, metadata: head.metadata, columns: [column], rowStart: 0, rowEnd: 1,
-      onComplete: (r: unknown[][]) => {
-        cols = (r[0]?.[0] as ArrayLike<number> | null)?.length ?? 0;
-      },
-    });
-  }
-  if (cols === 0) throw datasetError(head.path, `column ${column} of row 0 is empty; expected a list of numbers`);
-  return new ParquetMatrixSource(parts, column, cols);
 }
 
 export interface ParquetDataset {
@@ -168,7 +164,7 @@ export interface ParquetDataset {
 }
 
 /** Opens a VectorDBBench dataset directory. */
-export async function openParquetDirectory(dir: string, vectorColumn = "emb"): Promise<ParquetDataset> {
+export async function openParquetDirectory(dir: string, vectorColumn = "emb", o: ParquetReadOptions = {}): Promise<ParquetDataset> {
   let names: string[];
   try {
     names = readdirSync(dir);
@@ -177,8 +173,8 @@ export async function openParquetDirectory(dir: string, vectorColumn = "emb"): P
   }
   const train = names.filter((n) => /^train(-\d+-of-\d+)?\.parquet$/.test(n)).sort();
   if (train.length === 0) throw datasetError(dir, "no train.parquet or train-XX-of-NN.parquet; expected a VectorDBBench dataset directory");
-  const result: ParquetDataset = { base: await openColumn(train.map((n) => join(dir, n)), vectorColumn) };
-  if (existsSync(join(dir, "test.parquet"))) result.queries = await openColumn([join(dir, "test.parquet")], vectorColumn);
-  if (existsSync(join(dir, "neighbors.parquet"))) result.groundTruth = await openColumn([join(dir, "neighbors.parquet")], "neighbors_id");
+  const result: ParquetDataset = { base: await openColumn(train.map((n) => join(dir, n)), vectorColumn, o) };
+  if (existsSync(join(dir, "test.parquet"))) result.queries = await openColumn([join(dir, "test.parquet")], vectorColumn, o);
+  if (existsSync(join(dir, "neighbors.parquet"))) result.groundTruth = await openColumn([join(dir, "neighbors.parquet")], "neighbors_id", o);
   return result;
 }
