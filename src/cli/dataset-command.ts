@@ -300,7 +300,8 @@ const convert = defineCommand({
     queries: { type: "string", description: "Query vectors, same formats", valueHint: "FILE" },
     "ground-truth": { type: "string", description: "Neighbour ids: .ivecs .ibin .npy", valueHint: "FILE" },
     hdf5: { type: "string", description: "ann-benchmarks HDF5 (train/test/neighbors)", valueHint: "FILE" },
-    parquet: { type: "string", description: "VectorDBBench directory (train*.parquet, test.parquet, neighbors.parquet)", valueHint: "DIR" },
+    parquet: { type: "string", description: "VectorDBBench directory ([shuffle_]train*.parquet, test.parquet, neighbors.parquet)", valueHint: "DIR" },
+    neighbors: { type: "string", description: "With --parquet: ground truth from this file instead of neighbors.parquet (e.g. neighbors_head_1p.parquet)", valueHint: "FILE" },
     metric: { type: "string", description: "L2, IP or COSINE stored as the hint (default: from HDF5, else L2)" },
     dtype: { type: "string", description: "Stored vector type: float32 or float16 (default: as the input)" },
     "max-neighbors": { type: "string", description: "Keep at most this many neighbours per query" },
@@ -313,10 +314,11 @@ const convert = defineCommand({
     if (!output) throw new UserError("--output FILE is required");
     const chosen = ["base", "hdf5", "parquet"].filter((n) => str(args, n));
     if (chosen.length !== 1) throw new UserError("pass exactly one input: --base FILE [--queries FILE] [--ground-truth FILE], --hdf5 FILE or --parquet DIR");
+    if (str(args, "neighbors") && !str(args, "parquet")) throw new UserError("--neighbors goes with --parquet DIR; for other inputs use --ground-truth FILE");
     let inputs: ConvertInputs;
     const hdf5 = str(args, "hdf5") ?? (extname(str(args, "base") ?? "").match(/^\.(hdf5|h5)$/i) ? str(args, "base") : undefined);
     if (hdf5) inputs = await openHdf5(hdf5);
-    else if (str(args, "parquet")) inputs = await openParquetDirectory(str(args, "parquet") as string);
+    else if (str(args, "parquet")) inputs = await openParquetDirectory(str(args, "parquet") as string, "emb", { neighbors: str(args, "neighbors") });
     else {
       const q = str(args, "queries");
       const g = str(args, "ground-truth");

@@ -70,11 +70,17 @@ export async function convertToLegacy(inputs: ConvertInputs, o: ConvertOptions):
     for (const [section, src] of [["vectors", base], ["queries", queries]] as const) {
       if (!src) continue;
       const step = blockRows(src);
+      const placed = section === "vectors" && src.shuffled ? new Uint8Array(src.rows) : undefined;
       for (let first = 0; first < src.rows; first += step) {
         const count = Math.min(step, src.rows - first);
-        const rows = await src.readFloat32(first, count);
-        if (section === "vectors") writer.writeVectors(first, rows);
-        else writer.writeQueries(first, rows);
+        if (placed) {
+          const { rows, ids } = await src.readFloat32WithIds!(first, count);
+          placeShuffledRows(writer, src, placed, first, rows, ids);
+        } else {
+          const rows = await src.readFloat32(first, count);
+          if (section === "vectors") writer.writeVectors(first, rows);
+          else writer.writeQueries(first, rows);
+        }
         bytes += count * src.rowBytes;
         o.onProgress?.({ section, rows: first + count, totalRows: src.rows, bytes });
       }
@@ -105,4 +111,21 @@ export async function convertToLegacy(inputs: ConvertInputs, o: ConvertOptions):
     throw e;
   }
   return { output: o.output, dim, numVectors: base.rows, numQueries, neighborsPerQuery: k, metric, inputBytes: bytes };
+}
+
+/**
+ * Writes each row of a shuffled source at the position its id names. Ids must be distinct and
+ * within 0..rows-1; as there are exactly `rows` of them, every position is then written once.
+ */
+function placeShuffledRows(writer: LegacyDatasetWriter, src: MatrixSource, placed: Uint8Array, first: number, rows: Float32Array, ids: Float64Array): void {
+  const dim = src.cols;
+  for (let r = 0; r < ids.length; r++) {
+    const id = ids[r]!;
+    if (!Number.isInteger(id) || id < 0 || id >= src.rows) {
+      throw datasetError(src.path, `row ${first + r} has id ${id}; expected ids 0..${src.rows - 1}, each once`);
+    }
+    if (placed[id] === 1) throw datasetError(src.path, `row ${first + r} repeats id ${id}; expected ids 0..${src.rows - 1}, each once`);
+    placed[id] = 1;
+    writer.writeVectors(id, rows.subarray(r * dim, (r + 1) * dim));
+  }
 }

@@ -17,6 +17,13 @@ export interface MatrixSource {
   readIds(first: number, count: number): Promise<Float64Array>;
   /** Preferred block size in rows (e.g. a parquet row group); 0 = any. */
   readonly blockRows: number;
+  /**
+   * Rows are stored in an order of their own and carry ids (VectorDBBench's shuffle_train files):
+   * row i of the file belongs at position ids[i]. Such sources implement readFloat32WithIds.
+   */
+  readonly shuffled?: boolean;
+  /** Rows [first, first + count) in file order, with the position each belongs at. */
+  readFloat32WithIds?(first: number, count: number): Promise<{ rows: Float32Array; ids: Float64Array }>;
   close(): void;
 }
 

@@ -5,8 +5,10 @@
  * because pandas and pyarrow write up to a million rows in one row group, and decoding a whole
  * group of 768-dimension vectors into JS arrays takes tens of gigabytes.
  *
- * Ids must equal the row index in file order (as VectorDBBench writes them): ground-truth ids
- * refer to `id` values, and we store rows by position.
+ * Ground-truth ids refer to `id` values and we store rows by position, so ids must equal the
+ * row index in file order (as VectorDBBench writes train.parquet)... except in
+ * `shuffle_train*.parquet`, which VectorDBBench downloads by default: there the rows come in a
+ * shuffled order and the converter puts each at its id (see MatrixSource.shuffled).
  */
 import { closeSync, existsSync, fstatSync, openSync, readdirSync, readSync } from "node:fs";
 import { join } from "node:path";
@@ -23,6 +25,11 @@ import type { ReadAt } from "./parquet-pages.ts";
 export interface ParquetReadOptions {
   /** Called before every read from a file (tests use it to check reads stay page-sized). */
   onRead?: (path: string, position: number, length: number) => void;
+  /**
+   * Ground truth to use instead of neighbors.parquet: a file name in the directory or a path
+   * (VectorDBBench's filter cases keep theirs in neighbors_head_1p.parquet and the like).
+   */
+  neighbors?: string;
 }
 
 /** Output bytes per block: rows are decoded into this much memory at a time. */
@@ -87,7 +94,13 @@ class ParquetMatrixSource implements MatrixSource {
   private readonly columns: PartColumns[];
   private readonly idScratch = new Float64Array(1);
 
-  constructor(parts: ParquetPart[], layouts: { ids: ColumnLayout; values: ColumnLayout }[], private readonly column: string, readonly cols: number) {
+  constructor(
+    parts: ParquetPart[],
+    layouts: { ids: ColumnLayout; values: ColumnLayout }[],
+    private readonly column: string,
+    readonly cols: number,
+    readonly shuffled: boolean,
+  ) {
     this.path = parts.length === 1 ? parts[0].path : `${parts[0].path} (+${parts.length - 1} more)`;
     this.rows = parts.reduce((s, p) => s + p.rows, 0);
     this.rowBytes = cols * 4 + 8;
@@ -96,7 +109,8 @@ class ParquetMatrixSource implements MatrixSource {
     this.columns = parts.map((part, i) => ({ part, ids: new ColumnCursor(part, layouts[i].ids), values: new ColumnCursor(part, layouts[i].values) }));
   }
 
-  private read(first: number, count: number, out: Float32Array | Float64Array): void {
+  /** Fills `out` with rows [first, first + count); with `idsOut`, records ids instead of requiring id == row. */
+  private read(first: number, count: number, out: Float32Array | Float64Array, idsOut?: Float64Array): void {
     const end = first + count;
     if (end > this.rows) throw datasetError(this.path, `row ${this.rows} is past the end (${this.rows} rows)`);
     for (const { part, ids, values } of this.columns) {
@@ -106,7 +120,10 @@ class ParquetMatrixSource implements MatrixSource {
         const local = globalRow - part.firstRow;
         const idCount = ids.readRow(local, this.idScratch, 0, 1);
         const id = idCount === 1 ? this.idScratch[0] : null;
-        if (id !== globalRow) {
+        if (idsOut) {
+          if (id === null) throw datasetError(part.path, `row ${globalRow} has no id; every row needs one`);
+          idsOut[globalRow - first] = id;
+        } else if (id !== globalRow) {
           throw datasetError(part.path, `row ${globalRow} has id ${id}; expected ids equal to the row number (0, 1, 2, ...) in file order`);
         }
         const n = values.readRow(local, out, (globalRow - first) * this.cols, this.cols);
@@ -123,6 +140,13 @@ class ParquetMatrixSource implements MatrixSource {
     return out;
   }
 
+  async readFloat32WithIds(first: number, count: number): Promise<{ rows: Float32Array; ids: Float64Array }> {
+    const rows = new Float32Array(count * this.cols);
+    const ids = new Float64Array(count);
+    this.read(first, count, rows, ids);
+    return { rows, ids };
+  }
+
   async readIds(first: number, count: number): Promise<Float64Array> {
     const out = new Float64Array(count * this.cols);
     this.read(first, count, out);
@@ -134,7 +158,7 @@ class ParquetMatrixSource implements MatrixSource {
   }
 }
 
-async function openColumn(paths: string[], column: string, o: ParquetReadOptions): Promise<ParquetMatrixSource> {
+async function openColumn(paths: string[], column: string, o: ParquetReadOptions, shuffled = false): Promise<ParquetMatrixSource> {
   const parts: ParquetPart[] = [];
   const layouts: { ids: ColumnLayout; values: ColumnLayout }[] = [];
   let first = 0;
@@ -150,7 +174,7 @@ async function openColumn(paths: string[], column: string, o: ParquetReadOptions
     // The dimension comes from the first row.
     const cols = head.rows > 0 ? new ColumnCursor(head, layouts[0].values).readRow(0, new Float64Array(0), 0, 0) : 0;
     if (cols === 0) throw datasetError(head.path, `column ${column} of row 0 is empty; expected a list of numbers`);
-    return new ParquetMatrixSource(parts, layouts, column, cols);
+    return new ParquetMatrixSource(parts, layouts, column, cols, shuffled);
   } catch (e) {
     for (const p of parts) closeSync(p.fd);
     throw e;
@@ -171,10 +195,20 @@ export async function openParquetDirectory(dir: string, vectorColumn = "emb", o:
   } catch (e) {
     throw datasetError(dir, `cannot list directory: ${(e as NodeJS.ErrnoException).code ?? e}`);
   }
-  const train = names.filter((n) => /^train(-\d+-of-\d+)?\.parquet$/.test(n)).sort();
-  if (train.length === 0) throw datasetError(dir, "no train.parquet or train-XX-of-NN.parquet; expected a VectorDBBench dataset directory");
-  const result: ParquetDataset = { base: await openColumn(train.map((n) => join(dir, n)), vectorColumn, o) };
+  // The ordered train files when both are there (nothing to reorder); else the shuffled ones.
+  const ordered = names.filter((n) => /^train(-\d+-of-\d+)?\.parquet$/.test(n)).sort();
+  const train = ordered.length > 0 ? ordered : names.filter((n) => /^shuffle_train(-\d+-of-\d+)?\.parquet$/.test(n)).sort();
+  if (train.length === 0) {
+    throw datasetError(dir, "no train.parquet, train-XX-of-NN.parquet or shuffle_train*.parquet; expected a VectorDBBench dataset directory");
+  }
+  const result: ParquetDataset = { base: await openColumn(train.map((n) => join(dir, n)), vectorColumn, o, ordered.length === 0) };
   if (existsSync(join(dir, "test.parquet"))) result.queries = await openColumn([join(dir, "test.parquet")], vectorColumn, o);
-  if (existsSync(join(dir, "neighbors.parquet"))) result.groundTruth = await openColumn([join(dir, "neighbors.parquet")], "neighbors_id", o);
+  if (o.neighbors !== undefined) {
+    const path = existsSync(join(dir, o.neighbors)) ? join(dir, o.neighbors) : o.neighbors;
+    if (!existsSync(path)) throw datasetError(path, `no such ground-truth file (--neighbors); expected a file in ${dir} or a path`);
+    result.groundTruth = await openColumn([path], "neighbors_id", o);
+  } else if (existsSync(join(dir, "neighbors.parquet"))) {
+    result.groundTruth = await openColumn([join(dir, "neighbors.parquet")], "neighbors_id", o);
+  }
   return result;
 }

@@ -165,6 +165,93 @@ describe("dataset convert: exact round trips", () => {
   });
 });
 
+describe("dataset convert: VectorDBBench's default download (shuffled train rows) and filter-case ground truth", () => {
+  const listSchema = (column: string, element: "FLOAT" | "INT64") => [
+    { name: "root", num_children: 2 },
+    { name: "id", type: "INT64" as const, repetition_type: "REQUIRED" as const },
+    { name: column, repetition_type: "OPTIONAL" as const, num_children: 1, converted_type: "LIST" as const },
+    { name: "list", repetition_type: "REPEATED" as const, num_children: 1 },
+    { name: "element", type: element, repetition_type: "REQUIRED" as const },
+  ];
+  /** Rows of `v` in the order `order` gives, each with its own id (or the id `ids` says). */
+  const shuffledColumns = (v: Float32Array, order: number[], ids = order) => [
+    { name: "id", data: ids.map(BigInt) },
+    { name: "emb", data: order.map((r) => Array.from(v.subarray((r % N) * D, ((r % N) + 1) * D))) },
+  ];
+  const inOrder = (v: Float32Array, n: number) => shuffledColumns(v, Array.from({ length: n }, (_, r) => r));
+  const permutation = (n: number, seed: number): number[] => {
+    const out = Array.from({ length: n }, (_, i) => i);
+    let x = seed;
+    for (let i = n - 1; i > 0; i--) {
+      x = (x * 1103515245 + 12345) % 2147483648;
+      const j = x % (i + 1);
+      [out[i], out[j]] = [out[j]!, out[i]!];
+    }
+    return out;
+  };
+  const neighbors = (ids: Float64Array | Int32Array) => [
+    { name: "id", data: Array.from({ length: Q }, (_, q) => BigInt(q)) },
+    { name: "neighbors_id", data: Array.from({ length: Q }, (_, q) => Array.from(ids.subarray(q * K, (q + 1) * K), BigInt)) },
+  ];
+
+  function vdbbDir(name: string, trainOrder: number[][]): string {
+    const dir = tmp.file(name);
+    mkdirSync(dir);
+    trainOrder.forEach((order, i) => {
+      const file = trainOrder.length === 1 ? "shuffle_train.parquet" : `shuffle_train-0${i}-of-0${trainOrder.length}.parquet`;
+      parquetWriteFile({ filename: `${dir}/${file}`, columnData: shuffledColumns(base, order), schema: listSchema("emb", "FLOAT"), rowGroupSize: 50 });
+    });
+    parquetWriteFile({ filename: `${dir}/test.parquet`, columnData: inOrder(queries, Q), schema: listSchema("emb", "FLOAT") });
+    parquetWriteFile({ filename: `${dir}/neighbors.parquet`, columnData: neighbors(gt), schema: listSchema("neighbors_id", "INT64") });
+    return dir;
+  }
+
+  test("shuffle_train*.parquet rows land at their ids, over several files, and match the ordered original", async () => {
+    const order = permutation(N, 7);
+    const dir = vdbbDir("shuffled", [order.slice(0, 123), order.slice(123)]);
+    const p = await openParquetDirectory(dir);
+    expect(p.base.shuffled).toBe(true);
+    const output = tmp.file("shuffled.out.bin");
+    await convertToLegacy(p, { output, metric: "L2" });
+    for (const s of [p.base, p.queries, p.groundTruth]) s?.close();
+    await expectRoundTrip(output, base, queries, gt);
+  });
+
+  test("ordered train files win over shuffled ones in the same directory", async () => {
+    const dir = vdbbDir("both", [permutation(N, 3)]);
+    parquetWriteFile({ filename: `${dir}/train.parquet`, columnData: inOrder(base, N), schema: listSchema("emb", "FLOAT") });
+    const p = await openParquetDirectory(dir);
+    expect(p.base.shuffled).toBe(false);
+    expect(p.base.path).toEndWith("/train.parquet");
+    for (const s of [p.base, p.queries, p.groundTruth]) s?.close();
+  });
+
+  test("a repeated or out-of-range id in shuffled rows is a one-line error naming the row", async () => {
+    const repeated = permutation(N, 11);
+    repeated[40] = repeated[3]!;
+    const p1 = await openParquetDirectory(vdbbDir("repeated", [repeated]));
+    await expect(convertToLegacy(p1, { output: tmp.file("repeated.out.bin") })).rejects.toThrow(`row 40 repeats id ${repeated[3]}; expected ids 0..${N - 1}, each once`);
+    p1.base.close();
+    const outside = permutation(N, 13);
+    outside[7] = N + 5;
+    const p2 = await openParquetDirectory(vdbbDir("outside", [outside]));
+    await expect(convertToLegacy(p2, { output: tmp.file("outside.out.bin") })).rejects.toThrow(`row 7 has id ${N + 5}; expected ids 0..${N - 1}, each once`);
+    p2.base.close();
+  });
+
+  test("--neighbors picks a filter case's ground truth file; a missing one names the file", async () => {
+    const dir = vdbbDir("filtered", [permutation(N, 5)]);
+    const head = Int32Array.from(gt, (id) => (id + 1) % N);
+    parquetWriteFile({ filename: `${dir}/neighbors_head_1p.parquet`, columnData: neighbors(head), schema: listSchema("neighbors_id", "INT64") });
+    const p = await openParquetDirectory(dir, "emb", { neighbors: "neighbors_head_1p.parquet" });
+    const output = tmp.file("filtered.out.bin");
+    await convertToLegacy(p, { output });
+    for (const s of [p.base, p.queries, p.groundTruth]) s?.close();
+    await expectRoundTrip(output, base, queries, head);
+    await expect(openParquetDirectory(dir, "emb", { neighbors: "neighbors_tail_1p.parquet" })).rejects.toThrow("no such ground-truth file (--neighbors)");
+  });
+});
+
 describe("dataset convert: bad inputs are one-line errors", () => {
   test("an fvecs row with a different dimension names the row", async () => {
     const bytes = vecs(base, D, "f");

@@ -84,6 +84,9 @@ describe("dataset subcommands", () => {
     await expect(runDatasetCommand(["frobnicate"])).rejects.toThrow("unknown dataset subcommand 'frobnicate'");
     await expect(runDatasetCommand(["generate", "-o", tmp.file("x.bin"), "--dim", "eight"])).rejects.toThrow("--dim eight is invalid");
     await expect(runDatasetCommand(["convert", "-o", tmp.file("x.bin")])).rejects.toThrow(UserError);
+    await expect(runDatasetCommand(["convert", "-o", tmp.file("x.bin"), "--hdf5", tmp.file("a.hdf5"), "--neighbors", "n.parquet"])).rejects.toThrow(
+      "--neighbors goes with --parquet DIR",
+    );
     await expect(runDatasetCommand(["info", tmp.file("missing.bin")])).rejects.toThrow("cannot open");
     expect(await run("--help")).toContain("ground-truth");
   });
