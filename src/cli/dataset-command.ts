@@ -105,12 +105,25 @@ function numericSpecsArg(rawArgs: readonly string[]): NumericSpec[] | undefined 
   });
 }
 
-/** `--numeric-filter "price:[10 (20]"` (repeatable, ANDed): the benchmark flag's syntax and rules. */
-function numericFiltersArg(rawArgs: readonly string[]): DatasetNumericRange[] {
+const numericFilterArg = {
+  type: "string",
+  description: "Numeric range every query must satisfy, as the benchmark's --numeric-filter (repeatable, ANDed; ( exclusive, -inf/+inf)",
+  valueHint: "F:[LO HI]",
+} as const;
+
+/**
+ * `--numeric-filter "price:[10 (20]"` (repeatable, ANDed): the benchmark flag's syntax and rules,
+ * on attributes `ds` has.
+ */
+function numericFiltersArg(rawArgs: readonly string[], ds: VectorDataset): DatasetNumericRange[] {
   return repeated(rawArgs, "numeric-filter").map((text) => {
     const r = v.safeParse(numericFilterText, text);
     if (!r.success) throw new UserError(`--numeric-filter ${text} is invalid; it ${r.issues[0].message}`);
-    return r.output;
+    const f = r.output;
+    if (!ds.numericFields.includes(f.field)) {
+      throw new UserError(`--numeric-filter ${f.field}:[...]: ${ds.path} has no numeric attribute '${f.field}' (it has: ${ds.numericFields.join(", ") || "none"}); generate one with \`dataset generate --numeric ${f.field}:uniform:MIN:MAX\``);
+    }
+    return f;
   });
 }
 
@@ -220,11 +233,7 @@ const groundTruth = defineCommand({
     output: { type: "string", alias: "o", description: "Write a new legacy file with the ground truth", valueHint: "FILE" },
     "in-place": { type: "boolean", description: "Overwrite the ground truth of FILE (same k only)" },
     "ignore-filters": { type: "boolean", description: "Ignore the dataset's per-query filters (tags, numeric ranges)" },
-    "numeric-filter": {
-      type: "string",
-      description: "Numeric range every query must satisfy, as the benchmark's --numeric-filter (repeatable, ANDed; ( exclusive, -inf/+inf)",
-      valueHint: "F:[LO HI]",
-    },
+    "numeric-filter": numericFilterArg,
     workers: workersArg,
   },
   async run({ args, rawArgs }) {
@@ -235,12 +244,7 @@ const groundTruth = defineCommand({
     try {
       const k = int(args, "k", 100, 1);
       const metric = metricArg(args, ds.metricHint, ` in ${ds.path}`);
-      const numericFilters = numericFiltersArg(rawArgs);
-      for (const f of numericFilters) {
-        if (!ds.numericFields.includes(f.field)) {
-          throw new UserError(`--numeric-filter ${f.field}:[...]: ${ds.path} has no numeric attribute '${f.field}' (it has: ${ds.numericFields.join(", ") || "none"}); generate one with \`dataset generate --numeric ${f.field}:uniform:MIN:MAX\``);
-        }
-      }
+      const numericFilters = numericFiltersArg(rawArgs, ds);
       const result = await computeGroundTruth({
         dataset, k, metric, filtered: hasQueryMetadata(ds) && args["ignore-filters"] !== true, numericFilters,
         queries: Array.from({ length: ds.numQueries }, (_, q) => q),
@@ -266,9 +270,10 @@ const verify = defineCommand({
     seed: { type: "string", description: "Sampling seed", default: "1" },
     metric: { type: "string", description: "L2, IP or COSINE (default: the file's metric hint)" },
     "ignore-filters": { type: "boolean", description: "Unfiltered k-NN even when queries carry tag filters" },
+    "numeric-filter": { ...numericFilterArg, description: "Check ground truth computed with `ground-truth --numeric-filter`: the same filter (repeatable, ANDed)" },
     workers: workersArg,
   },
-  async run({ args }) {
+  async run({ args, rawArgs }) {
     const dataset = datasetArg(args);
     const ds = openDataset(dataset);
     try {
@@ -277,6 +282,7 @@ const verify = defineCommand({
       const r = await verifyGroundTruth(ds, {
         dataset, metric, sample: int(args, "sample", 100, 1), seed: int(args, "seed", 1),
         filtered: hasQueryMetadata(ds) && args["ignore-filters"] !== true,
+        numericFilters: numericFiltersArg(rawArgs, ds),
         workers: str(args, "workers") ? int(args, "workers", 1, 1) : undefined,
       });
       console.log(`verified ${r.checked} queries (${metric}): ${r.exact} exact, ${r.ties} equal up to ties, ${r.mismatches.length} mismatched`);

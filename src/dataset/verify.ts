@@ -2,7 +2,7 @@
  * `dataset verify`: recompute the exact neighbours of a random sample of queries and compare them
  * with the stored ground truth. A differing id at an equal distance (a tie) is not a mismatch.
  */
-import type { DistanceMetric, VectorDataset } from "./dataset.ts";
+import type { DatasetNumericRange, DistanceMetric, VectorDataset } from "./dataset.ts";
 import { computeGroundTruth } from "./ground-truth.ts";
 import { distance, queryNorm } from "./knn.ts";
 import { NO_NEIGHBOR } from "./legacy-format.ts";
@@ -16,6 +16,8 @@ export interface VerifyOptions {
   sample: number;
   seed: number;
   filtered: boolean;
+  /** Ranges every query must satisfy, as the ground truth was computed with (ground-truth --numeric-filter). */
+  numericFilters?: DatasetNumericRange[];
   workers?: number;
 }
 
@@ -56,7 +58,10 @@ export async function verifyGroundTruth(ds: VectorDataset, o: VerifyOptions): Pr
   const queries = sampleQueries(ds.numQueries, o.sample, o.seed);
   const result: VerifyResult = { checked: queries.length, exact: 0, ties: 0, mismatches: [] };
   if (k === 0 || queries.length === 0) return result;
-  const fresh = await computeGroundTruth({ dataset: o.dataset, k, metric: o.metric, filtered: o.filtered, queries, workers: o.workers });
+  const fresh = await computeGroundTruth({
+    dataset: o.dataset, k, metric: o.metric, filtered: o.filtered, queries, workers: o.workers,
+    ...(o.numericFilters?.length ? { numericFilters: o.numericFilters } : {}),
+  });
   const qs = new Float32Array(ds.dim);
   const xs = new Float32Array(ds.dim);
   queries.forEach((q, row) => {

@@ -190,6 +190,17 @@ describe("dataset ground-truth --numeric-filter", () => {
     } finally {
       ds.close();
     }
+    // verify passes with the same filter and names the mismatch without it.
+    const lines: string[] = [];
+    const spy = spyOn(console, "log").mockImplementation((line: string) => void lines.push(line));
+    try {
+      expect(await runDatasetCommand(["verify", out, "--numeric-filter", "price:[10 (20]", "--workers", "1"])).toBe(0);
+      expect(lines.at(-1)).toMatch(/^verified 8 queries \(L2\): .* 0 mismatched$/);
+      await expect(runDatasetCommand(["verify", out, "--workers", "1"])).rejects.toThrow("ground truth differs");
+      await expect(runDatasetCommand(["verify", out, "--numeric-filter", "size:[1 2]"])).rejects.toThrow("has no numeric attribute 'size'");
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   test("a filter on an attribute the dataset lacks is a one-line error", async () => {
