@@ -21,6 +21,7 @@ import {
   threadsText,
   warmupText,
   commaListText,
+  fieldListText,
   fieldNameText,
   mixText,
   numericFilterText,
@@ -585,7 +586,7 @@ export const FLAGS = {
   }),
   filteredSearch: booleanFlag({
     long: "filtered-search",
-    help: "Vector search: queries use the dataset's per-query tag filters (ground truth must be filtered too)",
+    help: "Vector search: queries use the dataset's per-query tag and numeric filters (ground truth must be filtered too)",
     group: "Vector search",
   }),
   tagField: valueFlag({
@@ -607,10 +608,11 @@ export const FLAGS = {
   }),
   numericField: valueFlag({
     long: "numeric-field",
-    valueHint: "field",
-    schema: fieldNameText,
+    valueHint: "a,b",
+    schema: fieldListText,
     default: undefined,
-    help: "Vector search: NUMERIC field added to the index",
+    defaultText: "the dataset's numeric attributes and the --numeric-filter fields",
+    help: "Vector search: NUMERIC fields of the index, each written per vector (the dataset's value, else its id)",
     group: "Vector search",
   }),
   numericFilter: numericListFlag({

@@ -290,12 +290,13 @@ function searchOptions(flags: FlagReader, tests: readonly string[]): SearchOptio
     throw new UserError(`${say("nocontent")} returns keys only, but ${say(returnFields.length > 0 ? "returnFields" : "withScores")} asks for fields: drop one of them`);
   }
   const numericFilters: NumericFilter[] = flags.all(FLAGS.numericFilter);
-  let numericField = flags.get(FLAGS.numericField);
+  const numericFields = flags.get(FLAGS.numericField);
+  // An explicit list is the whole set of NUMERIC fields: a filter on another field could only
+  // fail on the server (or match nothing), so it is refused here.
   for (const f of numericFilters) {
-    numericField ??= f.field;
-    if (f.field !== numericField) {
+    if (numericFields !== undefined && !numericFields.includes(f.field)) {
       throw new UserError(
-        `${say("numericFilter")} ${f.field}:[...] filters on '${f.field}' but the index's NUMERIC field is '${numericField}': use --numeric-field ${f.field} or filter on ${numericField}`,
+        `${say("numericFilter")} ${f.field}:[...] filters on '${f.field}' but the index's NUMERIC fields are ${numericFields.join(",")}: use --numeric-field ${[...numericFields, f.field].join(",")} or filter on one of them`,
       );
     }
   }
@@ -321,7 +322,7 @@ function searchOptions(flags: FlagReader, tests: readonly string[]): SearchOptio
     filteredSearch: flags.get(FLAGS.filteredSearch),
     tagField: flags.get(FLAGS.tagField),
     tagFilter: flags.get(FLAGS.tagFilter),
-    numericField,
+    numericFields,
     numericFilters,
     numVectors: flags.get(FLAGS.numVectors),
     vectorOffset: flags.get(FLAGS.vectorOffset),

@@ -106,7 +106,11 @@ export interface SearchOptions {
   filteredSearch: boolean;
   tagField?: string;
   tagFilter?: string;
-  numericField?: string;
+  /**
+   * --numeric-field: the index's NUMERIC fields. Absent: the dataset's numeric attributes plus
+   * the fields --numeric-filter names (resolved by the plan, which opens the dataset).
+   */
+  numericFields?: string[];
   numericFilters: NumericFilter[];
   /** 0 = all vectors of the dataset. */
   numVectors: number;

@@ -147,6 +147,17 @@ export const fieldNameText: TextSchema<string> = v.pipe(
   v.regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/, "must be a field name (letters, digits, _ . -; starting with a letter or _)"),
 );
 
+/** `price,year`: field names (as fieldNameText), each once. */
+export const fieldListText: TextSchema<string[]> = v.pipe(
+  v.string(),
+  v.transform((t) => t.split(",").map((s) => s.trim())),
+  v.check(
+    (items) => items.every((s) => /^[A-Za-z_][A-Za-z0-9_.-]*$/.test(s)),
+    "must be field names separated by commas (letters, digits, _ . -; each starting with a letter or _), like price,year",
+  ),
+  v.check((items) => new Set(items).size === items.length, "must name each field once"),
+);
+
 /** A key prefix for SCAN MATCH and FT.CREATE PREFIX: no spaces, braces or glob characters. */
 export const searchPrefixText: TextSchema<string> = v.pipe(
   v.string(),

@@ -4,7 +4,7 @@
  * run reuses an index only when it indexes what this run writes and queries.
  */
 import type { SearchAlgorithm, SearchDistance } from "../config/types.ts";
-import type { FtInfo } from "./ft-info.ts";
+import type { FtAttribute, FtInfo } from "./ft-info.ts";
 
 export interface IndexDefinition {
   name: string;
@@ -19,15 +19,25 @@ export interface IndexDefinition {
   efConstruction?: number;
   efRuntime?: number;
   initialCap?: number;
-  /** Extra attributes: a TAG field (dataset tags, --tag-field) and a NUMERIC one (--numeric-field). */
+  /** Extra attributes: a TAG field (dataset tags, --tag-field) and NUMERIC ones (--numeric-field). */
   tagField?: string;
-  numericField?: string;
+  numericFields?: string[];
+}
+
+/**
+ * The NUMERIC fields of the index: --numeric-field when given, else every numeric attribute of
+ * the dataset plus the fields the --numeric-filter flags name (an id filter, for instance, needs
+ * its field indexed even though the dataset has no such attribute).
+ */
+export function resolveNumericFields(given: readonly string[] | undefined, datasetFields: readonly string[], filterFields: readonly string[]): string[] {
+  if (given !== undefined) return [...given];
+  return [...new Set([...datasetFields, ...filterFields])];
 }
 
 /**
  * `FT.CREATE idx ON HASH PREFIX 1 vec: SCHEMA embedding VECTOR HNSW <n> TYPE FLOAT32 DIM d
  * DISTANCE_METRIC m [M ..] [EF_CONSTRUCTION ..] [EF_RUNTIME ..] [INITIAL_CAP ..] [tag TAG]
- * [num NUMERIC]`. The server checks that <n> is exactly the number of tokens that follow it.
+ * [num NUMERIC]...`. The server checks that <n> is exactly the number of tokens that follow it.
  */
 export function ftCreateArgs(d: IndexDefinition): string[] {
   const attrs = ["TYPE", "FLOAT32", "DIM", String(d.dim), "DISTANCE_METRIC", d.metric];
@@ -39,7 +49,7 @@ export function ftCreateArgs(d: IndexDefinition): string[] {
   if (d.initialCap !== undefined) attrs.push("INITIAL_CAP", String(d.initialCap));
   const args = ["FT.CREATE", d.name, "ON", "HASH", "PREFIX", "1", d.prefix, "SCHEMA", d.vectorField, "VECTOR", d.algorithm, String(attrs.length), ...attrs];
   if (d.tagField !== undefined) args.push(d.tagField, "TAG");
-  if (d.numericField !== undefined) args.push(d.numericField, "NUMERIC");
+  for (const f of d.numericFields ?? []) args.push(f, "NUMERIC");
   return args;
 }
 
@@ -67,13 +77,21 @@ export function definitionDifferences(want: IndexDefinition, have: FtInfo): stri
     diff("EF_CONSTRUCTION", vector.efConstruction, want.efConstruction);
   }
   if (want.efRuntime !== undefined && vector.efRuntime !== undefined && vector.efRuntime !== want.efRuntime) diff("EF_RUNTIME", vector.efRuntime, want.efRuntime);
-  for (const [field, type] of [
-    [want.tagField, "TAG"],
-    [want.numericField, "NUMERIC"],
-  ] as const) {
-    if (field === undefined) continue;
-    const a = have.attributes.find((x) => x.identifier === field || x.alias === field);
-    if (a === undefined || a.type !== type) diff(`${type} field ${field}`, a ? a.type : "none", type);
+  if (want.tagField !== undefined) {
+    const a = have.attributes.find((x) => x.identifier === want.tagField || x.alias === want.tagField);
+    if (a === undefined || a.type !== "TAG") diff(`TAG field ${want.tagField}`, a ? a.type : "none", "TAG");
+  }
+  // NUMERIC fields compare as a set when the run has any: vec-load writes every wanted field and
+  // queries filter on any of them, so one missing would fail the filters and one extra would go
+  // unwritten. A run without numeric fields ignores them, as a run without tags ignores TAG.
+  const wanted = want.numericFields ?? [];
+  const numeric = have.attributes.filter((a) => a.type === "NUMERIC");
+  const names = (a: FtAttribute) => [a.identifier, a.alias];
+  const missing = wanted.some((f) => !numeric.some((a) => names(a).includes(f)));
+  const extra = wanted.length > 0 && numeric.some((a) => !names(a).some((n) => wanted.includes(n)));
+  if (missing || extra) {
+    const has = numeric.map((a) => a.alias || a.identifier);
+    diff("NUMERIC fields", has.length > 0 ? has.join(",") : "none", wanted.length > 0 ? wanted.join(",") : "none");
   }
   return out;
 }
@@ -86,7 +104,7 @@ export function describeDefinition(d: IndexDefinition): string {
     d.efRuntime !== undefined ? `EF_RUNTIME ${d.efRuntime}` : "",
     d.initialCap !== undefined ? `INITIAL_CAP ${d.initialCap}` : "",
     d.tagField !== undefined ? `TAG ${d.tagField}` : "",
-    d.numericField !== undefined ? `NUMERIC ${d.numericField}` : "",
+    d.numericFields !== undefined && d.numericFields.length > 0 ? `NUMERIC ${d.numericFields.join(", ")}` : "",
   ].filter((p) => p !== "");
   return `${d.name}: ${d.algorithm} DIM ${d.dim} ${d.metric} on ${d.prefix}*${params.length > 0 ? ` (${params.join(", ")})` : ""}`;
 }

@@ -21,7 +21,7 @@ import { NO_NEIGHBOR, openDataset, resolveMetric, resolveVectorDim, sliceDataset
 import { UserError } from "../errors.ts";
 import type { TestResult } from "../metrics/types.ts";
 import { planKvTests, type PlannedTest } from "../workload/plan.ts";
-import { describeDefinition, type IndexDefinition } from "./index-definition.ts";
+import { describeDefinition, resolveNumericFields, type IndexDefinition } from "./index-definition.ts";
 import { IndexManager, type SearchLog } from "./index-manager.ts";
 import { checkCapabilities, detectPlatform, type SearchPlatform } from "./platform.ts";
 import { allOf, numericFilter, tagFilter } from "./query-filter.ts";
@@ -40,6 +40,8 @@ export interface VecLoadIndexExtra {
   indexedAfterSec: number;
   numDocs: number;
   hashIndexingFailures: number;
+  /** The index's NUMERIC fields, each written by vec-load (empty when none). */
+  numericFields: string[];
 }
 
 export function wantsVectorTests(config: BenchConfig): boolean {
@@ -227,7 +229,7 @@ class SearchRun {
 function keyParams(config: BenchConfig, def: IndexDefinition, cluster: boolean): VectorKeyParams {
   const p: VectorKeyParams = { prefix: config.search.prefix, clusterTags: cluster, vectorField: def.vectorField };
   if (def.tagField !== undefined) p.tagField = def.tagField;
-  if (def.numericField !== undefined) p.numericField = def.numericField;
+  if (def.numericFields !== undefined) p.numericFields = def.numericFields;
   return p;
 }
 
@@ -244,21 +246,21 @@ export function flagFilter(config: BenchConfig, tagField: string | undefined): s
 }
 
 /**
- * The hash field vec-load writes a numeric value into and the index declares NUMERIC:
- * --numeric-field, else the dataset's numeric attribute when it has exactly one. With
- * --filtered-search every range of the dataset's queries must be on that field (one NUMERIC field
- * per index here), so a mismatch fails before the run rather than per query.
+ * The hash fields vec-load writes numbers into and the index declares NUMERIC (see
+ * resolveNumericFields). With --filtered-search every range of the dataset's queries must be on
+ * one of them, so an explicit list that leaves one out fails before the run rather than per query.
  */
-function numericFieldOf(flag: string | undefined, facts: DatasetFacts): string | undefined {
-  const field = flag ?? (facts.numericFields.length === 1 ? facts.numericFields[0] : undefined);
+function numericFieldsOf(config: BenchConfig, facts: DatasetFacts): string[] {
+  const s = config.search;
+  const fields = resolveNumericFields(s.numericFields, facts.numericFields, s.numericFilters.map((f) => f.field));
   for (const f of facts.queryRangeFields) {
-    if (f !== field) {
+    if (!fields.includes(f)) {
       throw new UserError(
-        `--filtered-search: the dataset's queries filter on numeric attribute '${f}' but the index's NUMERIC field is ${field === undefined ? "not set" : `'${field}'`}; pass --numeric-field ${f}`,
+        `--filtered-search: the dataset's queries filter on numeric attribute '${f}' but the index's NUMERIC fields are ${fields.length === 0 ? "none" : fields.join(",")}; pass --numeric-field ${[...fields, f].join(",")}`,
       );
     }
   }
-  return field;
+  return fields;
 }
 
 function queryTitle(config: BenchConfig): string {
@@ -294,8 +296,8 @@ export async function planVectorTests(config: BenchConfig, deployment: Deploymen
   if (s.initialCap !== undefined) def.initialCap = s.initialCap;
   const tagField = s.tagField ?? (facts.hasTags ? DEFAULT_TAG_FIELD : undefined);
   if (tagField !== undefined) def.tagField = tagField;
-  const numericField = numericFieldOf(s.numericField, facts);
-  if (numericField !== undefined) def.numericField = numericField;
+  const numericFields = numericFieldsOf(config, facts);
+  if (numericFields.length > 0) def.numericFields = numericFields;
   if (!s.skipIndexCreate) log.info(`index ${describeDefinition(def)}`);
   const filter = flagFilter(config, tagField);
 
@@ -394,6 +396,7 @@ function loadTest(run: SearchRun, params: VecLoadParams): PlannedTest {
         indexedAfterSec: wait.seconds,
         numDocs: wait.numDocs,
         hashIndexingFailures: wait.hashIndexingFailures,
+        numericFields: run.def.numericFields ?? [],
       };
       result.extra = { ...result.extra, index: extra };
     },

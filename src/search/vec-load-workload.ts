@@ -1,12 +1,12 @@
 /**
  * `vec-load`: `HSET <prefix>[{XYZ}]<12-digit id> <vectorField> <float32 blob> [<tagField> <tags>]
- * [<numericField> <value>]`, one vector per request, every vector of the slice exactly once.
+ * [<numericField> <value>]...`, one vector per request, every vector of the slice exactly once.
  *
- * The numeric value: when the dataset carries a numeric attribute named like the numeric field
- * (dataset generate --numeric), the vector's value, written as numeric-value.ts formats it (the
- * text whose double the ground truth compared); a vector without the attribute gets no numeric
- * field. Otherwise (the field is not one of the dataset's attributes) the dataset id, which lets a
- * `@num:[lo hi]` filter select a known id range.
+ * The value of each numeric field, decided per field: when the dataset carries a numeric attribute
+ * of that name (dataset generate --numeric), the vector's value, written as numeric-value.ts
+ * formats it (the text whose double the ground truth compared); a vector without the attribute
+ * gets no such field. Otherwise (the field is not one of the dataset's attributes) the dataset id,
+ * which lets a `@num:[lo hi]` filter select a known id range.
  *
  * Request r of the test writes slice vector r (the plan sets totalRequests to the slice size; with
  * --duration the index wraps and vectors are rewritten). The key carries the dataset id
@@ -17,7 +17,7 @@
  * claims an id is not deterministic, so a later run cannot recompute a key's tag from the id
  * alone: it rebuilds the id -> slot map with SCAN (the recall decoder ignores the tag anyway).
  *
- * Requests vary in size only when vectors carry tags, so every request is encoded whole into a
+ * Requests vary in size only when vectors carry tags or numbers, so every request is encoded whole into a
  * workload-owned buffer (allocate/patch/commandRange); the constant parts are pre-encoded once
  * and copied, the id and tag are written as digits, the vector is copied straight from the map.
  */
@@ -85,8 +85,7 @@ export function writeIdDigits(buf: Uint8Array, offset: number, v: number): void 
 
 /** Writes the decimal digits of a non-negative integer; returns the offset after them. */
 export function writeUint(buf: Uint8Array, offset: number, v: number): number {
-  let digits = 1;
-  for (let t = v; t >= 10; t = Math.floor(t / 10)) digits++;
+  const digits = digitCount(v);
   for (let i = offset + digits - 1; i >= offset; i--) {
     const q = Math.floor(v / 10);
     buf[i] = 48 + (v - q * 10);
@@ -136,10 +135,19 @@ export function selfEncodedUnit(): CompiledUnit {
 
 /** Longest value written into a numeric field: an id (at most 16 digits) or a dataset value. */
 const MAX_NUMERIC_DIGITS = Math.max(16, MAX_NUMERIC_TEXT_BYTES);
+/** Upper bound of one numeric value's bulk: `$<len>\r\n<digits>\r\n`. */
+const MAX_NUMERIC_VALUE_BYTES = 1 + String(MAX_NUMERIC_DIGITS).length + 2 + MAX_NUMERIC_DIGITS + 2;
+
+/** Decimal digits of a non-negative integer. */
+function digitCount(v: number): number {
+  let digits = 1;
+  for (let t = v; t >= 10; t = Math.floor(t / 10)) digits++;
+  return digits;
+}
 
 /**
- * Encodes `HSET key vectorField blob [tagField tags] [numericField id]` commands for one dataset
- * slice. Shared by vec-load and vec-update (which writes another vector under the same key).
+ * Encodes `HSET key vectorField blob [tagField tags] [numericField value]...` commands for one
+ * dataset slice. Shared by vec-load and vec-update (which writes another vector under the same key).
  */
 export class VectorHsetWriter {
   /** Upper bound of one command's bytes (sizes the send buffer). */
@@ -150,9 +158,15 @@ export class VectorHsetWriter {
   private readonly tagOffset: number;
   private readonly blobBytes: number;
   private readonly tagFieldBulk?: Uint8Array;
-  private readonly numericFieldBulk?: Uint8Array;
-  /** The dataset attribute written into the numeric field; undefined = the dataset id. */
-  private readonly numericAttribute?: string;
+  /** Pre-encoded name bulk of each numeric field, in --numeric-field order. */
+  private readonly numericFieldBulks: Uint8Array[] = [];
+  /** Per numeric field, the dataset attribute written into it; undefined = the dataset id. */
+  private readonly numericAttributes: (string | undefined)[] = [];
+  /**
+   * Per numeric field, the value of the vector being written (NaN = the vector lacks the
+   * attribute: no field). Read once per write, before the argument count is known; reused.
+   */
+  private readonly numericValues: Float64Array;
   /** Digits of one numeric value, written before its length is known (reused: no allocation). */
   private readonly numericScratch = new Uint8Array(MAX_NUMERIC_DIGITS);
   /** Encoded bytes of each tag seen (the vocabulary is small; strings come from the dataset). */
@@ -182,15 +196,17 @@ export class VectorHsetWriter {
     this.tagOffset = p.clusterTags ? keyHead.length + prefix.length + 1 : -1;
     this.idOffset = keyHead.length + prefix.length + tagPart;
     if (p.tagField !== undefined && ds.hasTags) this.tagFieldBulk = bulk(p.tagField);
-    if (p.numericField !== undefined) {
-      this.numericFieldBulk = bulk(p.numericField);
-      if (ds.numericFields.includes(p.numericField)) this.numericAttribute = p.numericField;
+    for (const field of p.numericFields ?? []) {
+      this.numericFieldBulks.push(bulk(field));
+      this.numericAttributes.push(ds.numericFields.includes(field) ? field : undefined);
     }
-    let max = 4 + this.head.length + this.blobBytes + 2;
+    this.numericValues = new Float64Array(this.numericFieldBulks.length);
+    const maxArgs = 4 + (this.tagFieldBulk ? 2 : 0) + 2 * this.numericFieldBulks.length;
+    let max = 1 + digitCount(maxArgs) + 2 + this.head.length + this.blobBytes + 2;
     if (this.tagFieldBulk) max += this.tagFieldBulk.length + 16 + this.maxTagValueBytes();
-    if (this.numericFieldBulk) max += this.numericFieldBulk.length + 6 + MAX_NUMERIC_DIGITS;
+    for (const name of this.numericFieldBulks) max += name.length + MAX_NUMERIC_VALUE_BYTES;
     this.maxCommandBytes = max;
-    this.fixedBytes = this.tagFieldBulk || this.numericFieldBulk ? 0 : max;
+    this.fixedBytes = this.tagFieldBulk || this.numericFieldBulks.length > 0 ? 0 : max;
   }
 
   /**
@@ -252,17 +268,21 @@ export class VectorHsetWriter {
     // an empty TAG value is not something to rely on across engines.
     const tags = this.tagFieldBulk ? this.ds.vectorTags(source) : undefined;
     const withTags = tags !== undefined && tags.length > 0;
-    const value = this.numericAttribute !== undefined ? this.ds.vectorNumeric(source, this.numericAttribute) : undefined;
-    const withNumeric = this.numericFieldBulk !== undefined && (this.numericAttribute === undefined || value !== undefined);
-    const args = 4 + (withTags ? 2 : 0) + (withNumeric ? 2 : 0);
-    buf[pos] = 42; // '*'
-    buf[pos + 1] = 48 + args; // at most 8 arguments: one digit
-    buf[pos + 2] = CR;
-    buf[pos + 3] = LF;
-    pos += 4;
+    const id = this.idOffsetInDataset + keyIndex;
+    const values = this.numericValues;
+    let numericFields = 0;
+    for (let f = 0; f < values.length; f++) {
+      const attribute = this.numericAttributes[f];
+      const v = attribute === undefined ? id : this.ds.vectorNumeric(source, attribute);
+      values[f] = v === undefined ? NaN : v;
+      if (v !== undefined) numericFields++;
+    }
+    buf[pos++] = 42; // '*'
+    pos = writeUint(buf, pos, 4 + (withTags ? 2 : 0) + 2 * numericFields);
+    buf[pos++] = CR;
+    buf[pos++] = LF;
     const head = this.head;
     buf.set(head, pos);
-    const id = this.idOffsetInDataset + keyIndex;
     writeIdDigits(buf, pos + this.idOffset, id);
     if (slot >= 0) writeSlotTag(slot, buf, pos + this.tagOffset);
     pos += head.length;
@@ -282,25 +302,24 @@ export class VectorHsetWriter {
       buf[pos++] = CR;
       buf[pos++] = LF;
     }
-    if (withNumeric && value !== undefined) {
-      // The dataset's value, in the exact text its ground truth compared (numeric-value.ts);
-      // digits go to a reused scratch first because the bulk header needs their count.
-      buf.set(this.numericFieldBulk!, pos);
-      pos += this.numericFieldBulk!.length;
-      const len = writeNumericValue(this.numericScratch, 0, value);
-      pos = writeBulkHeader(buf, pos, len);
-      for (let b = 0; b < len; b++) buf[pos++] = this.numericScratch[b]!;
-      buf[pos++] = CR;
-      buf[pos++] = LF;
-    } else if (withNumeric) {
-      // No such dataset attribute: the dataset id itself, exact (never padded), which lets a
-      // `@num:[lo hi]` filter select a known id range.
-      buf.set(this.numericFieldBulk!, pos);
-      pos += this.numericFieldBulk!.length;
-      let digits = 1;
-      for (let t = id; t >= 10; t = Math.floor(t / 10)) digits++;
-      pos = writeBulkHeader(buf, pos, digits);
-      pos = writeUint(buf, pos, id);
+    for (let f = 0; f < values.length; f++) {
+      const value = values[f]!;
+      if (Number.isNaN(value)) continue;
+      const name = this.numericFieldBulks[f]!;
+      buf.set(name, pos);
+      pos += name.length;
+      if (this.numericAttributes[f] !== undefined) {
+        // The dataset's value, in the exact text its ground truth compared (numeric-value.ts);
+        // digits go to a reused scratch first because the bulk header needs their count.
+        const len = writeNumericValue(this.numericScratch, 0, value);
+        pos = writeBulkHeader(buf, pos, len);
+        for (let b = 0; b < len; b++) buf[pos++] = this.numericScratch[b]!;
+      } else {
+        // No such dataset attribute: the dataset id itself, exact (never padded), which lets a
+        // `@num:[lo hi]` filter select a known id range.
+        pos = writeBulkHeader(buf, pos, digitCount(value));
+        pos = writeUint(buf, pos, value);
+      }
       buf[pos++] = CR;
       buf[pos++] = LF;
     }

@@ -54,8 +54,9 @@ export function queryTailArgs(p: Pick<VecQueryParams, "nocontent" | "returnField
 
 /**
  * The filter text of query q: the flag filter ANDed with the dataset's filter of q, if asked
- * (its tags, then its numeric ranges as `@field:[lo hi]`; bounds are the dataset's doubles, whose
- * shortest text is the one numeric-value.ts wrote, so the server compares what ground truth did).
+ * (its tags, then each numeric range as `@field:[lo hi]`, on whichever NUMERIC field it names;
+ * bounds are the dataset's doubles, whose shortest text is the one numeric-value.ts wrote, so the
+ * server compares what ground truth did).
  */
 export function queryFilterText(p: VecQueryParams, ds: VectorDataset, q: number): string {
   if (!p.filterFromDataset) return p.filter || "*";
@@ -68,9 +69,12 @@ export function queryFilterText(p: VecQueryParams, ds: VectorDataset, q: number)
     const field = p.tagField;
     parts.push(...tags.map((t) => tagFilter(field, [t])));
   }
+  const indexed = p.numericFields ?? [];
   for (const r of ranges) {
-    if (r.field !== p.numericField) {
-      throw new Error(`query ${q} of the dataset filters on numeric attribute '${r.field}' but the numeric field is ${p.numericField === undefined ? "not configured" : `'${p.numericField}'`}; pass --numeric-field ${r.field}`);
+    if (!indexed.includes(r.field)) {
+      throw new Error(
+        `query ${q} of the dataset filters on numeric attribute '${r.field}' but the NUMERIC fields are ${indexed.length === 0 ? "not configured" : indexed.join(",")}; pass --numeric-field ${[...indexed, r.field].join(",")}`,
+      );
     }
     parts.push(numericFilter(r.field, { low: r.min, high: r.max, lowExclusive: r.minExclusive, highExclusive: r.maxExclusive }));
   }

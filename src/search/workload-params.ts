@@ -22,8 +22,11 @@ export interface VectorKeyParams {
   vectorField: string;
   /** Hash field holding the vector's tags (comma-separated), when the dataset has tags. */
   tagField?: string;
-  /** Hash field holding a numeric attribute, when configured. */
-  numericField?: string;
+  /**
+   * Hash fields written with a number per vector (the index's NUMERIC fields): the dataset's
+   * attribute of that name, else the vector's dataset id.
+   */
+  numericFields?: string[];
 }
 
 export interface VecLoadParams extends VectorKeyParams {

@@ -19,15 +19,26 @@ const TIMEOUT = 60_000;
 let target: SearchTarget;
 let dir: string;
 let dataset: string;
+/** Two attributes: the generated queries range over price or year, round-robin. */
+let twoFields: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "vsb-e2e-numeric-"));
   dataset = join(dir, "priced.bin");
+  twoFields = join(dir, "priced-dated.bin");
   [target] = await Promise.all([
     searchTarget(),
     generateDataset({
       path: dataset, dim: 8, numVectors: 500, numQueries: 20, k: 10, metric: "L2", seed: 9, workers: 1,
       numeric: [{ name: "price", distribution: "uniform", min: 0, max: 100 }], numericFilterSelectivity: 0.2,
+    }),
+    generateDataset({
+      path: twoFields, dim: 8, numVectors: 500, numQueries: 20, k: 10, metric: "L2", seed: 11, workers: 1,
+      numeric: [
+        { name: "price", distribution: "uniform", min: 0, max: 100 },
+        { name: "year", distribution: "int", min: 1990, max: 2024 },
+      ],
+      numericFilterSelectivity: 0.1,
     }),
   ]);
 });
@@ -72,6 +83,62 @@ describe("numeric metadata end to end", () => {
       } finally {
         await call(target, "FT.DROPINDEX", n.index, "DD");
       }
+    },
+    TIMEOUT,
+  );
+
+  test(
+    "with two numeric attributes both are indexed NUMERIC and written, queries filter on either, and recall is exactly 1.0",
+    async () => {
+      const n = uniqueNames();
+      const run = await runBench(
+        ["-h", target.host, "-p", String(target.port), "-c", "4", ...n.args, "--dataset", twoFields, "--search-algorithm", "FLAT",
+          "-t", "vec-load,vec-query", "--filtered-search", "-n", "40", "--output-format", "json"],
+        { timeoutMs: 45_000 },
+      );
+      expectExit(run, 0);
+      const report: JsonReport = parseJsonReport(run.stdout);
+      expect(report.tests[0]!.extra["index"]).toMatchObject({ numericFields: ["price", "year"] });
+      const recall = report.tests[1]!.extra["vec-query"] as RecallSummary;
+      expect(recall).toMatchObject({ mean: 1, min: 1, queries: 40, shortReplies: 0 });
+      expect(run.stderr).toContain("NUMERIC price, year");
+      const ds = openDataset(twoFields);
+      try {
+        // The generated queries really range over both attributes.
+        const fields = new Set<string>();
+        for (let q = 0; q < ds.numQueries; q++) for (const r of ds.queryNumericRanges(q)) fields.add(r.field);
+        expect([...fields].sort()).toEqual(["price", "year"]);
+        const info = JSON.stringify(await call(target, "FT.INFO", n.index));
+        for (const f of ["price", "year"]) expect(info).toContain(`"identifier","${f}","attribute","${f}","type","NUMERIC"`);
+        for (const i of [0, 17, 499]) {
+          const key = `${n.prefix}${String(i).padStart(ID_WIDTH, "0")}`;
+          for (const f of ["price", "year"]) {
+            const stored = await call(target, "HGET", key, f);
+            const text = typeof stored === "string" ? stored : new TextDecoder().decode(stored as Uint8Array);
+            expect(text).toBe(formatNumericValue(ds.vectorNumeric(i, f)!));
+          }
+        }
+      } finally {
+        ds.close();
+        await call(target, "FT.DROPINDEX", n.index, "DD");
+      }
+    },
+    TIMEOUT,
+  );
+
+  test(
+    "--numeric-field naming only one of the attributes the queries range over is refused before the run",
+    async () => {
+      const n = uniqueNames();
+      const run = await runBench(
+        ["-h", target.host, "-p", String(target.port), ...n.args, "--dataset", twoFields, "--search-algorithm", "FLAT",
+          "-t", "vec-load,vec-query", "--filtered-search", "--numeric-field", "price", "-n", "10"],
+        { timeoutMs: 45_000 },
+      );
+      expectExit(run, 2);
+      expect(run.stderr).toContain("the dataset's queries filter on numeric attribute 'year' but the index's NUMERIC fields are price; pass --numeric-field price,year");
+      // Refused before anything was created.
+      expect(await call(target, "FT._LIST")).not.toContain(n.index);
     },
     TIMEOUT,
   );

@@ -82,7 +82,7 @@ async function queryRecall(filterFromDataset = true): Promise<VecQuerySummary> {
 
 describe("vector workloads against the search stand-in", () => {
   test("vec-load writes every vector once, with tags and the numeric id, and all are indexed", async () => {
-    const p: VecLoadParams = { prefix: "vec:", clusterTags: false, vectorField: "v", tagField: "tags", numericField: "n", dim: DIM, dataset: dataset() };
+    const p: VecLoadParams = { prefix: "vec:", clusterTags: false, vectorField: "v", tagField: "tags", numericFields: ["n"], dim: DIM, dataset: dataset() };
     const w = createVecLoadWorkload(p, context()) as WorkerWorkload;
     await run(w.forConnection(0, standaloneNode()), N, 32);
     expect((w.extra!() as VectorWriteExtra).vectorsWritten).toBe(N);

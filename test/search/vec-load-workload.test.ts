@@ -1,7 +1,8 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { keySlot } from "../../src/cluster/crc16.ts";
 import type { ConnectionWorkload, WorkerWorkload } from "../../src/engine/workload-api.ts";
-import { createVecLoadWorkload, loadSlotOfId, vectorKeyBytes, type VectorWriteExtra } from "../../src/search/vec-load-workload.ts";
+import { formatNumericValue } from "../../src/dataset/numeric-value.ts";
+import { createVecLoadWorkload, loadSlotOfId, openWorkerDataset, vectorKeyBytes, VectorHsetWriter, type VectorWriteExtra } from "../../src/search/vec-load-workload.ts";
 import { createVecUpdateWorkload, updateSource } from "../../src/search/vec-update-workload.ts";
 import type { VecLoadParams, VecUpdateParams } from "../../src/search/workload-params.ts";
 import {
@@ -11,6 +12,7 @@ import {
   context,
   decodeCommands,
   floatBytes,
+  numericOf,
   standaloneNode,
   tagsOf,
   text,
@@ -21,7 +23,9 @@ import {
 const plain = writeFixture();
 const tagged = writeFixture({ tags: true });
 const half = writeFixture({ float16: true });
+const numeric = writeFixture({ numeric: true });
 afterAll(() => {
+  numeric.dispose();
   plain.dispose();
   tagged.dispose();
   half.dispose();
@@ -85,7 +89,7 @@ describe("vec-load", () => {
   });
 
   test("tags are written comma-joined, and vectors without tags carry no tag field", () => {
-    const w = createVecLoadWorkload(loadParams(tagged.path, { tagField: "tags", numericField: "n" }), context()) as WorkerWorkload;
+    const w = createVecLoadWorkload(loadParams(tagged.path, { tagField: "tags", numericFields: ["n"] }), context()) as WorkerWorkload;
     const { conn, buffer } = open(w);
     const cmds = sendBatch(conn, buffer, 16, 0);
     cmds.forEach((c, r) => {
@@ -97,6 +101,44 @@ describe("vec-load", () => {
       // The numeric attribute is the dataset id, exact (no padding).
       expect(args[args.indexOf("n", 4) + 1]).toBe(String(r));
     });
+    w.close?.();
+  });
+
+  test("every numeric field is written: dataset attributes as their exact text, a field the dataset lacks as the id", () => {
+    const p = loadParams(numeric.path, { numericFields: ["price", "year", "n"] });
+    const w = createVecLoadWorkload(p, context()) as WorkerWorkload;
+    const { conn, buffer } = open(w);
+    const cmds = sendBatch(conn, buffer, 16, 0);
+    cmds.forEach((c, r) => {
+      const args = c.slice(4).map(text);
+      const price = numericOf(r, "price");
+      // Vector 7 has no price: that field is left out, the others are still written.
+      const expected = [...(price === undefined ? [] : ["price", formatNumericValue(price)]), "year", String(1990 + r), "n", String(r)];
+      expect(args).toEqual(expected);
+      expect(c[3]).toEqual(floatBytes(vectorOf(r)));
+    });
+    expect(text(cmds[3]![5]!)).toBe("0.3");
+    // The size bound holds for every command, whatever fields it carries.
+    const data = openWorkerDataset(p.dataset);
+    try {
+      const bound = new VectorHsetWriter(data.ds, data.offset, p, DIM).maxCommandBytes;
+      for (let i = 0; i < 16; i++) {
+        const [start, end] = conn.commandRange!(i);
+        expect(end - start).toBeLessThanOrEqual(bound);
+      }
+    } finally {
+      data.close();
+    }
+    w.close?.();
+  });
+
+  test("HSET with many numeric fields counts its arguments past 9", () => {
+    const p = loadParams(numeric.path, { numericFields: ["price", "year", "a", "b", "c"] });
+    const w = createVecLoadWorkload(p, context()) as WorkerWorkload;
+    const { conn, buffer } = open(w);
+    const [c] = sendBatch(conn, buffer, 1, 0);
+    expect(c!.length).toBe(14);
+    expect(c!.slice(4).map(text)).toEqual(["price", "0", "year", "1990", "a", "0", "b", "0", "c", "0"]);
     w.close?.();
   });
 

@@ -8,7 +8,9 @@ import { context, decodeCommands, floatBytes, groundTruthOf, queryOf, searchRepl
 
 const plain = writeFixture();
 const tagged = writeFixture({ tags: true });
+const numeric = writeFixture({ numeric: true });
 afterAll(() => {
+  numeric.dispose();
   plain.dispose();
   tagged.dispose();
 });
@@ -90,6 +92,25 @@ describe("vec-query command", () => {
     const [s, e] = conn.commandRange!(2);
     expect(text(decodeCommands(buffer.slice(s, e))[0]![2]!)).toContain("three");
     w.close?.();
+  });
+
+  test("dataset ranges on any NUMERIC field become @field:[lo hi] terms, ANDed with each other and the flag filter", () => {
+    const dataset = { path: numeric.path, vectorOffset: 0, numVectors: 0 };
+    const p = params({ dataset, filterFromDataset: true, numericFields: ["price", "year"], filter: "@n:[0 +inf]" });
+    const w = createVecQueryWorkload(p, context()) as WorkerWorkload;
+    const { conn, buffer } = open(w);
+    const cmds = decodeCommands(buffer.subarray(0, conn.patch(buffer, 4, 0)));
+    expect(cmds.map((c) => text(c[2]!))).toEqual([
+      "(@n:[0 +inf] @price:[0.5 (2])=>[KNN 3 @v $BLOB]",
+      "(@n:[0 +inf] @year:[(1995 +inf])=>[KNN 3 @v $BLOB]",
+      "(@n:[0 +inf] @price:[0.5 (2] @year:[(1995 +inf])=>[KNN 3 @v $BLOB]",
+      "@n:[0 +inf]=>[KNN 3 @v $BLOB]",
+    ]);
+    w.close?.();
+    // A range on a field the index does not declare NUMERIC is refused, naming the fix.
+    expect(() => createVecQueryWorkload({ ...p, numericFields: ["price"] }, context())).toThrow(
+      "query 1 of the dataset filters on numeric attribute 'year' but the NUMERIC fields are price; pass --numeric-field price,year",
+    );
   });
 
   test("filter text: tag OR, numeric bounds with exclusive ends and infinities, AND in parentheses", () => {

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { BenchConfig } from "../../src/config/types.ts";
 import type { NodeAssignment, WorkerContext } from "../../src/engine/workload-api.ts";
+import type { DatasetNumericRange } from "../../src/dataset/dataset.ts";
 import { LegacyDatasetWriter } from "../../src/dataset/legacy-writer.ts";
 import { NEED_MORE, RespDecoder } from "../../src/resp/decode.ts";
 import type { RespValue } from "../../src/resp/types.ts";
@@ -39,12 +40,26 @@ export function queryTagsOf(q: number): string[] {
   return q === 1 ? ["even"] : q === 2 ? ["even", "three"] : [];
 }
 
+/** Numeric attributes of vector i: price i * 0.1 (absent for vector 7) and year 1990 + i. */
+export function numericOf(i: number, name: string): number | undefined {
+  if (name === "price") return i === 7 ? undefined : Math.fround(i * 0.1);
+  if (name === "year") return 1990 + i;
+  return undefined;
+}
+
+/** Query ranges: q0 on price, q1 on year, q2 on both (exclusive and open ends), the rest none. */
+export function queryRangesOf(q: number): DatasetNumericRange[] {
+  const price: DatasetNumericRange = { field: "price", min: Math.fround(0.5), max: 2, minExclusive: false, maxExclusive: true };
+  const year: DatasetNumericRange = { field: "year", min: 1995, max: Infinity, minExclusive: true, maxExclusive: false };
+  return q === 0 ? [price] : q === 1 ? [year] : q === 2 ? [price, year] : [];
+}
+
 export interface Fixture {
   path: string;
   dispose(): void;
 }
 
-export function writeFixture(opts: { tags?: boolean; float16?: boolean } = {}): Fixture {
+export function writeFixture(opts: { tags?: boolean; float16?: boolean; numeric?: boolean } = {}): Fixture {
   const dir = mkdtempSync(join(tmpdir(), "vsb-search-"));
   const path = join(dir, "fixture.bin");
   const w = new LegacyDatasetWriter({
@@ -65,7 +80,8 @@ export function writeFixture(opts: { tags?: boolean; float16?: boolean } = {}): 
   const gt: number[] = [];
   for (let q = 0; q < NUM_QUERIES; q++) gt.push(...groundTruthOf(q));
   w.writeGroundTruth(0, gt);
-  w.finish(opts.tags ? { vectorTags: tagsOf, queryFilter: queryTagsOf } : undefined);
+  const numeric = opts.numeric ? { numericFields: ["price", "year"], vectorNumeric: numericOf, queryNumericRanges: queryRangesOf } : {};
+  w.finish(opts.tags || opts.numeric ? { vectorTags: opts.tags ? tagsOf : () => [], queryFilter: opts.tags ? queryTagsOf : () => [], ...numeric } : undefined);
   return { path, dispose: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
