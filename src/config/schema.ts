@@ -31,6 +31,9 @@ export interface BuildOptions {
   nowMs: () => number;
 }
 
+/** Flags only vector tests read (help groups "Vector search" and "Dataset"). */
+const VECTOR_ONLY_FLAGS = (Object.keys(FLAGS) as FlagName[]).filter((name) => FLAGS[name].group === "Vector search" || FLAGS[name].group === "Dataset");
+
 const TLS_FILE_FLAGS = ["cacert", "cert", "key"] as const satisfies readonly FlagName[];
 const TLS_ONLY_FLAGS = ["sni", "cacert", "cacertdir", "tlsCiphers", "tlsCiphersuites", "cert", "key", "insecure"] as const satisfies readonly FlagName[];
 
@@ -262,6 +265,11 @@ function searchOptions(flags: FlagReader, tests: readonly string[]): SearchOptio
   for (const flag of ["dataset", "schema", "data"] as const) {
     const path = flags.get(FLAGS[flag]);
     if (path !== undefined) checkReadableFile(path, say(flag));
+  }
+  if (vectorTests.length === 0 && mix === undefined) {
+    // Without a vector test these flags would be read by nothing: say so instead of ignoring them.
+    const stray = VECTOR_ONLY_FLAGS.find((name) => flags.given(name));
+    if (stray) throw new UserError(`${say(stray)} applies to vector tests only: add -t vec-load,vec-query (or --mix), or drop ${say(stray)}`);
   }
   const contradictions: [FlagName, FlagName | undefined, boolean, string][] = [
     ["skipLoad", undefined, flags.get(FLAGS.skipLoad) && vectorTests.includes("vec-load"), "-t vec-load loads the vectors: drop --skip-load or drop vec-load from -t"],

@@ -454,6 +454,8 @@ describe("secrets never appear in errors", () => {
 describe("vector search flags", () => {
   // A readable file stands in for the dataset: the config only checks that it can be read.
   const ds = () => ["--dataset", caFile];
+  /** The flags with a dataset, and a vector test unless they pick tests themselves. */
+  const vector = (argv: string[]) => (argv.includes("-t") || argv.includes("--mix") ? [...ds(), ...argv] : [...ds(), "-t", "vec-query", ...argv]);
   const cases: [string[], string, unknown][] = [
     [["--search-index", "books"], "search.indexName", "books"],
     [["--search-vector-field", "v"], "search.vectorField", "v"],
@@ -486,7 +488,7 @@ describe("vector search flags", () => {
   ];
   for (const [argv, path, expected] of cases) {
     test(`${argv.join(" ")} → ${path}`, async () => {
-      expect(at(await bench([...ds(), ...argv]), path)).toEqual(expected);
+      expect(at(await bench(vector(argv)), path)).toEqual(expected);
     });
   }
 
@@ -511,12 +513,18 @@ describe("vector search flags", () => {
   ];
   for (const [argv, message] of errors) {
     test(`${argv.join(" ")} is rejected naming the flag`, async () => {
-      const withDataset = argv[0] === "-t" || argv[0] === "--schema" ? argv : [...ds(), ...argv];
+      const withDataset = argv[0] === "-t" || argv[0] === "--schema" ? argv : vector(argv);
       const error = await userError(withDataset);
       expect(error.message).toContain(message);
       expect(error.message).not.toContain("\n");
     });
   }
+
+  test("vector flags without a vector test are refused, not ignored", async () => {
+    expect((await userError(["-t", "set", "--ef-search", "64"])).message).toBe("--ef-search applies to vector tests only: add -t vec-load,vec-query (or --mix), or drop --ef-search");
+    expect((await userError(ds())).message).toBe("--dataset applies to vector tests only: add -t vec-load,vec-query (or --mix), or drop --dataset");
+    expect(at(await bench([...ds(), "--mix", "set:1,get:1"]), "search.mix")).toEqual([{ test: "set", weight: 1 }, { test: "get", weight: 1 }]);
+  });
 
   test("--dataset must be readable", async () => {
     expect((await userError(["--dataset", join(dir, "missing.bin")])).message).toBe(`--dataset: cannot read ${join(dir, "missing.bin")}: no such file`);
