@@ -5,7 +5,7 @@
  */
 import { type CommandDef, defineCommand, renderUsage, runCommand } from "citty";
 import { renameSync } from "node:fs";
-import { extname } from "node:path";
+import { basename, extname, resolve } from "node:path";
 import { convertToLegacy, type ConvertInputs, type ConvertProgress } from "../dataset/convert.ts";
 import * as v from "valibot";
 import { numericFilterText } from "../config/value-schemas.ts";
@@ -298,6 +298,20 @@ const verify = defineCommand({
   },
 });
 
+/**
+ * VectorDBBench's parquet files do not record their metric, and a wrong one silently skews
+ * recall: take it from VectorDBBench's own dataset definitions when the directory is one of them
+ * (`cohere_medium_1m`...), else ask for --metric.
+ */
+function vectorDbBenchMetric(dir: string): DistanceMetric {
+  const name = basename(resolve(dir)).toLowerCase();
+  const known: [RegExp, DistanceMetric][] = [[/^(cohere|openai|glove)_/, "COSINE"], [/^(sift|gist|laion)_/, "L2"]];
+  const hit = known.find(([pattern]) => pattern.test(name));
+  if (!hit) throw new UserError(`${dir}: parquet files do not record the distance metric; pass --metric L2, IP or COSINE (the one its ground truth was computed with)`);
+  console.error(`metric: ${hit[1]} (VectorDBBench's metric for ${name}; --metric overrides it)`);
+  return hit[1];
+}
+
 const convert = defineCommand({
   meta: { name: "convert", description: "Convert fvecs/ivecs/bvecs, fbin/ibin/u8bin, .npy, ann-benchmarks HDF5 or VectorDBBench parquet" },
   args: {
@@ -324,7 +338,10 @@ const convert = defineCommand({
     let inputs: ConvertInputs;
     const hdf5 = str(args, "hdf5") ?? (extname(str(args, "base") ?? "").match(/^\.(hdf5|h5)$/i) ? str(args, "base") : undefined);
     if (hdf5) inputs = await openHdf5(hdf5);
-    else if (str(args, "parquet")) inputs = await openParquetDirectory(str(args, "parquet") as string, "emb", { neighbors: str(args, "neighbors") });
+    else if (str(args, "parquet")) {
+      const dir = str(args, "parquet") as string;
+      inputs = { ...(await openParquetDirectory(dir, "emb", { neighbors: str(args, "neighbors") })), metric: str(args, "metric") ? undefined : vectorDbBenchMetric(dir) };
+    }
     else {
       const q = str(args, "queries");
       const g = str(args, "ground-truth");

@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, spyOn, test } from "bun:test";
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { parquetWriteFile } from "hyparquet-writer";
 import { runDatasetCommand } from "../../src/cli/dataset-command.ts";
 import { openDataset } from "../../src/dataset/dataset.ts";
 import { UserError } from "../../src/dataset/errors.ts";
@@ -89,5 +90,45 @@ describe("dataset subcommands", () => {
     );
     await expect(runDatasetCommand(["info", tmp.file("missing.bin")])).rejects.toThrow("cannot open");
     expect(await run("--help")).toContain("ground-truth");
+  });
+});
+
+describe("dataset convert --parquet and the metric", () => {
+  /** A minimal VectorDBBench directory (train + test, no ground truth) named `name`. */
+  function vdbb(name: string): string {
+    const dir = tmp.file(name);
+    mkdirSync(dir);
+    const schema = [
+      { name: "root", num_children: 2 },
+      { name: "id", type: "INT64" as const, repetition_type: "REQUIRED" as const },
+      { name: "emb", repetition_type: "OPTIONAL" as const, num_children: 1, converted_type: "LIST" as const },
+      { name: "list", repetition_type: "REPEATED" as const, num_children: 1 },
+      { name: "element", type: "FLOAT" as const, repetition_type: "REQUIRED" as const },
+    ];
+    const rows = (n: number) => ({ columnData: [{ name: "id", data: Array.from({ length: n }, (_, i) => BigInt(i)) }, { name: "emb", data: Array.from({ length: n }, () => Array.from(randomFloats(4, n))) }], schema });
+    parquetWriteFile({ filename: `${dir}/train.parquet`, ...rows(20) });
+    parquetWriteFile({ filename: `${dir}/test.parquet`, ...rows(3) });
+    return dir;
+  }
+
+  test("a VectorDBBench dataset directory gives its metric; --metric overrides it", async () => {
+    const err = spyOn(console, "error").mockImplementation(() => {});
+    try {
+      const out = tmp.file("cohere.bin");
+      await run("convert", "--parquet", vdbb("cohere_small_100k"), "-o", out);
+      expect(err.mock.calls.map((c) => String(c[0]))).toContain("metric: COSINE (VectorDBBench's metric for cohere_small_100k; --metric overrides it)");
+      expect(await run("info", out)).toContain("metric hint: COSINE");
+      const sift = tmp.file("sift.bin");
+      await run("convert", "--parquet", vdbb("sift_small_500k"), "-o", sift, "--metric", "ip");
+      expect(await run("info", sift)).toContain("metric hint: IP");
+    } finally {
+      err.mockRestore();
+    }
+  });
+
+  test("another directory needs --metric: the files do not record it", async () => {
+    await expect(runDatasetCommand(["convert", "--parquet", vdbb("my_vectors"), "-o", tmp.file("mine.bin")])).rejects.toThrow(
+      "parquet files do not record the distance metric; pass --metric L2, IP or COSINE",
+    );
   });
 });
