@@ -17,6 +17,7 @@ import { generateDataset, type NumericSpec, type TagSpec } from "../dataset/gene
 import { computeGroundTruth, defaultWorkerCount } from "../dataset/ground-truth.ts";
 import { openHdf5 } from "../dataset/hdf5-source.ts";
 import { describeDataset, formatDatasetInfo } from "../dataset/info.ts";
+import type { VectorLabels } from "../dataset/parquet-labels.ts";
 import { openParquetDirectory } from "../dataset/parquet-source.ts";
 import { openRawSource } from "../dataset/raw-sources.ts";
 import { storeGroundTruthInPlace, writeDatasetWithGroundTruth } from "../dataset/rewrite.ts";
@@ -312,6 +313,15 @@ function vectorDbBenchMetric(dir: string): DistanceMetric {
   return hit[1];
 }
 
+/** `labels: 1000000 from DIR/scalar_labels.parquet, 3 distinct: label_1p (10000), ...`, so the user can pick --tag-filter. */
+function describeLabels(l: VectorLabels): string {
+  const shown = l.values.slice(0, 20).map((v, i) => `${v} (${l.counts[i]})`).join(", ");
+  const more = l.values.length > 20 ? `, and ${l.values.length - 20} more` : "";
+  const unlabelled = l.unlabelled > 0 ? `; ${l.unlabelled} vectors have none` : "";
+  const read = l.counts.reduce((s, n) => s + n, 0);
+  return `labels: ${read} from ${l.path}, ${l.values.length} distinct: ${shown}${more}${unlabelled}`;
+}
+
 const convert = defineCommand({
   meta: { name: "convert", description: "Convert fvecs/ivecs/bvecs, fbin/ibin/u8bin, .npy, ann-benchmarks HDF5 or VectorDBBench parquet" },
   args: {
@@ -322,6 +332,7 @@ const convert = defineCommand({
     hdf5: { type: "string", description: "ann-benchmarks HDF5 (train/test/neighbors)", valueHint: "FILE" },
     parquet: { type: "string", description: "VectorDBBench directory ([shuffle_]train*.parquet, test.parquet, neighbors.parquet)", valueHint: "DIR" },
     neighbors: { type: "string", description: "With --parquet: ground truth from this file instead of neighbors.parquet (e.g. neighbors_head_1p.parquet)", valueHint: "FILE" },
+    labels: { type: "string", description: "With --parquet: per-vector labels (written as tags) from this file; without it scalar_labels.parquet is read for label-filter cases (--neighbors neighbors_labels_*) only", valueHint: "FILE" },
     metric: { type: "string", description: "L2, IP or COSINE stored as the hint (default: from HDF5, else L2)" },
     dtype: { type: "string", description: "Stored vector type: float32 or float16 (default: as the input)" },
     "max-neighbors": { type: "string", description: "Keep at most this many neighbours per query" },
@@ -335,12 +346,15 @@ const convert = defineCommand({
     const chosen = ["base", "hdf5", "parquet"].filter((n) => str(args, n));
     if (chosen.length !== 1) throw new UserError("pass exactly one input: --base FILE [--queries FILE] [--ground-truth FILE], --hdf5 FILE or --parquet DIR");
     if (str(args, "neighbors") && !str(args, "parquet")) throw new UserError("--neighbors goes with --parquet DIR; for other inputs use --ground-truth FILE");
+    if (str(args, "labels") && !str(args, "parquet")) throw new UserError("--labels goes with --parquet DIR");
     let inputs: ConvertInputs;
     const hdf5 = str(args, "hdf5") ?? (extname(str(args, "base") ?? "").match(/^\.(hdf5|h5)$/i) ? str(args, "base") : undefined);
     if (hdf5) inputs = await openHdf5(hdf5);
     else if (str(args, "parquet")) {
       const dir = str(args, "parquet") as string;
-      inputs = { ...(await openParquetDirectory(dir, "emb", { neighbors: str(args, "neighbors") })), metric: str(args, "metric") ? undefined : vectorDbBenchMetric(dir) };
+      const parquet = await openParquetDirectory(dir, "emb", { neighbors: str(args, "neighbors"), labels: str(args, "labels") });
+      if (parquet.labels) console.error(describeLabels(parquet.labels));
+      inputs = { ...parquet, metric: str(args, "metric") ? undefined : vectorDbBenchMetric(dir) };
     }
     else {
       const q = str(args, "queries");

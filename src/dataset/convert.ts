@@ -6,12 +6,15 @@
 import type { DistanceMetric, VectorDtype } from "./dataset.ts";
 import { datasetError, UserError } from "./errors.ts";
 import { LegacyDatasetWriter } from "./legacy-writer.ts";
+import type { TagData } from "./legacy-writer.ts";
 import type { MatrixSource } from "./matrix-source.ts";
 
 export interface ConvertInputs {
   base: MatrixSource;
   queries?: MatrixSource;
   groundTruth?: MatrixSource;
+  /** Per-vector tags (VectorDBBench labels); given, the output is a v2 file. */
+  tags?: TagData;
   metric?: DistanceMetric;
   name?: string;
 }
@@ -105,7 +108,7 @@ export async function convertToLegacy(inputs: ConvertInputs, o: ConvertOptions):
         o.onProgress?.({ section: "ground truth", rows: first + count, totalRows: groundTruth.rows, bytes });
       }
     }
-    writer.finish();
+    writer.finish(inputs.tags);
   } catch (e) {
     writer.abort();
     throw e;

@@ -13,6 +13,7 @@ import { datasetError } from "./errors.ts";
 import type { ColumnLayout } from "./parquet-layout.ts";
 import { ColumnChunkPages } from "./parquet-pages.ts";
 import type { DecodedPage, ReadAt } from "./parquet-pages.ts";
+import type { StringVocabulary } from "./parquet-strings.ts";
 
 export interface ParquetFile {
   path: string;
@@ -31,7 +32,8 @@ export class ColumnCursor {
   /** Next row to assemble, local to the file. */
   private row = 0;
 
-  constructor(private readonly file: ParquetFile, private readonly layout: ColumnLayout) {
+  /** A text column needs `vocabulary`: its rows read as indices into it. */
+  constructor(private readonly file: ParquetFile, private readonly layout: ColumnLayout, private readonly vocabulary?: StringVocabulary) {
     for (const g of file.metadata.row_groups) this.groupStarts.push(this.groupStarts[this.groupStarts.length - 1] + Number(g.num_rows));
   }
 
@@ -54,7 +56,7 @@ export class ColumnCursor {
     const chunk = this.file.metadata.row_groups[group].columns[this.layout.chunkIndex]?.meta_data;
     if (!chunk) throw datasetError(this.file.path, `row group ${group} has no metadata for column ${this.layout.name}`);
     this.group = group;
-    this.pages = new ColumnChunkPages(this.file.path, this.file.readAt, this.layout, chunk, group);
+    this.pages = new ColumnChunkPages(this.file.path, this.file.readAt, this.layout, chunk, group, this.vocabulary);
     this.page = null;
     this.level = 0;
     this.value = 0;

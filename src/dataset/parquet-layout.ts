@@ -1,6 +1,6 @@
 /**
  * Where a top-level column lives in a parquet file and how its rows are shaped: the leaf
- * column chunk index, the physical type, and the maximum definition and repetition levels that
+ * column chunk index, the physical type (numbers, or BYTE_ARRAY text for a flat label column), and the maximum definition and repetition levels that
  * the schema path implies (each OPTIONAL or REPEATED ancestor adds a definition level, each
  * REPEATED one a repetition level).
  */
@@ -14,10 +14,13 @@ export interface ColumnLayout {
   name: string;
   /** Index of the leaf among each row group's column chunks. */
   chunkIndex: number;
-  type: NumericType;
+  type: ColumnType;
   maxDef: number;
   maxRep: number;
 }
+
+/** Numbers, or BYTE_ARRAY strings (read into a StringVocabulary, see parquet-strings.ts). */
+export type ColumnType = NumericType | "BYTE_ARRAY";
 
 const NUMERIC_TYPES: readonly string[] = ["FLOAT", "DOUBLE", "INT32", "INT64"];
 
@@ -54,11 +57,11 @@ function skipSubtree(schema: SchemaElement[], index: number): number {
 }
 
 /**
- * Layout of column `name`; `shape` says whether rows hold a list (vectors, neighbour ids) or
- * one value (ids). Throws the user-facing error when the column is missing or of a shape this
+ * Layout of column `name`; `shape` says whether rows hold a list (vectors, neighbour ids), one
+ * number (ids) or one string (labels). Throws the user-facing error when the column is missing or of a shape this
  * reader cannot assemble.
  */
-export function columnLayout(path: string, metadata: FileMetaData, name: string, shape: "list" | "scalar", expected: string): ColumnLayout {
+export function columnLayout(path: string, metadata: FileMetaData, name: string, shape: "list" | "scalar" | "text", expected: string): ColumnLayout {
   const chunks = metadata.row_groups[0]?.columns ?? [];
   const leaves = chunks.flatMap((c, i) => (c.meta_data?.path_in_schema[0] === name ? [i] : []));
   if (!metadata.schema.some((s) => s.name === name)) throw datasetError(path, `parquet file has no column ${name}; expected columns ${expected}`);
@@ -76,7 +79,12 @@ export function columnLayout(path: string, metadata: FileMetaData, name: string,
   }
   const leaf = chain?.[chain.length - 1] ?? metadata.schema.find((s) => s.name === name);
   const type = leaf?.type ?? "";
-  if (!NUMERIC_TYPES.includes(type)) throw datasetError(path, `column ${name} holds ${type || "a group"}; expected FLOAT, DOUBLE, INT32 or INT64 values`);
+  if (shape === "text") {
+    if (type !== "BYTE_ARRAY") throw datasetError(path, `column ${name} holds ${type || "a group"}; expected text (BYTE_ARRAY strings)`);
+    if (maxRep > 0) throw datasetError(path, `column ${name} is a list; expected one string per row`);
+  } else if (!NUMERIC_TYPES.includes(type)) {
+    throw datasetError(path, `column ${name} holds ${type || "a group"}; expected FLOAT, DOUBLE, INT32 or INT64 values`);
+  }
   if (shape === "list" && maxRep > 1) throw datasetError(path, `column ${name} is a list of lists; expected one list of numbers per row`);
   if (shape === "scalar" && maxRep > 0) throw datasetError(path, `column ${name} is a list; expected one number per row`);
   metadata.row_groups.forEach((g, i) => {
@@ -85,5 +93,5 @@ export function columnLayout(path: string, metadata: FileMetaData, name: string,
       throw datasetError(path, `column ${name} (row group ${i}) is compressed with ${codec}, which is not supported; re-write the file with snappy or zstd (e.g. pyarrow.parquet.write_table(table, path, compression="zstd"))`);
     }
   });
-  return { name, chunkIndex, type: type as NumericType, maxDef, maxRep };
+  return { name, chunkIndex, type: type as ColumnType, maxDef, maxRep };
 }

@@ -1,7 +1,8 @@
 /**
  * One column chunk of a parquet file, read and decoded a page at a time through positional
  * reads: only the current page (and the chunk's dictionary) is ever in memory, which is what
- * keeps conversion bounded when a writer puts a million rows into one row group.
+ * keeps conversion bounded when a writer puts a million rows into one row group. Text
+ * (BYTE_ARRAY) values come out as indices into the column's StringVocabulary.
  */
 import type { ColumnMetaData } from "hyparquet";
 import { decompress } from "./parquet-codecs.ts";
@@ -9,6 +10,8 @@ import { datasetError, UserError } from "./errors.ts";
 import type { ColumnLayout } from "./parquet-layout.ts";
 import { encodingName, PAGE_DATA_V1, PAGE_DATA_V2, PAGE_DICTIONARY, PAGE_INDEX, parsePageHeader } from "./parquet-page-header.ts";
 import type { PageHeader } from "./parquet-page-header.ts";
+import { decodePlainStrings } from "./parquet-strings.ts";
+import type { StringVocabulary } from "./parquet-strings.ts";
 import { ThriftEndOfInput, ThriftFormatError } from "./parquet-thrift.ts";
 import { bitWidthFor, decodeByteStreamSplit, decodeDictionaryIndices, decodeHybrid, decodePlain, ParquetFormatError } from "./parquet-values.ts";
 import type { PageValues } from "./parquet-values.ts";
@@ -44,6 +47,8 @@ export class ColumnChunkPages {
     private readonly layout: ColumnLayout,
     private readonly chunk: ColumnMetaData,
     private readonly group: number,
+    /** Where BYTE_ARRAY values are interned; required for a text column. */
+    private readonly vocabulary?: StringVocabulary,
   ) {
     const data = Number(chunk.data_page_offset);
     const dict = chunk.dictionary_page_offset === undefined ? 0 : Number(chunk.dictionary_page_offset);
@@ -113,7 +118,14 @@ export class ColumnChunkPages {
       throw this.unsupportedEncoding(`dictionary page encoding ${encodingName(header.encoding)}`);
     }
     const bytes = decompress(this.chunk.codec, body, header.uncompressedBytes);
-    return decodePlain(bytes, this.layout.type, header.numValues);
+    return this.decodePlainValues(bytes, header.numValues);
+  }
+
+  private decodePlainValues(bytes: Uint8Array, count: number): PageValues {
+    const type = this.layout.type;
+    if (type !== "BYTE_ARRAY") return decodePlain(bytes, type, count);
+    if (!this.vocabulary) throw new Error(`text column ${this.layout.name} read without a vocabulary`);
+    return decodePlainStrings(bytes, count, this.vocabulary);
   }
 
   /** v1: levels and values are compressed together; each level stream has a 4-byte length prefix. */
@@ -166,7 +178,7 @@ export class ColumnChunkPages {
     let values: PageValues;
     switch (header.encoding) {
       case ENC_PLAIN:
-        values = decodePlain(bytes, type, count);
+        values = this.decodePlainValues(bytes, count);
         break;
       case ENC_PLAIN_DICTIONARY:
       case ENC_RLE_DICTIONARY:
@@ -174,6 +186,7 @@ export class ColumnChunkPages {
         values = decodeDictionaryIndices(bytes, this.dictionary, count);
         break;
       case ENC_BYTE_STREAM_SPLIT:
+        if (type === "BYTE_ARRAY") throw this.error("encoding BYTE_STREAM_SPLIT is not supported for text; re-write the file with pyarrow's default encodings");
         values = decodeByteStreamSplit(bytes, type, count);
         break;
       default:

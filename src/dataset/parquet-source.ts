@@ -9,73 +9,33 @@
  * row index in file order (as VectorDBBench writes train.parquet)... except in
  * `shuffle_train*.parquet`, which VectorDBBench downloads by default: there the rows come in a
  * shuffled order and the converter puts each at its id (see MatrixSource.shuffled).
+ * `scalar_labels.parquet` gives each vector a label (parquet-labels.ts) for label-filter cases.
  */
-import { closeSync, existsSync, fstatSync, openSync, readdirSync, readSync } from "node:fs";
-import { join } from "node:path";
-import { parquetMetadataAsync } from "hyparquet";
-import type { FileMetaData } from "hyparquet";
+import { closeSync, existsSync, readdirSync } from "node:fs";
+import { basename, join } from "node:path";
 import { datasetError } from "./errors.ts";
 import type { ElementType, MatrixSource } from "./matrix-source.ts";
 import { ColumnCursor } from "./parquet-column-cursor.ts";
-import type { ParquetFile } from "./parquet-column-cursor.ts";
+import { openPart } from "./parquet-file.ts";
+import type { ParquetPart, ReadObserver } from "./parquet-file.ts";
+import type { TagData } from "./legacy-writer.ts";
+import { readVectorLabels } from "./parquet-labels.ts";
+import type { VectorLabels } from "./parquet-labels.ts";
 import { columnLayout } from "./parquet-layout.ts";
 import type { ColumnLayout } from "./parquet-layout.ts";
-import type { ReadAt } from "./parquet-pages.ts";
 
-export interface ParquetReadOptions {
-  /** Called before every read from a file (tests use it to check reads stay page-sized). */
-  onRead?: (path: string, position: number, length: number) => void;
+export interface ParquetReadOptions extends ReadObserver {
   /**
    * Ground truth to use instead of neighbors.parquet: a file name in the directory or a path
    * (VectorDBBench's filter cases keep theirs in neighbors_head_1p.parquet and the like).
    */
   neighbors?: string;
+  /** Labels to use instead of scalar_labels.parquet: a file name in the directory or a path. */
+  labels?: string;
 }
 
 /** Output bytes per block: rows are decoded into this much memory at a time. */
 const BLOCK_OUTPUT_BYTES = 16 << 20;
-
-function positionalReader(path: string, fd: number, byteLength: number, o: ParquetReadOptions): ReadAt {
-  return (position, length) => {
-    o.onRead?.(path, position, length);
-    if (position + length > byteLength) throw datasetError(path, `parquet file is truncated: ${length} bytes at ${position} run past its ${byteLength} bytes`);
-    const out = new Uint8Array(length);
-    let done = 0;
-    while (done < length) {
-      const n = readSync(fd, out, done, length - done, position + done);
-      if (n === 0) throw datasetError(path, `parquet file is truncated at byte ${position + done}`);
-      done += n;
-    }
-    return out;
-  };
-}
-
-interface ParquetPart extends ParquetFile {
-  fd: number;
-  rows: number;
-  /** First global row of this part. */
-  firstRow: number;
-}
-
-async function openPart(path: string, firstRow: number, o: ParquetReadOptions): Promise<ParquetPart> {
-  let fd: number;
-  try {
-    fd = openSync(path, "r");
-  } catch (e) {
-    throw datasetError(path, `cannot open: ${(e as NodeJS.ErrnoException).code ?? e}; check the path and read permission`);
-  }
-  const byteLength = fstatSync(fd).size;
-  const readAt = positionalReader(path, fd, byteLength, o);
-  let metadata: FileMetaData;
-  try {
-    // hyparquet reads the footer through an AsyncBuffer; ours is synchronous underneath.
-    metadata = await parquetMetadataAsync({ byteLength, slice: async (start, end = byteLength) => readAt(start, end - start).buffer as ArrayBuffer });
-  } catch (e) {
-    closeSync(fd);
-    throw datasetError(path, `not a readable parquet file: ${e instanceof Error ? e.message : e}`);
-  }
-  return { path, fd, readAt, metadata, rows: Number(metadata.num_rows), firstRow };
-}
 
 /** Cursors over the id column and the list column of one part. */
 interface PartColumns {
@@ -185,6 +145,17 @@ export interface ParquetDataset {
   base: MatrixSource;
   queries?: MatrixSource;
   groundTruth?: MatrixSource;
+  /** Each vector's label, when the directory has scalar_labels.parquet (or --labels names a file). */
+  labels?: VectorLabels;
+  /** The labels as the converter writes them: one tag per vector. */
+  tags?: TagData;
+}
+
+/** `name` in `dir` if it is there, else `name` as a path; an error naming `flag` if neither exists. */
+function fileInDirectory(dir: string, name: string, what: string, flag: string): string {
+  const path = existsSync(join(dir, name)) ? join(dir, name) : name;
+  if (!existsSync(path)) throw datasetError(path, `no such ${what} file (${flag}); expected a file in ${dir} or a path`);
+  return path;
 }
 
 /** Opens a VectorDBBench dataset directory. */
@@ -202,13 +173,28 @@ export async function openParquetDirectory(dir: string, vectorColumn = "emb", o:
     throw datasetError(dir, "no train.parquet, train-XX-of-NN.parquet or shuffle_train*.parquet; expected a VectorDBBench dataset directory");
   }
   const result: ParquetDataset = { base: await openColumn(train.map((n) => join(dir, n)), vectorColumn, o, ordered.length === 0) };
-  if (existsSync(join(dir, "test.parquet"))) result.queries = await openColumn([join(dir, "test.parquet")], vectorColumn, o);
-  if (o.neighbors !== undefined) {
-    const path = existsSync(join(dir, o.neighbors)) ? join(dir, o.neighbors) : o.neighbors;
-    if (!existsSync(path)) throw datasetError(path, `no such ground-truth file (--neighbors); expected a file in ${dir} or a path`);
-    result.groundTruth = await openColumn([path], "neighbors_id", o);
-  } else if (existsSync(join(dir, "neighbors.parquet"))) {
-    result.groundTruth = await openColumn([join(dir, "neighbors.parquet")], "neighbors_id", o);
+  try {
+    if (existsSync(join(dir, "test.parquet"))) result.queries = await openColumn([join(dir, "test.parquet")], vectorColumn, o);
+    if (o.neighbors !== undefined) {
+      result.groundTruth = await openColumn([fileInDirectory(dir, o.neighbors, "ground-truth", "--neighbors")], "neighbors_id", o);
+    } else if (existsSync(join(dir, "neighbors.parquet"))) {
+      result.groundTruth = await openColumn([join(dir, "neighbors.parquet")], "neighbors_id", o);
+    }
+    // Labels become a TAG field on every vector, which would change what an unfiltered run
+    // measures: they are read for a label case (its ground truth is neighbors_labels_*) or when
+    // --labels asks, and a label case without them could only give meaningless recall.
+    const labelCase = o.neighbors !== undefined && /^neighbors_labels_/.test(basename(o.neighbors));
+    if (o.labels !== undefined || labelCase) {
+      const labels = o.labels !== undefined ? fileInDirectory(dir, o.labels, "labels", "--labels") : join(dir, "scalar_labels.parquet");
+      if (!existsSync(labels)) {
+        throw datasetError(labels, `not found: ${o.neighbors} is a label-filter case and needs each vector's label; pass --labels FILE`);
+      }
+      result.labels = await readVectorLabels(labels, result.base.rows, o);
+      result.tags = result.labels.tags;
+    }
+  } catch (e) {
+    for (const s of [result.base, result.queries, result.groundTruth]) s?.close();
+    throw e;
   }
   return result;
 }

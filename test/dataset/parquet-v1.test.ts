@@ -7,6 +7,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { asyncBufferFromFile, parquetReadObjects } from "hyparquet";
+import { readVectorLabels } from "../../src/dataset/parquet-labels.ts";
 import { openParquetDirectory } from "../../src/dataset/parquet-source.ts";
 import { UserError } from "../../src/dataset/errors.ts";
 import { randomFloats, tempDir } from "./support.ts";
@@ -374,4 +375,71 @@ describe("parquet source: malformed pages are one-line errors naming the file", 
     writeFileSync(`${dir}/train.parquet`, Buffer.concat([whole.subarray(0, 200), whole.subarray(whole.length - footerBytes)]));
     await expect(readAll(dir, 64)).rejects.toThrow(`${dir}/train.parquet: parquet file is truncated`);
   });
+});
+
+describe("parquet source: a v1 labels column as pyarrow writes it", () => {
+  /**
+   * scalar_labels.parquet: id (INT64) and labels (optional BYTE_ARRAY, UTF8) in v1 pages of
+   * `levelsPerPage` entries; DICT pages index a PLAIN_DICTIONARY page, PLAIN ones carry
+   * length-prefixed strings (pyarrow's fallback when the dictionary grows too large).
+   */
+  function buildLabels(ids: number[], labels: (string | null)[], levelsPerPage: number, encodings: PageEncoding[], codec: Codec): Uint8Array {
+    const out: number[] = [..."PAR1"].map((c) => c.charCodeAt(0));
+    const compress = CODECS[codec].compress;
+    const u32 = (n: number) => [n & 255, (n >> 8) & 255, (n >> 16) & 255, n >>> 24];
+    const text = (v: string) => {
+      const b = new TextEncoder().encode(v);
+      return [...u32(b.length), ...b];
+    };
+    const page = (type: number, header: Field, body: number[]) => {
+      const compressed = compress(Uint8Array.from(body));
+      out.push(...compactStruct([[1, "i32", type], [2, "i32", body.length], [3, "i32", compressed.length], header]), ...compressed);
+    };
+    const idStart = out.length;
+    page(0, [5, "struct", [[1, "i32", ids.length], [2, "i32", ENCODING_ID.PLAIN], [3, "i32", ENCODING_ID.RLE], [4, "i32", ENCODING_ID.RLE]]], plainBytes(ids, "INT64"));
+    const idChunk = chunkMeta(["id"], PHYSICAL.INT64, codec, ids.length, idStart, out.length - idStart, undefined);
+    const pages: { from: number; to: number; encoding: PageEncoding }[] = [];
+    for (let from = 0, p = 0; from < labels.length; from += levelsPerPage, p++) {
+      pages.push({ from, to: Math.min(labels.length, from + levelsPerPage), encoding: encodings[Math.min(p, encodings.length - 1)] });
+    }
+    const dictionary = [...new Set(pages.filter((p) => p.encoding === "DICT").flatMap((p) => labels.slice(p.from, p.to).filter((v) => v !== null)))];
+    const labelsStart = out.length;
+    if (dictionary.length > 0) page(2, [7, "struct", [[1, "i32", dictionary.length], [2, "i32", ENCODING_ID.PLAIN_DICTIONARY]]], dictionary.flatMap(text));
+    const dataOffset = out.length;
+    for (const p of pages) {
+      const entries = labels.slice(p.from, p.to);
+      const present = entries.filter((v) => v !== null);
+      const width = Math.max(1, 32 - Math.clz32(dictionary.length - 1));
+      const valueBytes = p.encoding === "DICT" ? [width, ...bitPacked(present.map((v) => dictionary.indexOf(v)), width)] : present.flatMap(text);
+      const defBytes = rleRuns(entries.map((v) => (v === null ? 0 : 1)));
+      const encoding = p.encoding === "DICT" ? ENCODING_ID.PLAIN_DICTIONARY : ENCODING_ID.PLAIN;
+      page(0, [5, "struct", [[1, "i32", entries.length], [2, "i32", encoding], [3, "i32", ENCODING_ID.RLE], [4, "i32", ENCODING_ID.RLE]]], [...u32(defBytes.length), ...defBytes, ...valueBytes]);
+    }
+    const labelsChunk = chunkMeta(["labels"], 6, codec, labels.length, dataOffset, out.length - labelsStart, dictionary.length > 0 ? labelsStart : undefined);
+    const schema: Field[][] = [
+      [[4, "bin", "schema"], [5, "i32", 2]],
+      [[1, "i32", PHYSICAL.INT64], [3, "i32", 0], [4, "bin", "id"]],
+      // converted_type 0 = UTF8.
+      [[1, "i32", 6], [3, "i32", 1], [4, "bin", "labels"], [6, "i32", 0]],
+    ];
+    const rowGroup: Field[] = [[1, "structlist", [idChunk, labelsChunk]], [2, "i64", 0], [3, "i64", ids.length]];
+    const footer = compactStruct([[1, "i32", 1], [2, "structlist", schema], [3, "i64", ids.length], [4, "structlist", [rowGroup]]]);
+    out.push(...footer, ...u32(footer.length), ..."PAR1".split("").map((c) => c.charCodeAt(0)));
+    return Uint8Array.from(out);
+  }
+
+  for (const codec of ["UNCOMPRESSED", "SNAPPY", "ZSTD"] as const) {
+    test(`dictionary pages falling back to PLAIN, with nulls, shuffled ids (${codec})`, async () => {
+      const n = 500;
+      const ids = Array.from({ length: n }, (_, i) => (i * 263) % n);
+      const labels = ids.map((id) => (id % 41 === 0 ? null : id % 100 === 5 ? "label_1p" : id % 10 === 1 ? "label_10p" : "label_50p"));
+      const path = tmp.file(`labels-${codec}.parquet`);
+      writeFileSync(path, buildLabels(ids, labels, 64, ["DICT", "DICT", "PLAIN"], codec));
+      const read = await readVectorLabels(path, n);
+      const rows = await parquetReadObjects({ file: await asyncBufferFromFile(path), compressors: { ZSTD: (b: Uint8Array) => Bun.zstdDecompressSync(b as Uint8Array<ArrayBuffer>) } });
+      expect(rows.map((r) => r.labels ?? null)).toEqual(labels);
+      for (let r = 0; r < n; r++) expect(read.tags.vectorTags(ids[r])).toEqual(labels[r] === null ? [] : [labels[r] as string]);
+      expect(read.unlabelled).toBe(labels.filter((v) => v === null).length);
+    });
+  }
 });

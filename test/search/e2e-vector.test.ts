@@ -3,11 +3,18 @@
 // generated with exact ground truth, so recall has a known answer.
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parquetWriteFile } from "hyparquet-writer";
+import { convertToLegacy } from "../../src/dataset/convert.ts";
+import { openParquetDirectory } from "../../src/dataset/parquet-source.ts";
 import type { JsonReport } from "../../src/report/json.ts";
 import type { RecallSummary } from "../../src/search/recall.ts";
 import { approximateRecall, defaultRecallAtEf, startSearchServer, type SearchServer } from "../support/search-server.ts";
 import { describeRun, expectExit, parseJsonReport, runBench, type RunResult } from "../support/run-cli.ts";
 import { startValkey, type ValkeyServer } from "../support/valkey.ts";
+import { randomFloats } from "../dataset/support.ts";
 import { call, countKeys, makeDatasets, numDocs, searchTarget, standInTest, uniqueNames, type Datasets, type SearchTarget } from "./e2e-target.ts";
 
 const TIMEOUT = 60_000;
@@ -327,4 +334,73 @@ describe("queries need vectors", () => {
     expect(run.stderr).toContain(`index '${n.index}' has no documents under ${n.prefix}: load the vectors first (-t vec-load)`);
     await call(target, "FT.DROPINDEX", n.index);
   }, TIMEOUT);
+});
+
+describe("VectorDBBench label-filter case", () => {
+  /**
+   * A converted VectorDBBench directory: shuffled train rows, scalar_labels.parquet, and
+   * neighbors_labels_label_10p.parquet holding the exact k-NN among the vectors labelled
+   * label_10p, as VectorDBBench computes it for `labels == "label_10p"`.
+   */
+  async function labelledDataset(dir: string): Promise<string> {
+    const N = 400, Q = 12, D = 8, K = 10;
+    const vectors = randomFloats(N * D, 31);
+    const queries = randomFloats(Q * D, 32);
+    const labelOf = (id: number) => (id % 10 === 3 ? "label_10p" : id % 100 === 7 ? "label_1p" : "label_89p");
+    const order = Array.from({ length: N }, (_, i) => (i * 157) % N);
+    const listSchema = (column: string, element: "FLOAT" | "INT64") => [
+      { name: "root", num_children: 2 },
+      { name: "id", type: "INT64" as const, repetition_type: "REQUIRED" as const },
+      { name: column, repetition_type: "OPTIONAL" as const, num_children: 1, converted_type: "LIST" as const },
+      { name: "list", repetition_type: "REPEATED" as const, num_children: 1 },
+      { name: "element", type: element, repetition_type: "REQUIRED" as const },
+    ];
+    const row = (v: Float32Array, r: number) => Array.from(v.subarray(r * D, (r + 1) * D));
+    const queryIds = Array.from({ length: Q }, (_, q) => BigInt(q));
+    const distance = (q: number, id: number) => {
+      let s = 0;
+      for (let d = 0; d < D; d++) s += (queries[q * D + d]! - vectors[id * D + d]!) ** 2;
+      return s;
+    };
+    const labelled = Array.from({ length: N }, (_, id) => id).filter((id) => labelOf(id) === "label_10p");
+    const truth = queryIds.map((_, q) => [...labelled].sort((a, b) => distance(q, a) - distance(q, b)).slice(0, K).map(BigInt));
+    parquetWriteFile({ filename: `${dir}/shuffle_train.parquet`, columnData: [{ name: "id", data: order.map(BigInt) }, { name: "emb", data: order.map((r) => row(vectors, r)) }], schema: listSchema("emb", "FLOAT") });
+    parquetWriteFile({ filename: `${dir}/test.parquet`, columnData: [{ name: "id", data: queryIds }, { name: "emb", data: queryIds.map((_, q) => row(queries, q)) }], schema: listSchema("emb", "FLOAT") });
+    parquetWriteFile({ filename: `${dir}/neighbors_labels_label_10p.parquet`, columnData: [{ name: "id", data: queryIds }, { name: "neighbors_id", data: truth }], schema: listSchema("neighbors_id", "INT64") });
+    parquetWriteFile({
+      filename: `${dir}/scalar_labels.parquet`,
+      columnData: [{ name: "id", data: order.map(BigInt) }, { name: "labels", data: order.map(labelOf), encoding: "RLE_DICTIONARY" }],
+      schema: [{ name: "root", num_children: 2 }, { name: "id", type: "INT64", repetition_type: "REQUIRED" }, { name: "labels", type: "BYTE_ARRAY", converted_type: "UTF8", repetition_type: "OPTIONAL" }],
+    });
+    const p = await openParquetDirectory(dir, "emb", { neighbors: "neighbors_labels_label_10p.parquet" });
+    const output = `${dir}.bin`;
+    try {
+      await convertToLegacy(p, { output, metric: "L2" });
+    } finally {
+      for (const src of [p.base, p.queries, p.groundTruth]) src?.close();
+    }
+    return output;
+  }
+
+  test(
+    "labels become a TAG field and --tag-filter label_10p gives exact recall against the label case's ground truth",
+    async () => {
+      const tmp = mkdtempSync(join(tmpdir(), "vsb-e2e-labels-"));
+      try {
+        const dir = join(tmp, "sift_labels");
+        mkdirSync(dir);
+        const dataset = await labelledDataset(dir);
+        const n = uniqueNames();
+        const { run, report } = await jsonRun([
+          ...base(target), ...n.args, "--dataset", dataset, "--search-algorithm", "FLAT", "-t", "vec-load,vec-query",
+          "--tag-field", "labels", "--tag-filter", "label_10p", "-n", "12", "--cleanup",
+        ]);
+        expect(recallOf(report, "VEC-QUERY")).toMatchObject({ k: 10, queries: 12, mean: 1, min: 1, shortReplies: 0 });
+        expect(run.stderr).toContain("TAG labels");
+      } finally {
+        rmSync(tmp, { recursive: true, force: true });
+      }
+    },
+    TIMEOUT,
+  );
 });
