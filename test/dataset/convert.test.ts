@@ -8,7 +8,7 @@ import { UserError } from "../../src/dataset/errors.ts";
 import { openHdf5 } from "../../src/dataset/hdf5-source.ts";
 import { openParquetDirectory } from "../../src/dataset/parquet-source.ts";
 import { openRawSource } from "../../src/dataset/raw-sources.ts";
-import { randomFloats, tempDir } from "./support.ts";
+import { permutation, randomFloats, tempDir } from "./support.ts";
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -179,16 +179,6 @@ describe("dataset convert: VectorDBBench's default download (shuffled train rows
     { name: "emb", data: order.map((r) => Array.from(v.subarray((r % N) * D, ((r % N) + 1) * D))) },
   ];
   const inOrder = (v: Float32Array, n: number) => shuffledColumns(v, Array.from({ length: n }, (_, r) => r));
-  const permutation = (n: number, seed: number): number[] => {
-    const out = Array.from({ length: n }, (_, i) => i);
-    let x = seed;
-    for (let i = n - 1; i > 0; i--) {
-      x = (x * 1103515245 + 12345) % 2147483648;
-      const j = x % (i + 1);
-      [out[i], out[j]] = [out[j]!, out[i]!];
-    }
-    return out;
-  };
   const neighbors = (ids: Float64Array | Int32Array) => [
     { name: "id", data: Array.from({ length: Q }, (_, q) => BigInt(q)) },
     { name: "neighbors_id", data: Array.from({ length: Q }, (_, q) => Array.from(ids.subarray(q * K, (q + 1) * K), BigInt)) },

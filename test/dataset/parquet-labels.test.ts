@@ -8,7 +8,7 @@ import { convertToLegacy } from "../../src/dataset/convert.ts";
 import { openDataset } from "../../src/dataset/dataset.ts";
 import { readVectorLabels } from "../../src/dataset/parquet-labels.ts";
 import { openParquetDirectory } from "../../src/dataset/parquet-source.ts";
-import { randomFloats, tempDir } from "./support.ts";
+import { permutation, randomFloats, tempDir } from "./support.ts";
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -27,17 +27,6 @@ const listSchema = [
 
 /** VectorDBBench's shape: a few labels, each named after the share of vectors carrying it. */
 const labelOf = (id: number): string => (id % 100 === 7 ? "label_1p" : id % 10 === 3 ? "label_10p" : id % 2 === 0 ? "label_50p" : "label_0.1p");
-
-function permutation(n: number, seed: number): number[] {
-  const out = Array.from({ length: n }, (_, i) => i);
-  let x = seed;
-  for (let i = n - 1; i > 0; i--) {
-    x = (x * 1103515245 + 12345) % 2147483648;
-    const j = x % (i + 1);
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
-}
 
 interface LabelsFile {
   /** Ids in file order (default 0..N-1). */

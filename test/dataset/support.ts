@@ -80,3 +80,15 @@ export class ByteBuilder {
     writeFileSync(path, this.build());
   }
 }
+
+/** A seeded shuffle of 0..n-1 (Fisher-Yates over a 31-bit LCG): shuffled VectorDBBench rows. */
+export function permutation(n: number, seed: number): number[] {
+  const out = Array.from({ length: n }, (_, i) => i);
+  let x = seed;
+  for (let i = n - 1; i > 0; i--) {
+    x = (x * 1103515245 + 12345) % 2147483648;
+    const j = x % (i + 1);
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
