@@ -171,25 +171,35 @@ export class LegacyDatasetWriter {
 
   private writeCsr(offset: number, nrow: number, rowEntries: RowEntries, vocab: Map<string, number>): number {
     const indptr = new Uint32Array(nrow + 1);
-    const indices: number[] = [];
-    const values: number[] = [];
+    // Typed arrays grown by doubling: a label per vector over 10M vectors stays 80 MB, not the
+    // several hundred MB of JS number arrays.
+    let indices = new Uint32Array(Math.max(16, nrow));
+    // 1 for tags (the seed's convention); the value or bound for numeric entries.
+    let values = new Float32Array(indices.length);
+    let count = 0;
     const add = (word: string, value: number): void => {
       let id = vocab.get(word);
       if (id === undefined) vocab.set(word, (id = vocab.size));
-      indices.push(id);
-      values.push(value);
+      if (count === indices.length) {
+        const grownIndices = new Uint32Array(count * 2);
+        grownIndices.set(indices);
+        indices = grownIndices;
+        const grownValues = new Float32Array(count * 2);
+        grownValues.set(values);
+        values = grownValues;
+      }
+      indices[count] = id;
+      values[count++] = value;
     };
     for (let r = 0; r < nrow; r++) {
       rowEntries(r, add);
-      indptr[r + 1] = indices.length;
+      indptr[r + 1] = count;
     }
     // The vocabulary is complete only after both blocks; ncol is patched to the final size by readers
     // that need it (ours ignores ncol). We record the size known so far.
-    const head = new Uint32Array([nrow, vocab.size, indices.length]);
-    // 1 for tags (the seed's convention); the value or bound for numeric entries.
-    const data = Float32Array.from(values);
+    const head = new Uint32Array([nrow, vocab.size, count]);
     let pos = offset;
-    for (const part of [head, indptr, Uint32Array.from(indices), data]) {
+    for (const part of [head, indptr, indices.subarray(0, count), values.subarray(0, count)]) {
       this.put(new Uint8Array(part.buffer, part.byteOffset, part.byteLength), pos);
       pos += part.byteLength;
     }
