@@ -8,7 +8,7 @@ import { UserError } from "../../src/dataset/errors.ts";
 import { openHdf5 } from "../../src/dataset/hdf5-source.ts";
 import { openParquetDirectory } from "../../src/dataset/parquet-source.ts";
 import { openRawSource } from "../../src/dataset/raw-sources.ts";
-import { permutation, randomFloats, tempDir } from "./support.ts";
+import { permutation, randomFloats, tempDir, vdbbListSchema } from "./support.ts";
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -142,13 +142,7 @@ describe("dataset convert: exact round trips", () => {
   test("VectorDBBench parquet directory written by hyparquet-writer, with a split train set", async () => {
     const dir = tmp.file("vdbb");
     mkdirSync(dir);
-    const listSchema = (column: string, element: "FLOAT" | "INT64") => [
-      { name: "root", num_children: 2 },
-      { name: "id", type: "INT64" as const, repetition_type: "REQUIRED" as const },
-      { name: column, repetition_type: "OPTIONAL" as const, num_children: 1, converted_type: "LIST" as const },
-      { name: "list", repetition_type: "REPEATED" as const, num_children: 1 },
-      { name: "element", type: element, repetition_type: "REQUIRED" as const },
-    ];
+    const listSchema = vdbbListSchema;
     const rows = (v: Float32Array, from: number, to: number) => Array.from({ length: to - from }, (_, r) => Array.from(v.subarray((from + r) * D, (from + r + 1) * D)));
     const ids = (from: number, to: number) => Array.from({ length: to - from }, (_, r) => BigInt(from + r));
     parquetWriteFile({ filename: `${dir}/train-00-of-02.parquet`, columnData: [{ name: "id", data: ids(0, 200) }, { name: "emb", data: rows(base, 0, 200) }], schema: listSchema("emb", "FLOAT"), rowGroupSize: 64 });
@@ -166,13 +160,7 @@ describe("dataset convert: exact round trips", () => {
 });
 
 describe("dataset convert: VectorDBBench's default download (shuffled train rows) and filter-case ground truth", () => {
-  const listSchema = (column: string, element: "FLOAT" | "INT64") => [
-    { name: "root", num_children: 2 },
-    { name: "id", type: "INT64" as const, repetition_type: "REQUIRED" as const },
-    { name: column, repetition_type: "OPTIONAL" as const, num_children: 1, converted_type: "LIST" as const },
-    { name: "list", repetition_type: "REPEATED" as const, num_children: 1 },
-    { name: "element", type: element, repetition_type: "REQUIRED" as const },
-  ];
+  const listSchema = vdbbListSchema;
   /** Rows of `v` in the order `order` gives, each with its own id (or the id `ids` says). */
   const shuffledColumns = (v: Float32Array, order: number[], ids = order) => [
     { name: "id", data: ids.map(BigInt) },

@@ -4,7 +4,7 @@ import { parquetWriteFile } from "hyparquet-writer";
 import { runDatasetCommand } from "../../src/cli/dataset-command.ts";
 import { openDataset } from "../../src/dataset/dataset.ts";
 import { UserError } from "../../src/dataset/errors.ts";
-import { randomFloats, tempDir } from "./support.ts";
+import { randomFloats, tempDir, vdbbListSchema } from "./support.ts";
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -98,13 +98,7 @@ describe("dataset convert --parquet and the metric", () => {
   function vdbb(name: string): string {
     const dir = tmp.file(name);
     mkdirSync(dir);
-    const schema = [
-      { name: "root", num_children: 2 },
-      { name: "id", type: "INT64" as const, repetition_type: "REQUIRED" as const },
-      { name: "emb", repetition_type: "OPTIONAL" as const, num_children: 1, converted_type: "LIST" as const },
-      { name: "list", repetition_type: "REPEATED" as const, num_children: 1 },
-      { name: "element", type: "FLOAT" as const, repetition_type: "REQUIRED" as const },
-    ];
+    const schema = vdbbListSchema("emb", "FLOAT");
     const rows = (n: number) => ({ columnData: [{ name: "id", data: Array.from({ length: n }, (_, i) => BigInt(i)) }, { name: "emb", data: Array.from({ length: n }, () => Array.from(randomFloats(4, n))) }], schema });
     parquetWriteFile({ filename: `${dir}/train.parquet`, ...rows(20) });
     parquetWriteFile({ filename: `${dir}/test.parquet`, ...rows(3) });

@@ -8,7 +8,7 @@ import { convertToLegacy } from "../../src/dataset/convert.ts";
 import { openDataset } from "../../src/dataset/dataset.ts";
 import { readVectorLabels } from "../../src/dataset/parquet-labels.ts";
 import { openParquetDirectory } from "../../src/dataset/parquet-source.ts";
-import { permutation, randomFloats, tempDir } from "./support.ts";
+import { permutation, randomFloats, tempDir, vdbbListSchema } from "./support.ts";
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -17,13 +17,7 @@ const N = 300, Q = 4, D = 6;
 const base = randomFloats(N * D, 21);
 const queries = randomFloats(Q * D, 22);
 
-const listSchema = [
-  { name: "root", num_children: 2 },
-  { name: "id", type: "INT64" as const, repetition_type: "REQUIRED" as const },
-  { name: "emb", repetition_type: "OPTIONAL" as const, num_children: 1, converted_type: "LIST" as const },
-  { name: "list", repetition_type: "REPEATED" as const, num_children: 1 },
-  { name: "element", type: "FLOAT" as const, repetition_type: "REQUIRED" as const },
-];
+const listSchema = vdbbListSchema("emb", "FLOAT");
 
 /** VectorDBBench's shape: a few labels, each named after the share of vectors carrying it. */
 const labelOf = (id: number): string => (id % 100 === 7 ? "label_1p" : id % 10 === 3 ? "label_10p" : id % 2 === 0 ? "label_50p" : "label_0.1p");
@@ -57,7 +51,7 @@ function writeLabels(path: string, o: LabelsFile = {}): void {
 
 /** A ground-truth file: query q's neighbours are ids q..q+2 (only its presence matters here). */
 function writeNeighbors(path: string): void {
-  const schema = listSchema.map((e) => (e.name === "emb" ? { ...e, name: "neighbors_id" } : e.name === "element" ? { ...e, type: "INT64" as const } : e));
+  const schema = vdbbListSchema("neighbors_id", "INT64");
   const ids = Array.from({ length: Q }, (_, q) => q);
   parquetWriteFile({ filename: path, columnData: [{ name: "id", data: ids.map(BigInt) }, { name: "neighbors_id", data: ids.map((q) => [q, q + 1, q + 2].map(BigInt)) }], schema });
 }

@@ -92,3 +92,14 @@ export function permutation(n: number, seed: number): number[] {
   }
   return out;
 }
+
+/** VectorDBBench's parquet schema: `id` INT64 and a list column of FLOAT, DOUBLE or INT64 (for hyparquet-writer). */
+export function vdbbListSchema(column: string, element: "FLOAT" | "DOUBLE" | "INT64") {
+  return [
+    { name: "root", num_children: 2 },
+    { name: "id", type: "INT64" as const, repetition_type: "REQUIRED" as const },
+    { name: column, repetition_type: "OPTIONAL" as const, num_children: 1, converted_type: "LIST" as const },
+    { name: "list", repetition_type: "REPEATED" as const, num_children: 1 },
+    { name: "element", type: element, repetition_type: "REQUIRED" as const },
+  ];
+}

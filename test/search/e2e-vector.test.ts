@@ -14,7 +14,7 @@ import type { RecallSummary } from "../../src/search/recall.ts";
 import { approximateRecall, defaultRecallAtEf, startSearchServer, type SearchServer } from "../support/search-server.ts";
 import { describeRun, expectExit, parseJsonReport, runBench, type RunResult } from "../support/run-cli.ts";
 import { startValkey, type ValkeyServer } from "../support/valkey.ts";
-import { randomFloats } from "../dataset/support.ts";
+import { randomFloats, vdbbListSchema } from "../dataset/support.ts";
 import { call, countKeys, makeDatasets, numDocs, searchTarget, standInTest, uniqueNames, type Datasets, type SearchTarget } from "./e2e-target.ts";
 
 const TIMEOUT = 60_000;
@@ -348,13 +348,7 @@ describe("VectorDBBench label-filter case", () => {
     const queries = randomFloats(Q * D, 32);
     const labelOf = (id: number) => (id % 10 === 3 ? "label_10p" : id % 100 === 7 ? "label_1p" : "label_89p");
     const order = Array.from({ length: N }, (_, i) => (i * 157) % N);
-    const listSchema = (column: string, element: "FLOAT" | "INT64") => [
-      { name: "root", num_children: 2 },
-      { name: "id", type: "INT64" as const, repetition_type: "REQUIRED" as const },
-      { name: column, repetition_type: "OPTIONAL" as const, num_children: 1, converted_type: "LIST" as const },
-      { name: "list", repetition_type: "REPEATED" as const, num_children: 1 },
-      { name: "element", type: element, repetition_type: "REQUIRED" as const },
-    ];
+    const listSchema = vdbbListSchema;
     const row = (v: Float32Array, r: number) => Array.from(v.subarray(r * D, (r + 1) * D));
     const queryIds = Array.from({ length: Q }, (_, q) => BigInt(q));
     const distance = (q: number, id: number) => {
