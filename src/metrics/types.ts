@@ -1,4 +1,5 @@
 import type { Histogram } from "hdr-histogram-js";
+import type { Timeline } from "./timeline.ts";
 
 /**
  * The outcome of one test (one workload) of a run, merged over all workers. Latencies are in
@@ -31,6 +32,8 @@ export interface TestResult {
   keepalive: boolean;
   /** Extra per-test sections (cluster nodes, recall...) added by later issues. */
   extra?: Record<string, unknown>;
+  /** Per-interval results (--interval), with server samples attached when sampled. */
+  timeline?: Timeline;
 }
 
 /** What the report header prints about the server ("save", "appendonly"), per node. */

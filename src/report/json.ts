@@ -7,6 +7,7 @@
 import type { BenchConfig } from "../config/types.ts";
 import type { ServerConfigInfo, TestResult } from "../metrics/types.ts";
 import { encodeHistogram } from "../metrics/histogram.ts";
+import type { Timeline } from "../metrics/timeline.ts";
 import { latencyStats, usToMs, type LatencyStatsUs } from "./latency-stats.ts";
 import { configSecrets, redactConfig, redactValue } from "./redact.ts";
 
@@ -32,6 +33,8 @@ export interface JsonTestReport {
   extra: Record<string, unknown>;
   /** HdrHistogram V2 compressed, base64; values in microseconds. */
   histogram: string;
+  /** Per-interval client results and server samples (src/metrics/timeline.ts). */
+  timeline?: Timeline;
 }
 
 export interface JsonReport {
@@ -89,6 +92,7 @@ function testReport(r: TestResult): JsonTestReport {
     keepalive: r.keepalive,
     extra: r.extra ?? {},
     histogram: encodeHistogram(r.latencyUs),
+    ...(r.timeline ? { timeline: r.timeline } : {}),
   };
 }
 
