@@ -15,6 +15,7 @@ import { serverSettings } from "./engine/server-info.ts";
 import type { TestResult } from "./metrics/types.ts";
 import { consoleMode, createConsoleReporter } from "./report/console.ts";
 import { buildJsonReport, formatJsonReport } from "./report/json.ts";
+import { formatHdrLog } from "./report/hdr-log.ts";
 import { formatNodeTable } from "./report/nodes.ts";
 import { formatServerMetrics } from "./report/server-metrics.ts";
 import { formatOutputFile } from "./report/output-file.ts";
@@ -122,6 +123,7 @@ export async function runBenchmark(config: BenchConfig, io: Io): Promise<number>
     const meta = { version: pkg.version, startedAt, finishedAt: new Date(), servers, cluster, ...report };
     if (jsonToStdout) io.stdout.write(formatJsonReport(buildJsonReport(config, outcome.results, meta)) + "\n");
     if (config.outputFile) await Bun.write(config.outputFile, formatOutputFile(config.outputFormat, config, outcome.results, meta));
+    if (config.hdrLogFile) await Bun.write(config.hdrLogFile, formatHdrLog(outcome.results, startedAt.getTime(), pkg.version));
     return exitCode(outcome, allProblems, io);
   } finally {
     process.off("SIGINT", onSigint);

@@ -756,6 +756,23 @@ export const FLAGS = {
     help: "Report format",
     group: "Output",
   }),
+  interval: valueFlag({
+    long: "interval",
+    valueHint: "seconds",
+    schema: v.pipe(secondsText, v.check((s: number) => s >= 0.1 && s <= 3600, "must be between 0.1 and 3600 seconds")),
+    default: 1,
+    defaultText: "1",
+    help: "Per-interval results (requests, errors, throughput, p50/p99/max, recall) every this many seconds, in the JSON timeline and the HTML report",
+    group: "Output",
+  }),
+  hdrLog: valueFlag({
+    long: "hdr-log",
+    valueHint: "file",
+    schema: nonEmptyText,
+    default: undefined,
+    help: "Write HdrHistogram interval logs (one per --interval, tagged with the test) that HdrHistogram's tools read",
+    group: "Output",
+  }),
   // On by default: a snapshot is one INFO call per node right before and right after each
   // measured run, over its own connection, so it costs the benchmark nothing it measures.
   serverMetrics: booleanFlagOn({

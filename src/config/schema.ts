@@ -126,6 +126,8 @@ export async function buildConfig(flags: FlagReader, options: BuildOptions): Pro
   const threads = flags.get(FLAGS.threads);
   const output = flags.get(FLAGS.output);
   if (output !== undefined) checkOutputDirectory(output, flags.spelling("output"));
+  const hdrLog = flags.get(FLAGS.hdrLog);
+  if (hdrLog !== undefined) checkOutputDirectory(hdrLog, flags.spelling("hdrLog"));
   // Last, so that `-x` reads standard input only for an otherwise valid command line.
   const command = await customCommand(flags, options);
 
@@ -179,6 +181,8 @@ export async function buildConfig(flags: FlagReader, options: BuildOptions): Pro
     serverMetrics: !flags.get(FLAGS.serverMetrics) ? "off" : flags.given("serverMetrics") ? "on" : "auto",
     outputFile: output,
     outputFormat: flags.given("outputFormat") ? flags.get(FLAGS.outputFormat) : formatFromFileName(output),
+    intervalSec: flags.get(FLAGS.interval),
+    hdrLogFile: hdrLog,
   };
   return config;
 }

@@ -178,4 +178,8 @@ export interface BenchConfig {
   serverMetrics: "auto" | "on" | "off";
   outputFile?: string;
   outputFormat: OutputFormat;
+  /** `--interval`: length of the timeline's intervals, seconds. */
+  intervalSec: number;
+  /** `--hdr-log`: HdrHistogram interval log file. */
+  hdrLogFile?: string;
 }

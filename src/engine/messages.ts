@@ -1,5 +1,6 @@
 /** Messages between the orchestrator (main thread) and the worker runners. All structured-cloneable. */
 import type { BenchConfig } from "../config/types.ts";
+import type { WorkerInterval } from "../metrics/timeline.ts";
 import type { NodeAssignment } from "./workload-api.ts";
 
 /** What one claim sends: an inline command or a sequence of commands with placeholders. */
@@ -21,6 +22,8 @@ export interface TestSpec {
   rpsPerWorker: number;
   /** True for a warmup pass (numbers are discarded). */
   warmup: boolean;
+  /** Per-interval results: the grid's origin (epoch ms) and interval; absent for warmups. */
+  timeline?: { startMs: number; intervalMs: number };
 }
 
 export interface InitMessage {
@@ -65,6 +68,8 @@ export interface WorkerResult {
   perNode: Record<string, NodeCounters>;
   /** MOVED / ASK replies that were followed (not counted as completed or errors). */
   redirects: Record<string, number>;
+  /** Per-interval numbers (when spec.timeline is set), in time order. */
+  intervals?: WorkerInterval[];
 }
 
 export interface NodeCounters {

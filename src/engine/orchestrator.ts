@@ -12,6 +12,7 @@ import { planKvTests, type PlannedTest } from "../workload/plan.ts";
 import type { NodeAssignment } from "./workload-api.ts";
 import type { TestSpec, WorkerResult } from "./messages.ts";
 import { mergeResults } from "./merge.ts";
+import { mergeWorkerIntervals } from "./timeline-merge.ts";
 import { STOP, createSharedState, readProgress, resetSharedState, type SharedState } from "./shared-state.ts";
 import { startWorkers, type WorkerHandle } from "./worker-pool.ts";
 
@@ -150,6 +151,8 @@ export class Orchestrator {
       durationSec,
       rpsPerWorker: c.rps > 0 ? c.rps / this.workers.length : 0,
       warmup,
+      // The grid starts now; workers that start sending later join it at their interval.
+      timeline: warmup ? undefined : { startMs: performance.timeOrigin + performance.now(), intervalMs: c.intervalSec * 1000 },
     };
     resetSharedState(this.shared);
     if (this.interrupted) Atomics.store(this.shared.ints, STOP, 1);
@@ -189,6 +192,7 @@ export class Orchestrator {
     }
     const result = mergeResults(t.title, parts, c, this.workers.length, wallStart, spec.nodes, this.deployment, spec.workload.kind);
     if (t.payloadBytes !== undefined) result.dataSize = t.payloadBytes;
+    if (spec.timeline) result.timeline = mergeWorkerIntervals(parts.map((p) => p.intervals ?? []), spec.timeline.intervalMs, c.precision);
     const problems = [...new Set(parts.flatMap((p) => p.problems))];
     // Requests never sent: only possible when connections were lost for good (or Ctrl-C).
     const unsent = total === Infinity || this.interrupted ? 0 : Math.max(0, total - result.issued);

@@ -12,6 +12,8 @@ import type { NodeCounters, TestSpec, WorkerResult } from "./messages.ts";
 import type { RedirectRouter } from "./redirect-router.ts";
 import { CLAIMED, DURATION_SEQUENCE, PROGRESS_FIELDS, STOP, type SharedState } from "./shared-state.ts";
 import type { WorkerWorkload } from "./workload-api.ts";
+import { IntervalRecorder, NodeStats } from "./interval-recorder.ts";
+import type { WorkerInterval } from "../metrics/timeline.ts";
 
 export interface RunParams {
   pipeline: number;
@@ -27,20 +29,14 @@ export interface RunParams {
 
 const MAX_PROBLEMS = 5;
 
-/** Per-node numbers kept by the worker. */
-export class NodeStats {
-  completed = 0;
-  errors = 0;
-  redirects = 0;
-  constructor(readonly hist: Histogram) {}
-}
+export { NodeStats };
 
 export class TestRun {
   readonly hist: Histogram;
   issued = 0;
   completed = 0;
   errors = 0;
-  private errorsByType = new Map<string, number>();
+  private readonly errorsByType = new Map<string, number>();
   readonly redirects = new Map<string, number>();
   private latencySumUs = 0;
   readonly problems: string[] = [];
@@ -65,6 +61,8 @@ export class TestRun {
   private readonly nodeStats = new Map<string, NodeStats>();
   /** Index of each node address in spec.nodes (shared per-node counters for balancing). */
   private readonly nodeIndex = new Map<string, number>();
+  private recorder?: IntervalRecorder;
+  private intervals?: WorkerInterval[];
 
   constructor(
     readonly spec: TestSpec,
@@ -89,6 +87,16 @@ export class TestRun {
     this.connections = connections;
     for (const c of connections) c.attach(this, this.workload.forConnection(c.clientIndex, c.node), this.params.pipeline);
     this.startedAtMs = performance.timeOrigin + performance.now();
+    const grid = this.spec.timeline;
+    if (grid) {
+      this.recorder = new IntervalRecorder(grid.startMs, grid.intervalMs, this.params.precision, {
+        answered: () => this,
+        errorsByType: () => this.errorsByType,
+        nodes: () => this.nodeStats.values(),
+        recall: this.workload.recallTotals ? () => this.workload.recallTotals!() : undefined,
+      });
+      this.recorder.start(this.startedAtMs);
+    }
     // Workers' schedules interleave instead of all sending at the same instants.
     this.t0Ms = performance.now() + (this.params.workerIndex * this.intervalMs) / this.params.workers;
     // --duration counts from when this worker starts sending (not from when the main thread
@@ -102,6 +110,7 @@ export class TestRun {
     if (connections.length === 0) this.resolveDone();
     for (const c of connections) c.kick();
     await this.done;
+    this.intervals = this.recorder?.finish(this.lastReplyAtMs || this.startedAtMs);
     clearInterval(this.sweep);
     if (this.durationTimer) clearTimeout(this.durationTimer);
     this.publishProgress();
@@ -110,7 +119,7 @@ export class TestRun {
   statsFor(address: string): NodeStats {
     let s = this.nodeStats.get(address);
     if (!s) {
-      s = new NodeStats(createLatencyHistogram(this.params.precision));
+      s = new NodeStats(this.params.precision);
       this.nodeStats.set(address, s);
     }
     return s;
@@ -313,15 +322,16 @@ export class TestRun {
     for (const [k, v] of this.redirects) redirects[k] = v;
     const perNode: Record<string, NodeCounters> = {};
     for (const [address, s] of this.nodeStats) {
+      s.drain();
       perNode[address] = {
         role: this.cluster?.roleOf(address),
         completed: s.completed,
         errors: s.errors,
         redirects: s.redirects,
-        histogram: encodeHistogram(s.hist),
+        histogram: encodeHistogram(s.total),
       };
-      mergeInto(this.hist, s.hist);
-      s.hist.destroy(); // WebAssembly memory is not garbage-collected
+      mergeInto(this.hist, s.total);
+      s.destroy(); // WebAssembly memory is not garbage-collected
     }
     const histogram = encodeHistogram(this.hist);
     this.hist.destroy();
@@ -338,6 +348,7 @@ export class TestRun {
       extra: this.workload.extra?.(),
       perNode,
       redirects,
+      ...(this.intervals ? { intervals: this.intervals } : {}),
     };
   }
 }

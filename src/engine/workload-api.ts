@@ -6,6 +6,7 @@
  * (src/search/) both implement it.
  */
 import type { BenchConfig } from "../config/types.ts";
+import type { RecallTotals } from "../metrics/timeline.ts";
 import type { CompiledUnit } from "../workload/template.ts";
 
 /** The node a connection is pinned to. `slots` is empty outside cluster mode. */
@@ -76,6 +77,11 @@ export interface WorkerWorkload {
   forConnection(clientIndex: number, node: NodeAssignment): ConnectionWorkload;
   /** Workload-specific numbers (recall...), structured-cloneable; merged by the main thread. */
   extra?(): unknown;
+  /**
+   * Vector queries: running recall totals so far (read at each --interval boundary, off the
+   * hot path, and differenced into per-interval recall).
+   */
+  recallTotals?(): RecallTotals | undefined;
   close?(): void;
 }
 

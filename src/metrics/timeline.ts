@@ -35,6 +35,11 @@ export interface ClientInterval {
   latencyMs: IntervalLatencyMs | null;
   /** Vector queries: recall@k averaged over the queries scored in this interval. */
   recall?: { k: number; mean: number; queries: number };
+  /**
+   * The interval's latencies (HdrHistogram V2 compressed base64, µs), so that runs can be
+   * merged and compared interval by interval without averaging percentiles.
+   */
+  histogram?: string;
 }
 
 /**
@@ -88,4 +93,26 @@ export function attachNodeSample(timeline: Timeline, atMs: number, address: stri
   }
   (target.nodes ??= {})[address] = sample;
   return true;
+}
+
+/** Running recall totals of a worker's vector queries (differenced per interval). */
+export interface RecallTotals {
+  k: number;
+  queries: number;
+  recallSum: number;
+}
+
+/** One worker's numbers for one interval, as sent to the main thread. */
+export interface WorkerInterval {
+  /** Grid index: the interval [grid + index * intervalMs, grid + (index + 1) * intervalMs). */
+  index: number;
+  /** Epoch ms: when this worker's interval actually started and ended (the swap times). */
+  startMs: number;
+  endMs: number;
+  completed: number;
+  errors: number;
+  errorsByType: Record<string, number>;
+  /** HdrHistogram compressed encoding of the interval's latencies, µs. */
+  histogram: string;
+  recall?: RecallTotals;
 }

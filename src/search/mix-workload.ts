@@ -253,6 +253,14 @@ export async function createMixWorkload(params: unknown, ctx: WorkerContext): Pr
         clientIndex,
       ),
     extra: (): MixExtra => final ?? snapshot(),
+    // The vec-query part's recall (at most one part queries).
+    recallTotals: () => {
+      for (const w of workers) {
+        const t = w.recallTotals?.();
+        if (t) return t;
+      }
+      return undefined;
+    },
     close: () => {
       if (final) return;
       final = snapshot();

@@ -167,6 +167,11 @@ export class RecallAccumulator {
     this.histogram[Math.round(recall * 1000)]!++;
   }
 
+  /** Running totals for per-interval recall (read off the hot path). */
+  totals(): { k: number; queries: number; recallSum: number } {
+    return { k: this.k, queries: this.queries, recallSum: this.recallSum };
+  }
+
   toJSON(): RecallSnapshot {
     return {
       k: this.k,

@@ -393,6 +393,7 @@ export function createVecQueryWorkload(params: unknown, _ctx: WorkerContext): Wo
     return {
       forConnection: () => new QueryConnection(shared),
       extra: (): VecQueryExtra => ({ ...shared.recall.toJSON(), ...shared.counts }),
+      recallTotals: () => shared.recall.totals(),
       close: () => data.close(),
     };
   } catch (e) {

@@ -132,6 +132,8 @@ describe("defaults are valkey-benchmark's", () => {
       serverMetrics: "auto",
       outputFile: undefined,
       outputFormat: "text",
+      intervalSec: 1,
+      hdrLogFile: undefined,
     });
   });
 
