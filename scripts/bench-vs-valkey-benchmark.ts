@@ -2,7 +2,10 @@
  * Side-by-side: our binary vs valkey-benchmark, alternately, against the same throw-away server.
  * Prints throughput and client CPU seconds per million requests for both, with the ratios.
  *
- *   bun scripts/bench-vs-valkey-benchmark.ts [--rounds 3] [--quick] [--cluster-only | --no-cluster] [--bin dist/valkey-search-benchmark]
+ *   bun scripts/bench-vs-valkey-benchmark.ts [--rounds 3] [--quick | --long] [--cluster-only | --no-cluster] [--bin dist/valkey-search-benchmark]
+ *
+ * --quick runs an eighth of the requests; --long runs 5M requests in every cell, where start-up
+ * is under 2% of the CPU and CPU per request is stable between rounds.
  *
  * CPU comes from the kernel's rusage of each client process (user + system), so the server's
  * work is not counted. Each cell is the median of --rounds runs.
@@ -18,6 +21,11 @@ const opt = (name: string, def: string) => {
 };
 const rounds = Number(opt("--rounds", "3"));
 const quick = argv.includes("--quick");
+const long = argv.includes("--long");
+if (quick && long) {
+  console.error("error: --quick and --long contradict each other; pick one");
+  process.exit(2);
+}
 const ours = opt("--bin", "dist/valkey-search-benchmark");
 const clusterOnly = argv.includes("--cluster-only");
 if (!existsSync(ours)) {
@@ -82,7 +90,7 @@ async function measure(cells: Cell[], hostArgs: string[]): Promise<string[][]> {
   const rows: string[][] = [];
   for (const cell of cells) {
     // Large enough that process start-up (about 0.1 CPU-s for ours) is a small part of the CPU.
-    const n = (cell.pipeline > 1 ? 2_000_000 : 500_000) / (quick ? 8 : 1);
+    const n = long ? 5_000_000 : (cell.pipeline > 1 ? 2_000_000 : 500_000) / (quick ? 8 : 1);
     const common = ["-t", cell.test, "-n", String(n), "-c", "50", "-r", "100000", "-P", String(cell.pipeline), "--threads", String(cell.threads), "--csv", ...hostArgs, ...cell.extra];
     const a: Sample[] = [];
     const b: Sample[] = [];
@@ -153,7 +161,7 @@ if (!argv.includes("--no-cluster")) {
   const cluster = await startCluster();
   try {
     const cells: Cell[] = [];
-    for (const test of ["set", "get"]) for (const pipeline of [1, 16]) cells.push({ test, pipeline, threads: 1, extra: ["--cluster"], label: "cluster-3" });
+    for (const test of ["set", "get"]) for (const pipeline of [1, 16]) for (const threads of [1, 2]) cells.push({ test, pipeline, threads, extra: ["--cluster"], label: "cluster-3" });
     rows.push(...(await measure(cells, ["-p", String(cluster.port)])));
   } finally {
     cluster.stop();
