@@ -10,6 +10,9 @@ import { ConnectionError } from "./net/errors.ts";
 import { runBenchmark, type Io } from "./run-benchmark.ts";
 import { runSubcommand } from "./subcommands.ts";
 import { log, LogLevels } from "./log.ts";
+import { exitWhenFlushed, trackStdio } from "./stdio.ts";
+
+trackStdio();
 
 const io: Io = { log, stdout: process.stdout };
 const out = (s: string) => void process.stdout.write(s.endsWith("\n") ? s : s + "\n");
@@ -49,6 +52,6 @@ function report(e: unknown): number {
 }
 
 main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (e) => process.exit(report(e)),
+  (code) => exitWhenFlushed(code),
+  (e) => exitWhenFlushed(report(e)),
 );

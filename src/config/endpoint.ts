@@ -1,5 +1,6 @@
 /** `-h` values: `host`, `host:port`, `[ipv6]`, `[ipv6]:port` or a bare IPv6 address. */
 import { UserError } from "../errors.ts";
+import { maskUserinfo } from "./mask-credentials.ts";
 import type { Endpoint } from "./types.ts";
 
 /** Parses a port given inside another value; `where` names the flag for the message. */
@@ -16,8 +17,9 @@ export function parsePort(text: string, where: string): number {
  * A bare address with more than one colon is IPv6 without a port (write `[::1]:7000` for one).
  */
 export function parseHostPort(text: string, defaultPort: number, spelling = "-h"): Endpoint {
-  const fail = (why: string) => new UserError(`${spelling} ${why} (got ${text})`);
+  const fail = (why: string) => new UserError(`${spelling} ${why} (got ${maskUserinfo(text)})`);
   if (text.startsWith("-")) throw fail("needs a host name, not an option");
+  if (text.includes("@")) throw fail("takes a host name, not credentials: use -u valkey://user:password@host:port, or --user and -a");
   if (text.startsWith("[")) {
     const close = text.indexOf("]");
     if (close < 0) throw fail("has an unclosed '[': write [ipv6] or [ipv6]:port");

@@ -11,6 +11,7 @@ import * as v from "valibot";
 import { UserError } from "../errors.ts";
 import { readCaDirectory } from "../net/tls-files.ts";
 import { parseCommandSequence } from "./command-sequence.ts";
+import { commandSecrets, commandTitle } from "./command-secrets.ts";
 import { parseHostPort } from "./endpoint.ts";
 import { shellSplit } from "./shell-split.ts";
 import { FLAGS, type FlagName } from "./flags.ts";
@@ -130,6 +131,7 @@ export async function buildConfig(flags: FlagReader, options: BuildOptions): Pro
   if (hdrLog !== undefined) checkOutputDirectory(hdrLog, flags.spelling("hdrLog"));
   // Last, so that `-x` reads standard input only for an otherwise valid command line.
   const command = await customCommand(flags, options);
+  const fromStdin = command !== undefined && flags.get(FLAGS.stdinArg);
 
   const config: BenchConfig = {
     connection: {
@@ -162,6 +164,9 @@ export async function buildConfig(flags: FlagReader, options: BuildOptions): Pro
     tests,
     command,
     commandSequence: command === undefined ? undefined : parseCommandSequence(command),
+    ...(command !== undefined
+      ? { commandTitle: commandTitle(command, fromStdin), commandSecrets: commandSecrets(command, fromStdin ? command[command.length - 1] : undefined) }
+      : {}),
     clusterMode: flags.get(FLAGS.cluster) ? "force" : "auto",
     cluster: {
       readFrom: flags.get(FLAGS.readFrom),

@@ -161,6 +161,11 @@ export interface BenchConfig {
   command?: string[];
   /** `command` parsed into its `';'`-separated steps; set exactly when `command` is. */
   commandSequence?: CommandSequence;
+  /** How reports title the custom command: passwords hidden, the `-x` value by its size, capped
+   *  (src/config/command-secrets.ts); set exactly when `command` is. */
+  commandTitle?: string;
+  /** Arguments of `command` reports must never show (passwords, the `-x` value). */
+  commandSecrets?: string[];
   clusterMode: ClusterMode;
   keyPrefix: string;
   cluster: ClusterOptions;

@@ -5,6 +5,7 @@
  */
 import { UserError } from "../errors.ts";
 import { parsePort } from "./endpoint.ts";
+import { maskUserinfo, REDACTED } from "./mask-credentials.ts";
 
 export interface ServerUri {
   host: string;
@@ -18,15 +19,20 @@ export interface ServerUri {
 
 const SCHEMES: Record<string, boolean> = { "valkey:": false, "redis:": false, "valkeys:": true, "rediss:": true };
 
-/** The URI with any password replaced by `***`, for messages. */
+/**
+ * The URI with any password replaced by `***`, for messages. Userinfo without ':' is hidden
+ * whole (valkey-cli reads `valkey://secret@host` as a password), and so is everything before the
+ * last '@' of a malformed URI: nothing the user typed as a credential is echoed.
+ */
 export function redactUri(uri: string): string {
-  const start = uri.indexOf("://");
   const at = uri.lastIndexOf("@");
-  if (start < 0 || at < start) return uri;
+  if (at < 0) return uri;
+  const start = uri.indexOf("://");
+  if (start < 0 || start > at) return maskUserinfo(uri);
   const userInfo = uri.slice(start + 3, at);
   const colon = userInfo.indexOf(":");
-  if (colon < 0) return uri;
-  return `${uri.slice(0, start + 3)}${userInfo.slice(0, colon)}:***${uri.slice(at)}`;
+  if (colon < 0 || userInfo.slice(0, colon).includes("/")) return `${uri.slice(0, start + 3)}${REDACTED}${uri.slice(at)}`;
+  return `${uri.slice(0, start + 3)}${userInfo.slice(0, colon)}:${REDACTED}${uri.slice(at)}`;
 }
 
 function decode(part: string, what: string, fail: (why: string) => UserError): string {
@@ -73,11 +79,18 @@ export function parseServerUri(uri: string, spelling = "-u"): ServerUri {
       portPart = after.slice(1);
     }
   } else {
+    if (authority.indexOf(":") !== authority.lastIndexOf(":")) {
+      throw fail("has more than one ':' after the host; write valkey://host:port/db (an IPv6 host in brackets: valkey://[::1]:6379)");
+    }
     const colon = authority.lastIndexOf(":");
     if (colon >= 0) {
       hostPart = authority.slice(0, colon);
       portPart = authority.slice(colon + 1);
     }
+  }
+  const query = rest.search(/[?#]/);
+  if (query >= 0) {
+    throw fail(`takes no ${rest[query] === "?" ? "?query parameters" : "#fragment"}; give the database as a path (valkey://host:6379/1) or use --dbnum`);
   }
   if (hostPart === "") throw fail("needs a host, like valkey://host:6379");
   if (/[\s?#]/.test(hostPart)) throw fail("has an invalid host");

@@ -36,7 +36,7 @@ export function planKvTests(config: BenchConfig, cluster: boolean): PlannedTest[
     const seq = config.commandSequence ?? [{ repeat: 1, args: config.command }];
     const commands: string[][] = [];
     for (const step of seq) for (let i = 0; i < step.repeat; i++) commands.push([...step.args]);
-    return [kv(config.command.join(" "), { kind: "commands", commands }, false, commands.length, cluster)];
+    return [kv(config.commandTitle ?? config.command.join(" "), { kind: "commands", commands }, false, commands.length, cluster)];
   }
   const prefix = config.keyPrefix;
   return selectTests(config.tests, config.keyspaceLen > 0).map((t) => {

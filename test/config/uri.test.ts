@@ -51,6 +51,12 @@ describe("redactUri", () => {
 
   test("leaves URIs without a password alone", () => {
     expect(redactUri("valkey://h:1")).toBe("valkey://h:1");
-    expect(redactUri("valkey://user@h")).toBe("valkey://user@h");
+    expect(redactUri("valkey://h")).toBe("valkey://h");
+  });
+
+  test("hides userinfo without a colon whole (valkey-cli reads it as a password) and anything before a malformed URI's last @", () => {
+    expect(redactUri("valkey://secret@h")).toBe("valkey://***@h");
+    expect(redactUri("valkey:/u:pw@h")).toBe("valkey:/***@h");
+    expect(redactUri("u:pw@h")).toBe("***@h");
   });
 });
