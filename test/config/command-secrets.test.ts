@@ -43,3 +43,10 @@ describe("commandSecrets", () => {
     expect(commandSecrets(["GET", "a"])).toEqual([]);
   });
 });
+
+describe("-h with credentials", () => {
+  test("is refused without echoing the password", async () => {
+    const { parseHostPort } = await import("../../src/config/endpoint.ts");
+    expect(() => parseHostPort("u:pw@h", 6379)).toThrow("-h takes a host name, not credentials: use -u valkey://user:password@host:port, or --user and -a (got ***@h)");
+  });
+});

@@ -60,3 +60,24 @@ describe("redactUri", () => {
     expect(redactUri("u:pw@h")).toBe("***@h");
   });
 });
+
+describe("URIs that used to give misleading errors", () => {
+  test("valkey://h:1:5 names the extra ':' instead of failing DNS for host 'h:1'", () => {
+    expect(() => parseServerUri("valkey://h:1:5")).toThrow(/more than one ':' after the host/);
+  });
+  test("?db=1 says to give the database as a path", () => {
+    expect(() => parseServerUri("valkey://h:1?db=1")).toThrow(/takes no \?query parameters; give the database as a path/);
+  });
+  test("a malformed URI is echoed without its credentials", () => {
+    for (const uri of ["valkey:/u:pw@h", "valkey://pw@h:abc", "valkey://u:pw@h:99999"]) {
+      let message = "";
+      try {
+        parseServerUri(uri);
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      expect(message).toContain("***@h");
+      expect(message).not.toContain("pw");
+    }
+  });
+});
