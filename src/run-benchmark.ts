@@ -12,7 +12,7 @@ import { Orchestrator, type RunHooks, type RunOutcome } from "./engine/orchestra
 import { ServerMetricsMonitor, testCommandNames } from "./engine/server-metrics-monitor.ts";
 import { planRun } from "./plan-run.ts";
 import { serverSettings } from "./engine/server-info.ts";
-import type { TestResult } from "./metrics/types.ts";
+import { LOST_REQUEST_TYPES, lostRequests, type TestResult } from "./metrics/types.ts";
 import { consoleMode, createConsoleReporter } from "./report/console.ts";
 import { buildJsonReport, formatJsonReport } from "./report/json.ts";
 import { formatHdrLog } from "./report/hdr-log.ts";
@@ -124,7 +124,7 @@ export async function runBenchmark(config: BenchConfig, io: Io): Promise<number>
     if (jsonToStdout) io.stdout.write(formatJsonReport(buildJsonReport(config, outcome.results, meta)) + "\n");
     if (config.outputFile) await Bun.write(config.outputFile, formatOutputFile(config.outputFormat, config, outcome.results, meta));
     if (config.hdrLogFile) await Bun.write(config.hdrLogFile, formatHdrLog(outcome.results, startedAt.getTime(), pkg.version));
-    return exitCode(outcome, allProblems, io);
+    return exitCode(outcome, allProblems, io, config);
   } finally {
     process.off("SIGINT", onSigint);
     monitor?.close();
@@ -152,13 +152,32 @@ function serverMetricsHooks(orchestrator: Orchestrator, monitor: ServerMetricsMo
   };
 }
 
-/** 0 = every request answered; 1 = a test had no successful reply, or requests were lost. */
-function exitCode(outcome: RunOutcome, problems: string[], io: Io): number {
+/**
+ * 0 = every request answered; 1 = a test had no successful reply, requests were lost (or, with
+ * --max-errors, a test had more errors than it allows), or requests were never sent.
+ */
+function exitCode(outcome: RunOutcome, problems: string[], io: Io, config: BenchConfig): number {
   const { results, unsent, interrupted, lostConnections, emptyTimedTests } = outcome;
   let code = 0;
   for (const r of results) {
     if (r.issued > 0 && r.completed === 0) {
       io.log.error(`every request of ${r.title} failed (${formatErrorTypes(r.errorsByType)}); the numbers above measure errors, not the command`);
+      code = 1;
+      continue;
+    }
+    const budget = config.maxErrors;
+    if (budget) {
+      const allowed = budget.kind === "count" ? budget.count : Math.floor((budget.percent / 100) * r.issued);
+      if (r.errors > allowed) {
+        io.log.error(`${r.title}: ${r.errors} of ${r.issued} requests failed (${formatErrorTypes(r.errorsByType)}), more than --max-errors allows (${allowed})`);
+        code = 1;
+      }
+      continue;
+    }
+    const lost = lostRequests(r);
+    if (lost > 0) {
+      const types = formatErrorTypes(Object.fromEntries(LOST_REQUEST_TYPES.map((t) => [t, r.errorsByType[t] ?? 0])));
+      io.log.error(`${r.title}: ${lost} requests got no reply (${types}); to accept a bounded number (failover tests), use --max-errors N or P%`);
       code = 1;
     }
   }

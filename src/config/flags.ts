@@ -20,6 +20,7 @@ import {
   secondsText,
   threadsText,
   warmupText,
+  errorBudgetText,
   commaListText,
   fieldListText,
   fieldNameText,
@@ -371,6 +372,15 @@ export const FLAGS = {
     schema: warmupText,
     default: undefined,
     help: "Run each test first for N seconds (5 or 5s) or N requests (1000r or 1000req) and discard the results",
+    group: "Load",
+  }),
+  maxErrors: valueFlag({
+    long: "max-errors",
+    valueHint: "N|P%",
+    schema: errorBudgetText,
+    default: undefined,
+    defaultText: "none: any request lost with its connection exits 1",
+    help: "Errors a test may have (any type, lost requests included) and still exit 0, as a count or a percentage of its requests; for failover tests",
     group: "Load",
   }),
   pipeline: valueFlag({
@@ -736,7 +746,7 @@ export const FLAGS = {
     valueHint: "digits",
     schema: integerText(0, 4),
     default: 3,
-    help: "Decimal places in latency output (0..4)",
+    help: "Significant digits of the latency histograms (0..4), as valkey-benchmark's code uses it (its help says decimal places; its output always has 3)",
     group: "Output",
   }),
   output: valueFlag({

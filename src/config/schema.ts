@@ -150,6 +150,7 @@ export async function buildConfig(flags: FlagReader, options: BuildOptions): Pro
     requests: flags.get(FLAGS.requests),
     durationSec: flags.get(FLAGS.duration),
     warmup: flags.get(FLAGS.warmup),
+    maxErrors: flags.get(FLAGS.maxErrors),
     dataSize: flags.get(FLAGS.dataSize),
     keyspaceLen: flags.get(FLAGS.keyspaceLen),
     sequential: flags.get(FLAGS.sequential),

@@ -131,6 +131,9 @@ export interface SearchOptions {
   indexWaitTimeoutSec: number;
 }
 
+/** `--max-errors`: errors a test may have (any type) before the run exits 1. */
+export type ErrorBudget = { kind: "count"; count: number } | { kind: "percent"; percent: number };
+
 export interface BenchConfig {
   connection: ConnectionConfig;
   /** Total client connections (`-c`), spread over the worker threads. */
@@ -140,6 +143,9 @@ export interface BenchConfig {
   /** Run each test for this long instead of `-n`. */
   durationSec?: number;
   warmup?: Warmup;
+  /** `--max-errors`: when set, a test with at most this many errors (of any type, lost requests
+   *  included) does not fail the run; without it, any request lost with its connection does. */
+  maxErrors?: ErrorBudget;
   /** Payload size in bytes (`-d`). */
   dataSize: number;
   /** Key space for `__rand_int__` (`-r`); 0 = no substitution, as in valkey-benchmark. */
@@ -152,7 +158,7 @@ export interface BenchConfig {
   seed: number;
   /** Target requests per second over all workers; 0 = unlimited. */
   rps: number;
-  /** Decimal places in latency output (`--precision`); valkey-benchmark prints 3 by default. */
+  /** Significant digits of the latency histograms (`--precision`, as valkey-benchmark uses it). */
   precision: number;
   keepalive: boolean;
   /** Test names as given to `-t`, lowercased; empty = all default tests. */

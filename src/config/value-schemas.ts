@@ -4,7 +4,7 @@
  * offending text, giving `-P must be at least 1 (got 0)`.
  */
 import * as v from "valibot";
-import type { NumericFilter, OutputFormat, ReadFrom, SearchAlgorithm, SearchDistance, Warmup } from "./types.ts";
+import type { ErrorBudget, NumericFilter, OutputFormat, ReadFrom, SearchAlgorithm, SearchDistance, Warmup } from "./types.ts";
 
 /** A schema from flag text to a typed value. */
 export type TextSchema<T> = v.GenericSchema<string, T>;
@@ -86,6 +86,14 @@ export const warmupText: TextSchema<Warmup> = v.pipe(
     (warmup) => (warmup.kind === "seconds" ? warmup.seconds > 0 : warmup.requests > 0),
     "must be greater than 0 (omit --warmup for no warmup)",
   ),
+);
+
+/** `--max-errors 100` (errors per test) or `--max-errors 0.5%` (of the test's issued requests). */
+export const errorBudgetText: TextSchema<ErrorBudget> = v.pipe(
+  v.string(),
+  v.regex(/^\d+$|^(\d+\.?\d*|\.\d+)%$/, "must be an error count (100) or a percentage of the requests (0.5%)"),
+  v.transform((text): ErrorBudget => (text.endsWith("%") ? { kind: "percent", percent: Number(text.slice(0, -1)) } : { kind: "count", count: Number(text) })),
+  v.check((b) => b.kind === "count" || b.percent <= 100, "must be a percentage between 0% and 100%"),
 );
 
 /** `--rfr`, with valkey-benchmark's no|yes|all as aliases. */

@@ -53,7 +53,6 @@ export function mergeResults(
   }
   if (start === Infinity) start = end = wallStartMs;
   const durationSec = Math.max(0, (end - start) / 1000);
-  const answered = completed + errors;
   const result: TestResult = {
     title,
     issued,
@@ -61,7 +60,9 @@ export function mergeResults(
     errors,
     errorsByType,
     durationSec,
-    throughput: durationSec > 0 ? answered / durationSec : 0,
+    // Successful replies only: a failing server must not look fast (errors have their own rate).
+    throughput: durationSec > 0 ? completed / durationSec : 0,
+    errorRate: durationSec > 0 ? errors / durationSec : 0,
     latencyUs: hist,
     clients: config.clients,
     dataSize: config.dataSize,
@@ -76,7 +77,6 @@ export function mergeResults(
     const acc = perNode.get(address);
     const d = known.get(address);
     const role = acc?.role ?? d?.role ?? nodes.find((n) => n.address === address)?.role ?? "primary";
-    const count = acc ? acc.completed + acc.errors : 0;
     return {
       address,
       role,
@@ -84,7 +84,7 @@ export function mergeResults(
       completed: acc?.completed ?? 0,
       errors: acc?.errors ?? 0,
       redirects: acc?.redirects ?? 0,
-      throughput: durationSec > 0 ? count / durationSec : 0,
+      throughput: durationSec > 0 && acc ? acc.completed / durationSec : 0,
       p50Ms: acc && acc.hist.totalCount > 0 ? acc.hist.getValueAtPercentile(50) / 1000 : 0,
       p99Ms: acc && acc.hist.totalCount > 0 ? acc.hist.getValueAtPercentile(99) / 1000 : 0,
     };

@@ -165,6 +165,7 @@ export class Orchestrator {
           const p = readProgress(this.shared);
           const answered = p.completed + p.errors;
           const dAnswered = answered - (last.completed + last.errors);
+          const dCompleted = p.completed - last.completed;
           const dt = (now - last.at) / 1000;
           const elapsed = (now - t0) / 1000;
           hooks.onProgress!({
@@ -174,8 +175,9 @@ export class Orchestrator {
             total: total === Infinity ? undefined : total,
             elapsedSec: elapsed,
             durationSec,
-            intervalRate: dt > 0 ? dAnswered / dt : 0,
-            overallRate: elapsed > 0 ? answered / elapsed : 0,
+            // Rates count successful replies, as the report's throughput does.
+            intervalRate: dt > 0 ? dCompleted / dt : 0,
+            overallRate: elapsed > 0 ? p.completed / elapsed : 0,
             intervalAvgMs: dAnswered > 0 ? (p.latencySumUs - last.latencySumUs) / dAnswered / 1000 : 0,
             overallAvgMs: answered > 0 ? p.latencySumUs / answered / 1000 : 0,
             warmup,

@@ -315,6 +315,17 @@ export class TestRun {
     }
   }
 
+  /**
+   * End of this worker's measured window: its last reply, and under --rps at least the end of
+   * its last schedule slot (n requests paced at r per second occupy n / r seconds, so
+   * `--rps 0.5 -n 2` achieves 0.5 per second, not 2 requests over the 2 s between them).
+   */
+  private windowEndMs(): number {
+    const lastReply = this.lastReplyAtMs || this.startedAtMs;
+    if (!this.rateLimited || this.slot === 0) return lastReply;
+    return Math.max(lastReply, this.startedAtMs + this.slot * this.intervalMs);
+  }
+
   result(): WorkerResult {
     const errorsByType: Record<string, number> = {};
     for (const [k, v] of this.errorsByType) errorsByType[k] = v;
@@ -342,7 +353,7 @@ export class TestRun {
       errorsByType,
       histogram,
       startedAtMs: this.startedAtMs,
-      finishedAtMs: this.lastReplyAtMs || this.startedAtMs,
+      finishedAtMs: this.windowEndMs(),
       deadConnections: this.connections.filter((c) => c.dead).length,
       problems: this.problems,
       extra: this.workload.extra?.(),

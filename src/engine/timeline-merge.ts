@@ -24,7 +24,8 @@ export function clientInterval(
     completed: counts.completed,
     errors: counts.errors,
     errorsByType: counts.errorsByType,
-    throughput: lengthMs > 0 ? Math.round((requests / (lengthMs / 1000)) * 100) / 100 : 0,
+    throughput: lengthMs > 0 ? Math.round((counts.completed / (lengthMs / 1000)) * 100) / 100 : 0,
+    errorRate: lengthMs > 0 ? Math.round((counts.errors / (lengthMs / 1000)) * 100) / 100 : 0,
     latencyMs: s.count === 0 ? null : { p50: round3(s.p50 / 1000), p99: round3(s.p99 / 1000), max: round3(s.max / 1000), mean: round3(s.mean / 1000) },
     histogram: encodeHistogram(hist),
   };

@@ -29,8 +29,10 @@ export interface ClientInterval {
   errors: number;
   /** Errors by type (see TestResult.errorsByType); {} when none. */
   errorsByType: Record<string, number>;
-  /** requests / the point's length in seconds. */
+  /** Successful replies (completed) / the point's length in seconds, as the test's throughput. */
   throughput: number;
+  /** errors / the point's length in seconds. */
+  errorRate: number;
   /** null when nothing was answered in the interval. */
   latencyMs: IntervalLatencyMs | null;
   /** Vector queries: recall@k averaged over the queries scored in this interval. */

@@ -19,8 +19,10 @@ export interface TestResult {
   errorsByType: Record<string, number>;
   /** Measured window in seconds (after warmup). */
   durationSec: number;
-  /** Answered requests (completed + errors) per second over durationSec. */
+  /** Successful replies (completed) per second over durationSec. */
   throughput: number;
+  /** Errors (error replies and lost requests) per second over durationSec. */
+  errorRate: number;
   /** Per-request latency, microseconds. */
   latencyUs: Histogram;
   /** Present when `--rps` paced the run. */
@@ -34,6 +36,20 @@ export interface TestResult {
   extra?: Record<string, unknown>;
   /** Per-interval results (--interval), with server samples attached when sampled. */
   timeline?: Timeline;
+}
+
+/**
+ * Error types of requests that got no reply at all: lost with their connection, unanswered
+ * within --request-timeout, cut off by a malformed reply, or still unanswered when the run had
+ * to end (--duration's deadline, Ctrl-C). Any of these fails the run unless --max-errors allows.
+ */
+export const LOST_REQUEST_TYPES = ["CONNECTION", "TIMEOUT", "PROTOCOL", "UNANSWERED"] as const;
+
+/** Requests of `r` that got no reply (see LOST_REQUEST_TYPES). */
+export function lostRequests(r: Pick<TestResult, "errorsByType">): number {
+  let n = 0;
+  for (const t of LOST_REQUEST_TYPES) n += r.errorsByType[t] ?? 0;
+  return n;
 }
 
 /** What the report header prints about the server ("save", "appendonly"), per node. */

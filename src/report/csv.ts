@@ -5,7 +5,7 @@
  * commands) is doubled as RFC 4180 requires; valkey-benchmark writes it raw, breaking the row.
  *
  * The extended form (`--output-format csv -o FILE`) is the same file with two more columns,
- * `"errors","issued"`, appended at the end so readers that pick columns by name or by position
+ * `"errors","issued","errors_per_sec"`, appended at the end so readers that pick columns by name or by position
  * from the left still work. Runs with vector tests append their columns (recall...) after those,
  * empty in rows they do not apply to.
  */
@@ -14,7 +14,7 @@ import { latencyStats, usToMs } from "./latency-stats.ts";
 import { formatFixed } from "./printf.ts";
 
 export interface CsvOptions {
-  /** Append the "errors" and "issued" columns (file output); false for `--csv` on stdout. */
+  /** Append the "errors", "issued" and "errors_per_sec" columns (file output); false for `--csv` on stdout. */
   extended?: boolean;
   /** Columns appended last (vector search: recall); cells() gives one value per name ("" = n/a). */
   extraColumns?: CsvExtraColumns;
@@ -35,7 +35,7 @@ const BASE_COLUMNS = [
   "p99_latency_ms",
   "max_latency_ms",
 ];
-const EXTENDED_COLUMNS = ["errors", "issued"];
+const EXTENDED_COLUMNS = ["errors", "issued", "errors_per_sec"];
 
 /** One CSV field, always quoted. */
 export function csvField(value: string): string {
@@ -51,7 +51,7 @@ export function formatCsvRow(r: TestResult, opts: CsvOptions = {}): string {
   const s = latencyStats(r.latencyUs);
   const ms = (us: number): string => formatFixed(s.count === 0 ? 0 : usToMs(us), 3);
   const fields = [r.title, formatFixed(r.throughput, 2), ms(s.mean), ms(s.min), ms(s.p50), ms(s.p95), ms(s.p99), ms(s.max)];
-  if (opts.extended) fields.push(String(r.errors), String(r.issued));
+  if (opts.extended) fields.push(String(r.errors), String(r.issued), formatFixed(r.errorRate, 2));
   if (opts.extraColumns) fields.push(...opts.extraColumns.cells(r));
   return fields.map(csvField).join(",") + "\n";
 }

@@ -21,8 +21,10 @@ export interface JsonTestReport {
   requests: { issued: number; completed: number; errors: number };
   errorsByType: Record<string, number>;
   durationSec: number;
-  /** Answered requests (completed + errors) per second. */
+  /** Successful replies (completed) per second. */
   throughput: number;
+  /** Errors (error replies and lost requests) per second. */
+  errorRate: number;
   /** null when no latency was recorded. */
   latencyMs: JsonLatencyMs | null;
   rate: { targetRps: number; achievedRps: number } | null;
@@ -71,6 +73,7 @@ function testReport(r: TestResult): JsonTestReport {
     errorsByType: { ...r.errorsByType },
     durationSec: round(r.durationSec, 6),
     throughput: round(r.throughput, 2),
+    errorRate: round(r.errorRate, 2),
     latencyMs:
       s.count === 0
         ? null

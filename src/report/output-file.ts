@@ -1,7 +1,7 @@
 /**
  * `-o FILE` with `--output-format text|json|csv`: the whole run as one document.
  * text is exactly what the console prints in text mode; csv is the extended CSV (valkey-
- * benchmark's columns plus "errors","issued"); json is buildJsonReport's document.
+ * benchmark's columns plus "errors","issued","errors_per_sec"); json is buildJsonReport's document.
  */
 import type { BenchConfig, OutputFormat } from "../config/types.ts";
 import type { TestResult } from "../metrics/types.ts";

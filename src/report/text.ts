@@ -104,6 +104,7 @@ function additionLines(r: TestResult): string[] {
     const types = formatErrorTypes(r.errorsByType);
     lines.push(`  errors: ${r.errors}${types ? ` (${types})` : ""}`);
     lines.push(`  issued = completed + errors: ${r.issued} = ${r.completed} + ${r.errors}`);
+    lines.push(`  error rate: ${formatFixed(r.errorRate, 2)} errors per second (the throughput above counts successful replies only)`);
   }
   if (r.rate) {
     lines.push(

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { attachNodeSample, type ClientInterval, type Timeline } from "../../src/metrics/timeline.ts";
 
-const client: ClientInterval = { requests: 0, completed: 0, errors: 0, errorsByType: {}, throughput: 0, latencyMs: null };
+const client: ClientInterval = { requests: 0, completed: 0, errors: 0, errorsByType: {}, throughput: 0, errorRate: 0, latencyMs: null };
 
 function timeline(): Timeline {
   return {

@@ -70,6 +70,6 @@ test("-o files: text equals the console's text, csv is the extended CSV, json pa
   reporter.testFinished(results[0]!);
   reporter.runFinished();
   expect(formatOutputFile("text", config, results, meta)).toBe(out.read());
-  expect(formatOutputFile("csv", config, results, meta).split("\n")[0]).toEndWith(',"errors","issued"');
+  expect(formatOutputFile("csv", config, results, meta).split("\n")[0]).toEndWith(',"errors","issued","errors_per_sec"');
   expect(JSON.parse(formatOutputFile("json", config, results, meta)).tests[0].title).toBe("SET");
 });

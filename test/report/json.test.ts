@@ -36,6 +36,7 @@ const TestSchema = v.strictObject({
   errorsByType: v.record(v.string(), num),
   durationSec: num,
   throughput: num,
+  errorRate: num,
   latencyMs: v.nullable(LatencySchema),
   rate: v.nullable(v.strictObject({ targetRps: num, achievedRps: num })),
   clients: num,

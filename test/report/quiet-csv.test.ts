@@ -58,11 +58,11 @@ describe("--csv", () => {
 
   test("the extended file form appends errors and issued columns after valkey-benchmark's", () => {
     expect(formatCsvHeader({ extended: true })).toBe(
-      '"test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms","errors","issued"\n',
+      '"test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms","errors","issued","errors_per_sec"\n',
     );
-    const row = formatCsvRow(result({ issued: 20_003, errors: 3 }), { extended: true });
-    expect(row.endsWith(',"3","20003"\n')).toBe(true);
-    const plain = formatCsvRow(result({ issued: 20_003, errors: 3 }));
+    const row = formatCsvRow(result({ issued: 20_003, errors: 3, errorRate: 17.3 }), { extended: true });
+    expect(row.endsWith(',"3","20003","17.30"\n')).toBe(true);
+    const plain = formatCsvRow(result({ issued: 20_003, errors: 3, errorRate: 17.3 }));
     expect(row.startsWith(plain.trimEnd())).toBe(true);
   });
 

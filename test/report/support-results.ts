@@ -32,6 +32,7 @@ export function result(overrides: Partial<TestResult> = {}): TestResult {
     errorsByType: {},
     durationSec: 0.1734,
     throughput: 20_000 / 0.1734,
+    errorRate: 0,
     clients: 50,
     dataSize: 3,
     threads: 1,

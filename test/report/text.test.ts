@@ -118,11 +118,12 @@ describe("text report additions", () => {
 
   test("errors are reported by type after the summary with the issued = completed + errors identity", () => {
     const text = formatTextReport(
-      result({ issued: 20_005, completed: 20_000, errors: 5, errorsByType: { WRONGTYPE: 2, ERR: 3 } }),
+      result({ issued: 20_005, completed: 20_000, errors: 5, errorsByType: { WRONGTYPE: 2, ERR: 3 }, errorRate: 28.8 }),
       { servers: STANDALONE },
     );
     expect(text.endsWith(
-      "  errors: 5 (ERR: 3, WRONGTYPE: 2)\n  issued = completed + errors: 20005 = 20000 + 5\n",
+      "  errors: 5 (ERR: 3, WRONGTYPE: 2)\n  issued = completed + errors: 20005 = 20000 + 5\n" +
+        "  error rate: 28.80 errors per second (the throughput above counts successful replies only)\n",
     )).toBe(true);
   });
 
