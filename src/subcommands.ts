@@ -1,4 +1,4 @@
-/** Subcommands of the binary (`dataset ...`). */
+/** Subcommands of the binary (`dataset ...`, `compare`, `merge`, `report`). */
 import { UserError } from "./errors.ts";
 
 export async function runSubcommand(name: string, argv: string[]): Promise<number> {
@@ -6,5 +6,9 @@ export async function runSubcommand(name: string, argv: string[]): Promise<numbe
     const { runDatasetCommand } = await import("./cli/dataset-command.ts");
     return runDatasetCommand(argv);
   }
-  throw new UserError(`unknown subcommand '${name}'; the only subcommand is 'dataset' (see --help)`);
+  if (name === "compare") {
+    const { runCompareCommand } = await import("./cli/compare-command.ts");
+    return runCompareCommand(argv);
+  }
+  throw new UserError(`unknown subcommand '${name}' (see --help for the subcommands)`);
 }
