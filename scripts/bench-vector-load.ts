@@ -13,6 +13,7 @@ import type { BenchConfig } from "../src/config/types.ts";
 import { generateDataset } from "../src/dataset/generate.ts";
 import { createVecLoadWorkload } from "../src/search/vec-load-workload.ts";
 import type { VecLoadParams } from "../src/search/workload-params.ts";
+import { WORKLOADS } from "../src/workloads/index.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "vsb-bench-vec-"));
 const rows: string[][] = [["dim", "vectors", "pipeline", "vectors/s", "GB/s of vector data", "ns/vector"]];
@@ -30,7 +31,7 @@ try {
       clusterTags: false,
       vectorField: "embedding",
     };
-    const ctx = { config: { seed: 1 } as BenchConfig, workerIndex: 0, workers: 1, nextSequence: () => 0 };
+    const ctx = { config: { seed: 1 } as BenchConfig, workerIndex: 0, workers: 1, nextSequence: () => 0, catalog: WORKLOADS };
     const w = createVecLoadWorkload(params, ctx);
     const conn = w.forConnection(0, { address: "x:1", host: "x", port: 1, role: "primary", slots: new Uint16Array(0) });
     const pipeline = 16;

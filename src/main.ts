@@ -10,6 +10,7 @@ import { ConnectionError } from "./net/errors.ts";
 import { runBenchmark, type Io } from "./run-benchmark.ts";
 import { runSubcommand } from "./subcommands.ts";
 import { log, LogLevels } from "./log.ts";
+import { WORKLOADS } from "./workloads/index.ts";
 import { exitWhenFlushed, trackStdio } from "./stdio.ts";
 
 trackStdio();
@@ -28,7 +29,7 @@ async function main(argv: string[]): Promise<number> {
       return runSubcommand(parsed.name, parsed.argv);
     case "bench":
       if (parsed.config.verbose) log.level = LogLevels.debug;
-      return runBenchmark(parsed.config, io);
+      return runBenchmark(parsed.config, io, WORKLOADS);
   }
 }
 

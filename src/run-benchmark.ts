@@ -9,8 +9,9 @@ import { discoverDeployment, resolveAll, type Deployment } from "./cluster/disco
 import { recognizeEndpoint } from "./cluster/endpoints.ts";
 import type { BenchConfig } from "./config/types.ts";
 import { Orchestrator, type RunHooks, type RunOutcome } from "./engine/orchestrator.ts";
-import { ServerMetricsMonitor, testCommandNames } from "./engine/server-metrics-monitor.ts";
-import { planRun } from "./plan-run.ts";
+import { ServerMetricsMonitor } from "./engine/server-metrics-monitor.ts";
+import type { PlanLog, WorkloadCatalog } from "./engine/workload-api.ts";
+import { planTests, reportOf } from "./engine/workload-catalog.ts";
 import { serverSettings } from "./engine/server-info.ts";
 import { LOST_REQUEST_TYPES, lostRequests, type TestResult } from "./metrics/types.ts";
 import { consoleMode, createConsoleReporter } from "./report/console.ts";
@@ -21,9 +22,6 @@ import { formatServerMetrics } from "./report/server-metrics.ts";
 import { formatOutputFile } from "./report/output-file.ts";
 import type { ProgressStream } from "./report/progress.ts";
 import { formatErrorTypes } from "./report/text.ts";
-import type { SearchLog } from "./search/index-manager.ts";
-import { wantsVectorTests } from "./search/plan.ts";
-import { VECTOR_CSV_COLUMNS, vectorCsvCells, vectorReportLines } from "./search/report.ts";
 
 export interface Io {
   /** Diagnostics (stderr), one line each: see src/log.ts. */
@@ -48,8 +46,8 @@ async function banner(config: BenchConfig, d: Deployment): Promise<string[]> {
   return lines;
 }
 
-/** Setup lines of vector search on stderr; the progress line only on a terminal. */
-function searchLog(io: Io, quiet: boolean): SearchLog {
+/** Setup lines of planning (vector search) on stderr; the progress line only on a terminal. */
+function planLog(io: Io, quiet: boolean): PlanLog {
   const tty = process.stderr.isTTY === true;
   let shown = false;
   return {
@@ -68,7 +66,7 @@ function searchLog(io: Io, quiet: boolean): SearchLog {
   };
 }
 
-export async function runBenchmark(config: BenchConfig, io: Io): Promise<number> {
+export async function runBenchmark(config: BenchConfig, io: Io, catalog: WorkloadCatalog): Promise<number> {
   const startedAt = new Date();
   const deployment = await discoverDeployment(config);
   const servers = await serverSettings(config, deployment.nodes);
@@ -76,9 +74,9 @@ export async function runBenchmark(config: BenchConfig, io: Io): Promise<number>
   const jsonToStdout = config.outputFormat === "json" && !config.outputFile;
   const mode = consoleMode(config);
   if (config.verbose || (mode === "text" && !jsonToStdout && (cluster || deployment.nodes.length > 1))) for (const l of await banner(config, deployment)) io.log.info(l);
-  const vectors = wantsVectorTests(config);
-  const report = vectors ? { sections: vectorReportLines, csvExtraColumns: { names: VECTOR_CSV_COLUMNS, cells: vectorCsvCells } } : {};
-  const orchestrator = new Orchestrator(config, deployment, await planRun(config, deployment, searchLog(io, config.quiet)));
+  const tests = await planTests(catalog, config, deployment, planLog(io, config.quiet));
+  const report = reportOf(catalog, tests);
+  const orchestrator = new Orchestrator(config, deployment, tests, catalog);
   let interrupted = false;
   const onSigint = () => {
     if (interrupted || config.idle) process.exit(130);
@@ -109,7 +107,7 @@ export async function runBenchmark(config: BenchConfig, io: Io): Promise<number>
     const outcome = await orchestrator.runAll({
       onProgress: (s) => reporter.progress.update(s),
       onTestEnd: () => reporter.progress.clear(),
-      ...serverMetricsHooks(orchestrator, monitor),
+      ...serverMetricsHooks(orchestrator, monitor, catalog),
       onResult(r, problems) {
         allProblems.push(...problems);
         for (const p of problems) io.log.warn(`${r.title}: ${p}`);
@@ -133,7 +131,7 @@ export async function runBenchmark(config: BenchConfig, io: Io): Promise<number>
 }
 
 /** Snapshots around each measured run; the diff goes to result.extra.serverMetrics. */
-function serverMetricsHooks(orchestrator: Orchestrator, monitor: ServerMetricsMonitor | undefined): Pick<RunHooks, "beforeTest" | "afterTest"> {
+function serverMetricsHooks(orchestrator: Orchestrator, monitor: ServerMetricsMonitor | undefined, catalog: WorkloadCatalog): Pick<RunHooks, "beforeTest" | "afterTest"> {
   if (!monitor) return {};
   return {
     beforeTest: () => monitor.beforeTest(),
@@ -146,7 +144,7 @@ function serverMetricsHooks(orchestrator: Orchestrator, monitor: ServerMetricsMo
       } catch {
         serving = [];
       }
-      const metrics = await monitor.afterTest({ durationSec: result.durationSec, serving, testCommands: testCommandNames(t.workload) });
+      const metrics = await monitor.afterTest({ durationSec: result.durationSec, serving, testCommands: catalog.commandNames(t.workload) });
       if (metrics) result.extra = { ...result.extra, serverMetrics: metrics };
     },
   };

@@ -8,7 +8,7 @@
  */
 const COMPILED_ROOT = "/$bunfs/root/";
 
-/** `pathInSrc` is relative to src/, e.g. "engine/worker.ts". */
+/** `pathInSrc` is relative to src/, e.g. "worker.ts". */
 export function workerUrl(pathInSrc: string): string {
   if (import.meta.url.includes("$bunfs")) return COMPILED_ROOT + pathInSrc;
   return new URL(`./${pathInSrc}`, import.meta.url).href;

@@ -5,8 +5,7 @@ import { createLatencyHistogram, mergeEncodedInto } from "../metrics/histogram.t
 import { imbalanceOf, type NodeResult } from "../metrics/node-results.ts";
 import type { TestResult } from "../metrics/types.ts";
 import type { WorkerResult } from "./messages.ts";
-import type { NodeAssignment } from "./workload-api.ts";
-import { mergeExtras } from "./workload-registry.ts";
+import type { NodeAssignment, WorkloadCatalog } from "./workload-api.ts";
 
 export function mergeResults(
   title: string,
@@ -16,7 +15,8 @@ export function mergeResults(
   wallStartMs: number,
   nodes: NodeAssignment[],
   deployment: Deployment,
-  workloadKind = "kv",
+  workloadKind: string,
+  catalog: WorkloadCatalog,
 ): TestResult {
   const hist = createLatencyHistogram(config.precision);
   let issued = 0;
@@ -98,7 +98,7 @@ export function mergeResults(
   }
   if (Object.keys(redirects).length > 0) extra.redirects = redirects;
   const workloadExtras = parts.map((p) => p.extra).filter((x) => x !== undefined);
-  if (workloadExtras.length > 0) extra[workloadKind] = mergeExtras(workloadKind, workloadExtras);
+  if (workloadExtras.length > 0) extra[workloadKind] = catalog.mergeExtras(workloadKind, workloadExtras);
   if (Object.keys(extra).length > 0) result.extra = extra;
   return result;
 }

@@ -3,14 +3,9 @@ import type { BenchConfig } from "../config/types.ts";
 import type { WorkerInterval } from "../metrics/timeline.ts";
 import type { NodeAssignment } from "./workload-api.ts";
 
-/** What one claim sends: an inline command or a sequence of commands with placeholders. */
-export type UnitSpec =
-  | { kind: "inline"; text: string }
-  | { kind: "commands"; commands: string[][]; constantDataMarker?: string };
-
 export interface TestSpec {
   title: string;
-  /** Which workload builds the requests (see workload-registry.ts) and its serializable parameters. */
+  /** Which workload builds the requests (a WorkloadModule of the catalog, workload-api.ts) and its serializable parameters. */
   workload: { kind: string; params: unknown };
   /** Nodes serving this test; global client i is pinned to nodes[i % nodes.length]. */
   nodes: NodeAssignment[];

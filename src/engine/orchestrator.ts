@@ -8,8 +8,7 @@ import { selectNodes } from "../cluster/read-from.ts";
 import type { BenchConfig } from "../config/types.ts";
 import { UserError } from "../errors.ts";
 import type { ProgressSnapshot, TestResult } from "../metrics/types.ts";
-import { planKvTests, type PlannedTest } from "../workload/plan.ts";
-import type { NodeAssignment } from "./workload-api.ts";
+import type { NodeAssignment, PlannedTest, TestPatch, WorkloadCatalog } from "./workload-api.ts";
 import type { TestSpec, WorkerResult } from "./messages.ts";
 import { mergeResults } from "./merge.ts";
 import { mergeWorkerIntervals } from "./timeline-merge.ts";
@@ -46,17 +45,15 @@ export class Orchestrator {
   private workers: WorkerHandle[] = [];
   private interrupted = false;
 
-  private readonly tests: PlannedTest[];
   /** Things the user should know about the plan (printed once by the caller). */
   readonly warnings = new Set<string>();
 
   constructor(
     private readonly config: BenchConfig,
     private readonly deployment: Deployment,
-    tests?: PlannedTest[],
-  ) {
-    this.tests = tests ?? planKvTests(config, deployment.mode === "cluster");
-  }
+    private readonly tests: readonly PlannedTest[],
+    private readonly catalog: WorkloadCatalog,
+  ) {}
 
   /** The nodes serving a test: primaries for writes, --rfr's choice for reads. */
   nodesFor(t: PlannedTest): NodeAssignment[] {
@@ -85,7 +82,7 @@ export class Orchestrator {
     const initialNodes = this.nodesFor(this.tests[0]!);
     for (const t of this.tests) this.nodesFor(t); // validate -c against every test up front
     this.shared = createSharedState(workers);
-    this.workers = await startWorkers(this.config, this.shared, this.deployment.mode === "cluster", initialNodes);
+    this.workers = await startWorkers(this.config, this.shared, this.deployment.mode === "cluster", initialNodes, this.catalog);
   }
 
   /** Stops claiming new requests; the current test ends after in-flight replies arrive. */
@@ -104,16 +101,18 @@ export class Orchestrator {
       // With --loop only the last round is kept (for -o and the exit code): each result holds
       // a WebAssembly histogram, which the garbage collector does not free.
       for (const r of results.splice(0)) r.latencyUs.destroy();
-      for (const t of tests) {
+      for (const planned of tests) {
         if (this.interrupted) break;
-        await t.before?.();
+        // The round runs the planned test with what its before() step found changed.
+        const t = applyPatch(planned, await planned.before?.());
         if (this.config.warmup && !t.noWarmup) await this.runOne(t, true, hooks);
         if (this.interrupted) break;
         await hooks.beforeTest?.(t);
         const { result, problems, unsent: u, dead, timed } = await this.runOne(t, false, hooks);
         if (timed && result.issued === 0 && !this.interrupted) emptyTimedTests.push(t.title);
         await hooks.afterTest?.(t, result);
-        await t.after?.(result);
+        const added = await t.after?.(result);
+        if (added) result.extra = { ...result.extra, ...added };
         unsent += u;
         lostConnections += dead;
         results.push(result);
@@ -192,7 +191,7 @@ export class Orchestrator {
       if (progressTimer) clearInterval(progressTimer);
       hooks.onTestEnd?.();
     }
-    const result = mergeResults(t.title, parts, c, this.workers.length, wallStart, spec.nodes, this.deployment, spec.workload.kind);
+    const result = mergeResults(t.title, parts, c, this.workers.length, wallStart, spec.nodes, this.deployment, spec.workload.kind, this.catalog);
     if (t.payloadBytes !== undefined) result.dataSize = t.payloadBytes;
     if (spec.timeline) result.timeline = mergeWorkerIntervals(parts.map((p) => p.intervals ?? []), spec.timeline.intervalMs, c.precision);
     const problems = [...new Set(parts.flatMap((p) => p.problems))];
@@ -206,6 +205,15 @@ export class Orchestrator {
     for (const w of this.workers) w.close();
     this.workers = [];
   }
+}
+
+/** The test as one round runs it: the patch's params and request count, if any. */
+export function applyPatch(t: PlannedTest, patch: TestPatch | void): PlannedTest {
+  if (!patch) return t;
+  const round = { ...t };
+  if (patch.params !== undefined) round.workload = { kind: t.workload.kind, params: patch.params };
+  if (patch.totalRequests !== undefined) round.totalRequests = patch.totalRequests;
+  return round;
 }
 
 function roundUp(n: number, unit: number): number {

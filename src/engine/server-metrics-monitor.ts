@@ -14,43 +14,6 @@ import { targetOf } from "./bench-connection.ts";
 /** A snapshot is a round trip of a few KB; a node slower than this is treated as not answering. */
 const SNAPSHOT_TIMEOUT_MS = 5_000;
 
-/** The commands each built-in workload kind sends, as INFO commandstats names them. */
-const WORKLOAD_COMMANDS: Record<string, string[]> = {
-  "vec-load": ["hset"],
-  "vec-update": ["hset"],
-  "vec-delete": ["del"],
-  "vec-query": ["ft.search"],
-};
-
-/** Commands INFO commandstats counts per subcommand ("client|setname", "config|get"). */
-const CONTAINER_COMMANDS = new Set(["acl", "client", "cluster", "command", "config", "function", "latency", "memory", "module", "object", "pubsub", "script", "slowlog", "xgroup", "xinfo"]);
-
-function isStringMatrix(v: unknown): v is string[][] {
-  return Array.isArray(v) && v.every((row) => Array.isArray(row) && row.every((a) => typeof a === "string"));
-}
-
-/**
- * The commandstats names of a test's commands ("set", "lrange", "config|get"). Empty when
- * unknown (mix): reports then show the commands the server ran most.
- */
-export function testCommandNames(workload: { kind: string; params: unknown }): string[] {
-  const known = WORKLOAD_COMMANDS[workload.kind];
-  if (known) return known;
-  if (workload.kind !== "kv" || typeof workload.params !== "object" || workload.params === null) return [];
-  const unit = (workload.params as { unit?: unknown }).unit;
-  if (typeof unit !== "object" || unit === null) return [];
-  const u = unit as { kind?: unknown; commands?: unknown; text?: unknown };
-  const lines = u.kind === "inline" && typeof u.text === "string" ? [u.text.trim().split(/\s+/)] : isStringMatrix(u.commands) ? u.commands : [];
-  const names: string[] = [];
-  for (const args of lines) {
-    const first = args[0]?.toLowerCase();
-    if (!first) continue;
-    const name = CONTAINER_COMMANDS.has(first) && args[1] !== undefined ? `${first}|${args[1].toLowerCase()}` : first;
-    if (!names.includes(name)) names.push(name);
-  }
-  return names;
-}
-
 interface Watched {
   node: DeployedNode;
   client?: ControlClient;

@@ -5,7 +5,7 @@
 import type { BenchConfig } from "../config/types.ts";
 import type { FromWorker, InitMessage, TestSpec, WorkerResult } from "./messages.ts";
 import type { SharedState } from "./shared-state.ts";
-import type { NodeAssignment } from "./workload-api.ts";
+import type { NodeAssignment, WorkloadCatalog } from "./workload-api.ts";
 import { workerUrl } from "../worker-url.ts";
 import { WorkerRunner } from "./worker-runner.ts";
 
@@ -16,7 +16,10 @@ export interface WorkerHandle {
 }
 
 class LocalWorker implements WorkerHandle {
-  private runner = new WorkerRunner();
+  private readonly runner: WorkerRunner;
+  constructor(catalog: WorkloadCatalog) {
+    this.runner = new WorkerRunner(catalog);
+  }
   start(init: InitMessage) {
     return this.runner.start(init);
   }
@@ -33,7 +36,7 @@ class ThreadWorker implements WorkerHandle {
   private waiting?: { resolve(v: FromWorker): void; reject(e: Error): void };
 
   constructor() {
-    this.worker = new Worker(workerUrl("engine/worker.ts"));
+    this.worker = new Worker(workerUrl("worker.ts"));
     this.worker.onmessage = (ev: MessageEvent<FromWorker>) => {
       const w = this.waiting;
       this.waiting = undefined;
@@ -82,14 +85,18 @@ export function spreadClients(clients: number, workers: number): [number, number
   return out;
 }
 
-export async function startWorkers(config: BenchConfig, shared: SharedState, clusterMode: boolean, initialNodes: NodeAssignment[]): Promise<WorkerHandle[]> {
+/**
+ * Worker threads build their catalog from the composition root themselves (src/worker.ts);
+ * `catalog` serves the in-process runner of --threads 1.
+ */
+export async function startWorkers(config: BenchConfig, shared: SharedState, clusterMode: boolean, initialNodes: NodeAssignment[], catalog: WorkloadCatalog): Promise<WorkerHandle[]> {
   const workers = Math.max(1, Math.min(config.threads, config.clients));
   const handles: WorkerHandle[] = [];
   const spread = spreadClients(config.clients, workers);
   try {
     await Promise.all(
       spread.map(([firstClient, clientCount], workerIndex) => {
-        const h = workers === 1 ? new LocalWorker() : new ThreadWorker();
+        const h = workers === 1 ? new LocalWorker(catalog) : new ThreadWorker();
         handles.push(h);
         return h.start({ type: "init", config, workerIndex, workers, firstClient, clientCount, sab: shared.sab, clusterMode, initialNodes });
       }),

@@ -1,7 +1,7 @@
 /**
  * Everything one worker thread does: keep its share of the client connections, and run tests
  * on them when told to. Used directly in the main thread when --threads is 1, and inside a Bun
- * Worker (src/engine/worker.ts) otherwise.
+ * Worker (src/worker.ts) otherwise.
  *
  * Global client i is pinned to node i % nodes.length of each test (valkey-benchmark spreads
  * clients evenly over nodes); connections are opened on first use and kept for later tests.
@@ -14,8 +14,7 @@ import type { InitMessage, TestSpec, WorkerResult } from "./messages.ts";
 import { RedirectRouter } from "./redirect-router.ts";
 import { SEQUENCE, attachSharedState, type SharedState } from "./shared-state.ts";
 import { TestRun } from "./test-run.ts";
-import type { NodeAssignment } from "./workload-api.ts";
-import { workloadFactory } from "./workload-registry.ts";
+import type { NodeAssignment, WorkerContext, WorkloadCatalog } from "./workload-api.ts";
 
 /** Connections opened at once; more would only queue in the kernel and trip connect timeouts. */
 const CONNECT_CONCURRENCY = 256;
@@ -27,6 +26,8 @@ export class WorkerRunner {
   private pool = new Map<string, BenchConnection>();
   private cluster?: WorkerClusterState;
   private router?: RedirectRouter;
+
+  constructor(private readonly catalog: WorkloadCatalog) {}
 
   async start(msg: InitMessage): Promise<void> {
     await initHistograms();
@@ -67,13 +68,14 @@ export class WorkerRunner {
   async run(spec: TestSpec): Promise<WorkerResult> {
     const connections = await this.connectionsFor(spec.nodes);
     const ints = this.shared.ints;
-    const ctx = {
+    const ctx: WorkerContext = {
       config: this.config,
       workerIndex: this.init.workerIndex,
       workers: this.init.workers,
       nextSequence: () => Atomics.add(ints, SEQUENCE, 1) >>> 0,
+      catalog: this.catalog,
     };
-    const workload = await workloadFactory(spec.workload.kind)(spec.workload.params, ctx);
+    const workload = await this.catalog.create(spec.workload.kind, spec.workload.params, ctx);
     const run = new TestRun(
       spec,
       workload,

@@ -1,8 +1,8 @@
 /**
  * Main-thread merging of the vector workloads' per-worker extras (WorkerWorkload.extra()) into
- * what reports show under TestResult.extra[kind]. Registered in src/engine/workload-registry.ts.
+ * what reports show under TestResult.extra[kind] (the modules' mergeExtras, src/search/modules.ts).
  */
-import { mergeExtras } from "../engine/workload-registry.ts";
+import type { WorkloadCatalog } from "../engine/workload-api.ts";
 import { createLatencyHistogram, encodeHistogram, mergeEncodedInto } from "../metrics/histogram.ts";
 import type { MixExtra, MixPartExtra } from "./mix-workload.ts";
 
@@ -11,9 +11,9 @@ import type { MixExtra, MixPartExtra } from "./mix-workload.ts";
  * vectorBytesWritten, errors; vec-delete: deletesSent, deletesAcknowledged, errors, and
  * protectedIds / deletableIds, which every worker computes alike and are kept from the first).
  */
-export function sumCounters(parts: unknown[]): Record<string, number> {
+export function sumCounters(parts: readonly object[]): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const part of parts as Record<string, unknown>[]) {
+  for (const part of parts) {
     for (const [key, value] of Object.entries(part)) {
       if (typeof value !== "number") continue;
       if (key === "protectedIds" || key === "deletableIds") out[key] ??= value;
@@ -26,8 +26,12 @@ export function sumCounters(parts: unknown[]): Record<string, number> {
 /** A mix part once merged: counts summed, histograms merged, the part's own extras merged by kind. */
 export type MixPartSummary = MixPartExtra;
 
-export function mergeMixExtras(parts: unknown[]): { parts: MixPartSummary[] } {
-  const workers = parts as MixExtra[];
+export interface MixSummary {
+  parts: MixPartSummary[];
+}
+
+/** Per part over the workers; a part's own extras are merged by its kind's module. */
+export function mergeMixExtras(workers: readonly MixExtra[], catalog: WorkloadCatalog): MixSummary {
   const first = workers[0];
   if (!first) return { parts: [] };
   return {
@@ -44,7 +48,7 @@ export function mergeMixExtras(parts: unknown[]): { parts: MixPartSummary[] } {
           replies: same.reduce((n, s) => n + s.replies, 0),
           errors: same.reduce((n, s) => n + s.errors, 0),
           histogram: encodeHistogram(hist),
-          ...(extras.length > 0 ? { extra: mergeExtras(head.kind, extras) } : {}),
+          ...(extras.length > 0 ? { extra: catalog.mergeExtras(head.kind, extras) } : {}),
         };
       } finally {
         hist.destroy();

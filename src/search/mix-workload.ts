@@ -1,5 +1,5 @@
 /**
- * `--mix vec-query:90,vec-update:10` (any registered workloads, key-value ones too): a weighted
+ * `--mix vec-query:90,vec-update:10` (any workloads of the catalog, key-value ones too): a weighted
  * mix on the same connections, with per-part statistics.
  *
  * Per unit a seeded RNG (per connection: --seed and the client index) picks a part with
@@ -20,7 +20,6 @@
  * Every part must have one reply per unit (single commands).
  */
 import type { ConnectionWorkload, NodeAssignment, ReplyCounter, WorkerContext, WorkerWorkload } from "../engine/workload-api.ts";
-import { workloadFactory } from "../engine/workload-registry.ts";
 import { Rng } from "../engine/rng.ts";
 import { createLatencyHistogram, encodeHistogram, LATENCY_HIGHEST_US, type Histogram } from "../metrics/histogram.ts";
 import { ReplyScanner } from "../resp/reply-scanner.ts";
@@ -212,14 +211,13 @@ class MixConnection implements ConnectionWorkload {
   }
 }
 
-export async function createMixWorkload(params: unknown, ctx: WorkerContext): Promise<WorkerWorkload> {
-  const p = params as MixParams;
+export async function createMixWorkload(p: MixParams, ctx: WorkerContext): Promise<WorkerWorkload<MixExtra>> {
   if (p.parts.length === 0) throw new Error("--mix needs at least one workload");
   if (p.parts.length > 32767) throw new Error("--mix has too many parts");
   const cumulative = cumulativeWeights(p.parts.map((x) => x.weight));
   const workers: WorkerWorkload[] = [];
   try {
-    for (const part of p.parts) workers.push(await workloadFactory(part.kind)(part.params, ctx));
+    for (const part of p.parts) workers.push(await ctx.catalog.create(part.kind, part.params, ctx));
   } catch (e) {
     for (const w of workers) w.close?.();
     throw e;

@@ -1,6 +1,6 @@
 /**
  * The vector search part of a run's plan: which vector tests run, with which parameters, and
- * the main-thread steps around them (src/workload/plan.ts PlannedTest.before/after).
+ * the main-thread steps around them (PlannedTest.before/after in src/engine/workload-api.ts).
  *
  * Planning opens the dataset once to validate it against the flags (dimension, metric, ground
  * truth deep enough for -k and inside the --num-vectors slice) and asks the server what it is
@@ -19,8 +19,9 @@ import { canonicalTestName, isVectorTestName } from "../config/test-names.ts";
 import type { BenchConfig, SearchDistance } from "../config/types.ts";
 import { NO_NEIGHBOR, openDataset, resolveMetric, resolveVectorDim, sliceDataset, type VectorDataset } from "../dataset/dataset.ts";
 import { UserError } from "../errors.ts";
+import type { PlannedTest, TestPatch } from "../engine/workload-api.ts";
 import type { TestResult } from "../metrics/types.ts";
-import { planKvTests, type PlannedTest } from "../workload/plan.ts";
+import { planKvTests } from "../workload/plan.ts";
 import { describeDefinition, resolveNumericFields, type IndexDefinition } from "./index-definition.ts";
 import { IndexManager, type SearchLog } from "./index-manager.ts";
 import { checkCapabilities, detectPlatform, type SearchPlatform } from "./platform.ts";
@@ -340,57 +341,65 @@ export async function planVectorTests(config: BenchConfig, deployment: Deploymen
     const last = tests[tests.length - 1]!;
     const after = last.after;
     last.after = async (result) => {
-      await after?.(result);
+      const added = await after?.(result);
       await run.cleanup();
+      return added;
     };
   }
-  // The report header's "N bytes payload": the FLOAT32 vector each load, update or query carries.
-  for (const t of tests) if (t.workload.kind !== "vec-delete") t.payloadBytes = facts.dim * 4;
+  // The report header's "N bytes payload": the FLOAT32 vector each load, update or query
+  // carries. `order` keeps -t's order (and the mix last) after the key-value tests.
+  tests.forEach((t, i) => {
+    if (t.workload.kind !== "vec-delete") t.payloadBytes = facts.dim * 4;
+    t.order = i + 1;
+  });
   return tests;
 }
 
 function loadTest(run: SearchRun, params: VecLoadParams): PlannedTest {
   const n = run.facts.numVectors;
+  /** Vectors of the slice found on the server by this round's before() (skipped). */
   let present = 0;
-  const test: PlannedTest = {
+  return {
     title: "VEC-LOAD",
     workload: { kind: "vec-load", params },
     readOnly: false,
     repliesPerUnit: 1,
     totalRequests: n,
     noWarmup: true,
-    async before() {
+    async before(): Promise<TestPatch> {
       await run.ensureIndex();
-      params.dataset = run.facts.ref;
-      test.totalRequests = n;
       present = 0;
-      if (run.config.search.reload) return;
+      const whole: TestPatch = { params: { ...params, dataset: run.facts.ref }, totalRequests: n };
+      if (run.config.search.reload) return whole;
       const found = await run.presentIds();
       present = found.count;
       const firstMissing = found.flags.indexOf(0);
       if (firstMissing === -1) {
         run.log.info(`vec-load: all ${n} vectors are already on the server; nothing to write (--reload rewrites them)`);
-        test.totalRequests = 0;
-      } else if (firstMissing > 0) {
+        return { ...whole, totalRequests: 0 };
+      }
+      if (firstMissing > 0) {
         // Loads write ids in claim order, so an earlier (interrupted) load left a prefix of the
         // slice: load the rest as a sub-slice, whose keys still carry their dataset ids.
         const rewritten = present - firstMissing;
         run.log.info(
           `vec-load: ${present} of ${n} vectors are already on the server; writing from vector ${run.facts.ref.vectorOffset + firstMissing} on${rewritten > 0 ? ` (${rewritten} present ones after it are rewritten)` : ""} (--reload rewrites all)`,
         );
-        params.dataset = { ...run.facts.ref, vectorOffset: run.facts.ref.vectorOffset + firstMissing, numVectors: n - firstMissing };
-        test.totalRequests = n - firstMissing;
         present = firstMissing;
-      } else if (present > 0) {
+        const dataset = { ...run.facts.ref, vectorOffset: run.facts.ref.vectorOffset + firstMissing, numVectors: n - firstMissing };
+        return { params: { ...params, dataset }, totalRequests: n - firstMissing };
+      }
+      if (present > 0) {
         run.log.info(`vec-load: ${present} of ${n} vectors are already on the server but not the first; writing all ${n} (--reload does the same without the SCAN)`);
         present = 0;
       }
+      return whole;
     },
     async after(result: TestResult) {
       run.forgetSlots();
       const written = writtenVectors(result.extra?.["vec-load"]);
       const wait = await run.manager.waitUntilReady(run.def.name, { timeoutSec: run.config.search.indexWaitTimeoutSec, expectedDocs: present + written }, run.log);
-      const extra: VecLoadIndexExtra = {
+      const index: VecLoadIndexExtra = {
         index: run.def.name,
         alreadyPresent: present,
         indexedAfterSec: wait.seconds,
@@ -398,10 +407,9 @@ function loadTest(run: SearchRun, params: VecLoadParams): PlannedTest {
         hashIndexingFailures: wait.hashIndexingFailures,
         numericFields: run.def.numericFields ?? [],
       };
-      result.extra = { ...result.extra, index: extra };
+      return { index };
     },
   };
-  return test;
 }
 
 function writtenVectors(extra: unknown): number {
@@ -416,10 +424,10 @@ function slotMappedTest(run: SearchRun, title: string, kind: string, params: Vec
     workload: { kind, params },
     readOnly,
     repliesPerUnit: 1,
-    async before() {
+    async before(): Promise<TestPatch> {
       await run.ensureIndex();
       const slots = await run.slotsOfIds();
-      if (slots) params.idSlots = slots;
+      return slots ? { params: { ...params, idSlots: slots } } : {};
     },
   };
 }
@@ -452,12 +460,13 @@ function mixTest(
     workload: { kind: "mix", params: { parts } satisfies MixParams },
     readOnly,
     repliesPerUnit: 1,
-    async before() {
+    async before(): Promise<TestPatch> {
       await run.ensureIndex();
-      if (!needsSlots) return;
+      if (!needsSlots) return {};
       const slots = await run.slotsOfIds();
-      if (!slots) return;
-      for (const p of parts) if (p.kind === "vec-update" || p.kind === "vec-delete") (p.params as VecUpdateParams | VecDeleteParams).idSlots = slots;
+      if (!slots) return {};
+      const withSlots = parts.map((p) => (p.kind === "vec-update" || p.kind === "vec-delete" ? { ...p, params: { ...(p.params as VecUpdateParams | VecDeleteParams), idSlots: slots } } : p));
+      return { params: { parts: withSlots } satisfies MixParams };
     },
   };
 }

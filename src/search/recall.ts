@@ -190,7 +190,7 @@ export class RecallAccumulator {
   }
 
   /** Combines worker snapshots into the test's recall. */
-  static merge(parts: RecallSnapshot[]): RecallSummary {
+  static merge(parts: readonly RecallSnapshot[]): RecallSummary {
     let k = 0;
     let queries = 0;
     let recallSum = 0;

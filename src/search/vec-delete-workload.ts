@@ -140,8 +140,7 @@ class DeleteConnection implements ConnectionWorkload {
   }
 }
 
-export function createVecDeleteWorkload(params: unknown, _ctx: WorkerContext): WorkerWorkload {
-  const p = params as VecDeleteParams;
+export function createVecDeleteWorkload(p: VecDeleteParams, _ctx: WorkerContext): WorkerWorkload<VectorDeleteExtra> {
   const data = openWorkerDataset(p.dataset);
   try {
     const n = data.ds.numVectors;

@@ -454,8 +454,7 @@ export function emptyWriteExtra(): VectorWriteExtra {
   return { vectorsSent: 0, vectorsWritten: 0, vectorBytesWritten: 0, errors: 0 };
 }
 
-export function createVecLoadWorkload(params: unknown, _ctx: WorkerContext): WorkerWorkload {
-  const p = params as VecLoadParams;
+export function createVecLoadWorkload(p: VecLoadParams, _ctx: WorkerContext): WorkerWorkload<VectorWriteExtra> {
   const data = openWorkerDataset(p.dataset);
   try {
     const n = data.ds.numVectors;

@@ -122,9 +122,8 @@ export interface QueryCounts {
 export type VecQueryExtra = RecallSnapshot & QueryCounts;
 export type VecQuerySummary = RecallSummary & QueryCounts;
 
-/** main-thread merger for vec-query extras. */
-export function mergeVecQueryExtras(parts: unknown[]): VecQuerySummary {
-  const xs = parts as VecQueryExtra[];
+/** Main-thread merger for vec-query extras. */
+export function mergeVecQueryExtras(xs: readonly VecQueryExtra[]): VecQuerySummary {
   const sum = (f: (x: VecQueryExtra) => number): number => xs.reduce((n, x) => n + (f(x) ?? 0), 0);
   return {
     ...RecallAccumulator.merge(xs),
@@ -375,8 +374,7 @@ export class QueryConnection implements ConnectionWorkload {
   }
 }
 
-export function createVecQueryWorkload(params: unknown, _ctx: WorkerContext): WorkerWorkload {
-  const p = params as VecQueryParams;
+export function createVecQueryWorkload(p: VecQueryParams, _ctx: WorkerContext): WorkerWorkload<VecQueryExtra> {
   const data = openWorkerDataset(p.dataset);
   try {
     const ds = data.ds;

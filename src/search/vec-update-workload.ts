@@ -21,6 +21,7 @@ import {
   openWorkerDataset,
   VectorHsetWriter,
   VectorWriteConnection,
+  type VectorWriteExtra,
   type WritePlan,
 } from "./vec-load-workload.ts";
 import type { VecUpdateParams } from "./workload-params.ts";
@@ -31,8 +32,7 @@ export function updateSource(i: number, shift: number, n: number): number {
   return s < 0 ? s + n : s;
 }
 
-export function createVecUpdateWorkload(params: unknown, _ctx: WorkerContext): WorkerWorkload {
-  const p = params as VecUpdateParams;
+export function createVecUpdateWorkload(p: VecUpdateParams, _ctx: WorkerContext): WorkerWorkload<VectorWriteExtra> {
   const data = openWorkerDataset(p.dataset);
   try {
     const n = data.ds.numVectors;

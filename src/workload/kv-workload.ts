@@ -6,10 +6,14 @@
 import type { BenchConfig } from "../config/types.ts";
 import { TAG_WIDTH, writeSlotTag } from "../cluster/slot-tags.ts";
 import type { ConnectionWorkload, NodeAssignment, WorkerContext, WorkerWorkload } from "../engine/workload-api.ts";
-import type { UnitSpec } from "../engine/messages.ts";
 import { Rng } from "../engine/rng.ts";
 import { ReplyScanner } from "../resp/reply-scanner.ts";
 import { RAND_WIDTH, compileCommands, compileInline, type CompiledUnit } from "./template.ts";
+
+/** What one claim sends: an inline command or a sequence of commands with placeholders. */
+export type UnitSpec =
+  | { kind: "inline"; text: string }
+  | { kind: "commands"; commands: string[][]; constantDataMarker?: string };
 
 export interface KvParams {
   unit: UnitSpec;
@@ -30,8 +34,7 @@ export function compileKvUnit(unit: UnitSpec, config: BenchConfig, clusterTags: 
   });
 }
 
-export function createKvWorkload(params: unknown, ctx: WorkerContext): WorkerWorkload {
-  const p = params as KvParams;
+export function createKvWorkload(p: KvParams, ctx: WorkerContext): WorkerWorkload<never> {
   const unit = compileKvUnit(p.unit, ctx.config, p.clusterTags);
   return {
     forConnection: (clientIndex, node) => new KvConnection(unit, ctx, clientIndex, node),

@@ -1,31 +1,12 @@
 /**
  * Turns the configuration into the list of tests to run: valkey-benchmark's catalog filtered by
- * -t, or the custom command (sequence) given after the options. Vector workloads add their own
- * planned tests (src/search/).
+ * -t, or the custom command (sequence) given after the options. Vector workloads plan their own
+ * tests (src/search/plan.ts).
  */
 import type { BenchConfig } from "../config/types.ts";
-import type { TestResult } from "../metrics/types.ts";
-import type { UnitSpec } from "../engine/messages.ts";
+import type { PlannedTest } from "../engine/workload-api.ts";
+import type { UnitSpec } from "./kv-workload.ts";
 import { DATA, selectTests } from "./catalog.ts";
-
-export interface PlannedTest {
-  title: string;
-  /** The workload kind (workload-registry.ts) and its serializable parameters. */
-  workload: { kind: string; params: unknown };
-  readOnly: boolean;
-  /** Replies one unit produces: -n is rounded up to a whole number of units. */
-  repliesPerUnit: number;
-  /** Requests this test sends instead of -n (vec-load: one per vector); absent = -n/--duration. */
-  totalRequests?: number;
-  /** Main-thread steps around the test (create an index; wait until it has caught up...). */
-  before?(): Promise<void>;
-  /** Runs after the test; may add to the result's extra (e.g. time until indexed). */
-  after?(result: TestResult): Promise<void>;
-  /** Skip the warmup pass for this test (loads must write each vector once). */
-  noWarmup?: boolean;
-  /** Bytes of payload per request for the report header, when not -d (vectors: dim x 4). */
-  payloadBytes?: number;
-}
 
 function kv(title: string, unit: UnitSpec, readOnly: boolean, repliesPerUnit: number, clusterTags: boolean): PlannedTest {
   return { title, workload: { kind: "kv", params: { unit, clusterTags } }, readOnly, repliesPerUnit };

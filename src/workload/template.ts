@@ -4,25 +4,11 @@
  * in valkey-benchmark), so a pipeline buffer is built once and patched in place forever after.
  */
 
+import type { CompiledUnit } from "../engine/workload-api.ts";
+
 const encoder = new TextEncoder();
 
-/** Which value a 12-digit region receives: 0 = a fresh `__rand_int__`, 1..9 = `__rand_1st__`..`__rand_9th__`. */
-export interface CompiledUnit {
-  /** One unit (the whole sequence) encoded as RESP (or inline). */
-  bytes: Uint8Array;
-  /** Replies one unit produces (commands in the sequence). */
-  replies: number;
-  /** Byte offsets (within `bytes`) of 12-digit regions. */
-  randOffsets: Int32Array;
-  /** Parallel to randOffsets: 0 for __rand_int__, n for __rand_nth__. */
-  randKinds: Uint8Array;
-  /** [offset, length] pairs of `__data__` regions (random payload). */
-  dataRegions: Int32Array;
-  /** Offsets of the TAG_WIDTH bytes inside each `{tag}` (cluster mode): one slot per unit. */
-  tagOffsets: Int32Array;
-  /** Byte offset where each command of the unit starts (for resending one after a redirect). */
-  commandOffsets: Int32Array;
-}
+export type { CompiledUnit };
 
 export const RAND_WIDTH = 12;
 const PLACEHOLDER = /(__rand_int__|__rand_(?:1st|2nd|3rd|[4-9]th)__|__data__|\{tag\})/;

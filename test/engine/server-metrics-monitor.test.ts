@@ -1,29 +1,12 @@
-// The snapshot taker of --server-metrics: which commands a test counts as its own, and what a
+// The snapshot taker of --server-metrics: what a
 // node that cannot be reached means (no metrics for it, one warning, the run goes on).
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { parseCli } from "../../src/cli/parse-cli.ts";
 import type { DeployedNode } from "../../src/cluster/discovery.ts";
-import { ServerMetricsMonitor, testCommandNames } from "../../src/engine/server-metrics-monitor.ts";
+import { ServerMetricsMonitor } from "../../src/engine/server-metrics-monitor.ts";
 import { reservePort } from "../support/ports.ts";
 import { startValkey, type ValkeyServer } from "../support/valkey.ts";
-
-describe("testCommandNames", () => {
-  test("built-in tests and custom commands: the names INFO commandstats uses", () => {
-    expect(testCommandNames({ kind: "kv", params: { unit: { kind: "commands", commands: [["SET", "key:{tag}", "xxx"]] } } })).toEqual(["set"]);
-    expect(testCommandNames({ kind: "kv", params: { unit: { kind: "inline", text: "PING\r\n" } } })).toEqual(["ping"]);
-    // Container commands are counted per subcommand (CONFIG GET -> config|get); others are not.
-    const sequence = [["CONFIG", "GET", "save"], ["INCR", "counter"], ["INCR", "other"]];
-    expect(testCommandNames({ kind: "kv", params: { unit: { kind: "commands", commands: sequence } } })).toEqual(["config|get", "incr"]);
-  });
-
-  test("vector workloads send HSET, DEL or FT.SEARCH; a mix is unknown (the report shows the busiest commands)", () => {
-    expect(testCommandNames({ kind: "vec-query", params: {} })).toEqual(["ft.search"]);
-    expect(testCommandNames({ kind: "vec-load", params: {} })).toEqual(["hset"]);
-    expect(testCommandNames({ kind: "mix", params: {} })).toEqual([]);
-    expect(testCommandNames({ kind: "kv", params: null })).toEqual([]);
-  });
-});
 
 describe("ServerMetricsMonitor", () => {
   let server: ValkeyServer;

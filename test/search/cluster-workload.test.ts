@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ConnectionWorkload, NodeAssignment, WorkerWorkload } from "../../src/engine/workload-api.ts";
-import { mergeExtras } from "../../src/engine/workload-registry.ts";
+import { WORKLOADS } from "../../src/workloads/index.ts";
 import { generateDataset } from "../../src/dataset/generate.ts";
 import { createVecLoadWorkload } from "../../src/search/vec-load-workload.ts";
 import { createVecQueryWorkload, type VecQuerySummary } from "../../src/search/vec-query-workload.ts";
@@ -87,7 +87,7 @@ describe("vector workloads on a 3-shard cluster", () => {
     const w = createVecQueryWorkload(p, context()) as WorkerWorkload;
     const conn = w.forConnection(0, nodes[1]!);
     await sendBatch(conn, conn.allocate!(QUERIES), clients[1]!, QUERIES, 0);
-    const s = mergeExtras("vec-query", [w.extra!()]) as VecQuerySummary;
+    const s = WORKLOADS.mergeExtras("vec-query", [w.extra!()]) as VecQuerySummary;
     expect(s.queries).toBe(QUERIES);
     expect(s.mean).toBe(1);
     w.close?.();

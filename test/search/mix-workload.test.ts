@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import type { WorkerWorkload } from "../../src/engine/workload-api.ts";
-import { mergeExtras } from "../../src/engine/workload-registry.ts";
+import { WORKLOADS } from "../../src/workloads/index.ts";
 import { decodeHistogram } from "../../src/metrics/histogram.ts";
 import type { MixPartSummary } from "../../src/search/extras.ts";
 import { createMixWorkload, cumulativeWeights, pickPart } from "../../src/search/mix-workload.ts";
@@ -94,7 +94,7 @@ describe("mix", () => {
 
     // The engine closes the workload before it asks for the extra.
     w.close?.();
-    const merged = mergeExtras("mix", [w.extra!()]) as { parts: MixPartSummary[] };
+    const merged = WORKLOADS.mergeExtras("mix", [w.extra!()]) as { parts: MixPartSummary[] };
     const [q, upd] = merged.parts;
     expect(q!.replies).toBe(queries);
     expect(q!.errors).toBe(0);
@@ -123,7 +123,7 @@ describe("mix", () => {
     conn.onRedirect!(firstQuery)!(true);
     conn.onRedirect!(firstUpdate)!(false);
     w.close?.();
-    const [q, upd] = (mergeExtras("mix", [w.extra!()]) as { parts: MixPartSummary[] }).parts;
+    const [q, upd] = (WORKLOADS.mergeExtras("mix", [w.extra!()]) as { parts: MixPartSummary[] }).parts;
     expect(q!.errors).toBe(0);
     expect(upd!.errors).toBe(1);
     expect(q!.extra as VecQuerySummary).toMatchObject({ errorReplies: 0, redirectedReplies: 1 });

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ConnectionWorkload, WorkerWorkload } from "../../src/engine/workload-api.ts";
-import { mergeExtras } from "../../src/engine/workload-registry.ts";
+import { WORKLOADS } from "../../src/workloads/index.ts";
 import { generateDataset } from "../../src/dataset/generate.ts";
 import { createVecDeleteWorkload } from "../../src/search/vec-delete-workload.ts";
 import { createVecLoadWorkload, type VectorWriteExtra } from "../../src/search/vec-load-workload.ts";
@@ -75,7 +75,7 @@ async function queryRecall(filterFromDataset = true): Promise<VecQuerySummary> {
   };
   const w = createVecQueryWorkload(p, context()) as WorkerWorkload;
   await run(w.forConnection(0, standaloneNode()), QUERIES, 8);
-  const s = mergeExtras("vec-query", [w.extra!()]) as VecQuerySummary;
+  const s = WORKLOADS.mergeExtras("vec-query", [w.extra!()]) as VecQuerySummary;
   w.close?.();
   return s;
 }

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import type { ConnectionWorkload, WorkerWorkload } from "../../src/engine/workload-api.ts";
-import { mergeExtras } from "../../src/engine/workload-registry.ts";
+import { WORKLOADS } from "../../src/workloads/index.ts";
 import { allOf, datasetTagFilter, knnQuery, numericFilter, tagFilter } from "../../src/search/query-filter.ts";
 import { createVecQueryWorkload, type VecQueryExtra, type VecQuerySummary } from "../../src/search/vec-query-workload.ts";
 import type { VecQueryParams } from "../../src/search/workload-params.ts";
@@ -50,7 +50,7 @@ function feedBytewise(conn: ConnectionWorkload, s: string): number {
 }
 
 function summary(w: WorkerWorkload): VecQuerySummary {
-  return mergeExtras("vec-query", [w.extra!() as VecQueryExtra]) as VecQuerySummary;
+  return WORKLOADS.mergeExtras("vec-query", [w.extra!() as VecQueryExtra]) as VecQuerySummary;
 }
 
 describe("vec-query command", () => {

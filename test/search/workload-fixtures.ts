@@ -9,6 +9,7 @@ import type { DatasetNumericRange } from "../../src/dataset/dataset.ts";
 import { LegacyDatasetWriter } from "../../src/dataset/legacy-writer.ts";
 import { NEED_MORE, RespDecoder } from "../../src/resp/decode.ts";
 import type { RespValue } from "../../src/resp/types.ts";
+import { WORKLOADS } from "../../src/workloads/index.ts";
 
 export const DIM = 4;
 export const NUM_VECTORS = 40;
@@ -87,7 +88,7 @@ export function writeFixture(opts: { tags?: boolean; float16?: boolean; numeric?
 
 export function context(seed = 1): WorkerContext {
   let sequence = 0;
-  return { config: { seed } as BenchConfig, workerIndex: 0, workers: 1, nextSequence: () => sequence++ };
+  return { config: { seed } as BenchConfig, workerIndex: 0, workers: 1, nextSequence: () => sequence++, catalog: WORKLOADS };
 }
 
 export function standaloneNode(): NodeAssignment {

@@ -1,13 +1,15 @@
 /**
- * Bun Worker entry point: a thin message loop around WorkerRunner. Listed as an extra entry
- * point in scripts/build.ts so it exists inside the compiled binary.
+ * Bun Worker entry point: a thin message loop around WorkerRunner, with the workload catalog of
+ * the composition root (src/workloads/index.ts). Listed as an extra entry point in
+ * scripts/build.ts so it exists inside the compiled binary.
  */
-import type { FromWorker, ToWorker } from "./messages.ts";
-import { WorkerRunner } from "./worker-runner.ts";
+import type { FromWorker, ToWorker } from "./engine/messages.ts";
+import { WorkerRunner } from "./engine/worker-runner.ts";
+import { WORKLOADS } from "./workloads/index.ts";
 
 declare const self: Worker;
 
-const runner = new WorkerRunner();
+const runner = new WorkerRunner(WORKLOADS);
 const post = (m: FromWorker) => self.postMessage(m);
 
 self.onmessage = async (ev: MessageEvent<ToWorker>) => {
