@@ -49,6 +49,8 @@ export class BenchConnection implements SocketSink {
   private intendedMs = new Float64Array(0);
   private waitTimer: ReturnType<typeof setTimeout> | undefined;
   dead = false;
+  /** Request timeouts since this connection's last reply (TestRun.requestTimedOut). */
+  timeoutsInARow = 0;
   private idle = true;
   /** A slot our node served when we last saw it serve any: survives the shared list being emptied. */
   private homeSlot: number | undefined;
@@ -181,6 +183,12 @@ export class BenchConnection implements SocketSink {
   onData(data: Uint8Array): void {
     const run = this.run;
     if (!run || this.outstanding === 0) return; // stray bytes after an abandoned batch
+    const now = performance.now();
+    if (now - this.sentAtMs > this.conn.requestTimeoutMs) {
+      // Arrived after --request-timeout (before the sweep noticed): a timeout, not a success.
+      run.requestTimedOut(this);
+      return;
+    }
     const scanner = this.work!.scanner;
     let n: number;
     try {
@@ -192,6 +200,7 @@ export class BenchConnection implements SocketSink {
       return;
     }
     if (n === 0) return;
+    this.timeoutsInARow = 0;
     if (n > this.outstanding) {
       run.noteProblem(`${this.node.address} sent more replies than requests (${n} > ${this.outstanding}); is something else writing to this connection?`);
       n = this.outstanding;
@@ -207,7 +216,6 @@ export class BenchConnection implements SocketSink {
       errors -= this.redirected;
     }
     const answered = n - this.redirected;
-    const now = performance.now();
     if (run.rateLimited) {
       const perUnit = this.repliesPerUnit;
       for (let i = 0; i < answered; i++) {
@@ -279,6 +287,20 @@ export class BenchConnection implements SocketSink {
     void this.reconnectThenSend();
   }
 
+  /** The node is given up for this test: counts the batch as `code` errors and stops. */
+  giveUp(code: string): void {
+    const run = this.run!;
+    this.clearWait();
+    if (this.outstanding > 0) {
+      run.addErrors(code, this.outstanding, this.stats);
+      this.outstanding = 0;
+    }
+    this.work?.abandonBatch();
+    this.dropSocket();
+    this.dead = true;
+    this.finish();
+  }
+
   /** Detaches and closes the socket without triggering our own onClose. */
   private dropSocket(): void {
     const s = this.socket;
@@ -313,6 +335,7 @@ export class BenchConnection implements SocketSink {
     for (let attempt = 0; ; attempt++) {
       try {
         await this.connect();
+        if (this.dead) return this.dropSocket(); // its node was given up meanwhile
         this.sendNext();
         return;
       } catch (e) {

@@ -12,7 +12,7 @@ import type { NodeAssignment, PlannedTest, TestPatch, WorkloadCatalog } from "./
 import type { TestSpec, WorkerResult } from "./messages.ts";
 import { mergeResults } from "./merge.ts";
 import { mergeWorkerIntervals } from "./timeline-merge.ts";
-import { STOP, createSharedState, readProgress, resetSharedState, type SharedState } from "./shared-state.ts";
+import { STOP, STOP_INTERRUPTED, createSharedState, readProgress, resetSharedState, type SharedState } from "./shared-state.ts";
 import { startWorkers, type WorkerHandle } from "./worker-pool.ts";
 
 
@@ -88,7 +88,7 @@ export class Orchestrator {
   /** Stops claiming new requests; the current test ends after in-flight replies arrive. */
   interrupt(): void {
     this.interrupted = true;
-    if (this.shared) Atomics.store(this.shared.ints, STOP, 1);
+    if (this.shared) Atomics.store(this.shared.ints, STOP, STOP_INTERRUPTED);
   }
 
   async runAll(hooks: RunHooks): Promise<RunOutcome> {
@@ -154,7 +154,7 @@ export class Orchestrator {
       timeline: warmup ? undefined : { startMs: performance.timeOrigin + performance.now(), intervalMs: c.intervalSec * 1000 },
     };
     resetSharedState(this.shared);
-    if (this.interrupted) Atomics.store(this.shared.ints, STOP, 1);
+    if (this.interrupted) Atomics.store(this.shared.ints, STOP, STOP_INTERRUPTED);
     const wallStart = performance.timeOrigin + performance.now();
     const t0 = performance.now();
     let last = { at: t0, completed: 0, errors: 0, latencySumUs: 0 };

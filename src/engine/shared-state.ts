@@ -8,6 +8,10 @@
  */
 export const CLAIMED = 0;
 export const STOP = 1;
+/** Values of STOP: claim no more (the end of --duration, every connection lost) ... */
+export const STOP_CLAIMING = 1;
+/** ... or Ctrl-C: also give in-flight requests only a moment before reporting. */
+export const STOP_INTERRUPTED = 2;
 /** --sequential: the next __rand_int__ value, shared so every value is used once, in order. */
 export const SEQUENCE = 2;
 /** With --duration: the next request number (requests are numbered even without a total). */

@@ -10,7 +10,7 @@ import type { BenchConnection } from "./bench-connection.ts";
 import type { WorkerClusterState } from "./cluster-state.ts";
 import type { NodeCounters, TestSpec, WorkerResult } from "./messages.ts";
 import type { RedirectRouter } from "./redirect-router.ts";
-import { CLAIMED, DURATION_SEQUENCE, PROGRESS_FIELDS, STOP, type SharedState } from "./shared-state.ts";
+import { CLAIMED, DURATION_SEQUENCE, PROGRESS_FIELDS, STOP, STOP_CLAIMING, STOP_INTERRUPTED, type SharedState } from "./shared-state.ts";
 import type { WorkerWorkload } from "./workload-api.ts";
 import { IntervalRecorder, NodeStats } from "./interval-recorder.ts";
 import type { WorkerInterval } from "../metrics/timeline.ts";
@@ -28,6 +28,16 @@ export interface RunParams {
 }
 
 const MAX_PROBLEMS = 5;
+/** After --duration's deadline, in-flight requests get this long (at most --request-timeout)
+ *  before they are counted as UNANSWERED and the test ends: the deadline is a hard one. */
+const DEADLINE_GRACE_MS = 2000;
+/** After Ctrl-C, in-flight requests get this long: the report comes at once. */
+const INTERRUPT_GRACE_MS = 250;
+/** Timeouts in a row on one connection (the later ones on a re-opened connection) that give its
+ *  node up for the rest of the test, instead of waiting --request-timeout for every batch. */
+const TIMEOUTS_TO_GIVE_UP = 2;
+/** Longest gap between timeout sweeps (a late reply is caught on arrival anyway). */
+const SWEEP_MAX_MS = 100;
 
 export { NodeStats };
 
@@ -103,9 +113,9 @@ export class TestRun {
     // asked: opening connections and loading a dataset would eat into it). The first worker to
     // reach its deadline stops them all.
     if (this.spec.durationSec !== undefined) {
-      this.durationTimer = setTimeout(() => Atomics.store(this.shared.ints, STOP, 1), this.spec.durationSec * 1000);
+      this.durationTimer = setTimeout(() => Atomics.compareExchange(this.shared.ints, STOP, 0, STOP_CLAIMING), this.spec.durationSec * 1000);
     }
-    const sweepEvery = Math.max(10, Math.min(1000, this.params.requestTimeoutMs / 4));
+    const sweepEvery = Math.max(10, Math.min(SWEEP_MAX_MS, this.params.requestTimeoutMs / 4));
     this.sweep = setInterval(() => this.sweepTimeouts(), sweepEvery);
     if (connections.length === 0) this.resolveDone();
     for (const c of connections) c.kick();
@@ -305,14 +315,55 @@ export class TestRun {
 
   private sweepTimeouts(): void {
     const now = performance.now();
+    this.abandonAfterStop(now);
     for (const c of this.connections) {
-      if (c.timedOut(now, this.params.requestTimeoutMs)) {
-        this.noteProblem(
-          `${c.node.address} did not answer within ${this.params.requestTimeoutMs} ms (--request-timeout); the unanswered requests were counted as errors and the connection re-opened`,
-        );
-        c.failBatch("TIMEOUT");
-      }
+      if (c.timedOut(now, this.params.requestTimeoutMs)) this.requestTimedOut(c);
     }
+  }
+
+  /** performance.now() when this worker first saw STOP; 0 = not yet. */
+  private stopSeenAtMs = 0;
+
+  /**
+   * Once the test must stop (--duration over, Ctrl-C), requests still in flight after a short
+   * grace are counted as UNANSWERED and their connections closed, so a stalled server cannot
+   * stretch the test by --request-timeout.
+   */
+  private abandonAfterStop(now: number): void {
+    const stop = Atomics.load(this.shared.ints, STOP);
+    if (stop === 0) return;
+    if (this.stopSeenAtMs === 0) this.stopSeenAtMs = now;
+    const grace = stop === STOP_INTERRUPTED ? INTERRUPT_GRACE_MS : Math.min(this.params.requestTimeoutMs, DEADLINE_GRACE_MS);
+    if (now - this.stopSeenAtMs < grace) return;
+    for (const c of this.connections) {
+      if (c.outstanding === 0) continue;
+      this.noteProblem(
+        stop === STOP_INTERRUPTED
+          ? `interrupted: requests still in flight ${grace} ms after Ctrl-C were counted as UNANSWERED`
+          : `requests still unanswered ${grace} ms after the end of --duration were counted as UNANSWERED (the deadline is kept)`,
+      );
+      c.failBatch("UNANSWERED");
+    }
+  }
+
+  /**
+   * A batch got no reply within --request-timeout: its requests are TIMEOUT errors and the
+   * connection is re-opened. When the re-opened connection times out too, the node is given up
+   * for the rest of the test (one line naming it), so a stalled server costs two timeouts, not
+   * one per batch.
+   */
+  requestTimedOut(c: BenchConnection): void {
+    const timeoutMs = this.params.requestTimeoutMs;
+    if (++c.timeoutsInARow >= TIMEOUTS_TO_GIVE_UP) {
+      const address = c.node.address;
+      this.noteProblem(
+        `${address} stopped answering: requests timed out (--request-timeout ${timeoutMs} ms) again on a re-opened connection; gave the node up for this test`,
+      );
+      for (const other of this.connections) if (other.node.address === address) other.giveUp("TIMEOUT");
+      return;
+    }
+    this.noteProblem(`${c.node.address} did not answer within ${timeoutMs} ms (--request-timeout); the unanswered requests were counted as errors and the connection re-opened`);
+    c.failBatch("TIMEOUT");
   }
 
   /**
