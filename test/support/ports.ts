@@ -25,14 +25,14 @@ export function canListen(port: number): boolean {
 }
 
 /**
- * Returns a port in 30000-39999 whose cluster-bus twin is also free. Successive calls in one
+ * Returns a port in 30000-39999 whose cluster-bus twin (and port + each of `extraOffsets`) is also free. Successive calls in one
  * process never return the same port until the whole range has been walked.
  */
-export function reservePort(): number {
+export function reservePort(extraOffsets: readonly number[] = []): number {
   for (let tried = 0; tried <= LAST_PORT - FIRST_PORT; tried++) {
     const port = nextPort;
     nextPort = port === LAST_PORT ? FIRST_PORT : port + 1;
-    if (canListen(port) && canListen(port + CLUSTER_BUS_OFFSET)) return port;
+    if (canListen(port) && canListen(port + CLUSTER_BUS_OFFSET) && extraOffsets.every((o) => canListen(port + o))) return port;
   }
   throw new Error(
     "no free port pair in 30000-39999 (+10000) on 127.0.0.1; stop leftover servers (ps aux | grep valkey-server)",

@@ -1,6 +1,6 @@
 // One throw-away valkey-server on 127.0.0.1, started as a child process for a test.
 
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
 import { type CommandStat, parseCommandstats, parseInfo } from "./info.ts";
@@ -26,6 +26,15 @@ export interface StartOptions {
   defaultUser?: "off" | "on";
   /** Extra server arguments, appended last so they override the helper's defaults. */
   args?: string[];
+  /** The valkey-server executable (default: `valkey-server` from PATH), e.g. a real search server's. */
+  binary?: string;
+  /**
+   * Lines of a config file the server reads before its arguments (for directives the command
+   * line cannot carry, such as `loadmodule PATH --use-coordinator`).
+   */
+  configLines?: string[];
+  /** Other ports (port + offset) the server opens and that must be free too (the search coordinator's). */
+  extraPortOffsets?: number[];
 }
 
 export interface ValkeyServer {
@@ -66,7 +75,7 @@ export async function startValkey(opts: StartOptions = {}): Promise<ValkeyServer
   const tls = opts.tls ? await tlsFiles() : undefined;
   for (let attempt = 1; ; attempt++) {
     try {
-      return await launch(opts, reservePort(), tls);
+      return await launch(opts, reservePort(opts.extraPortOffsets), tls);
     } catch (err) {
       // Another process grabbed the port between our probe and the server's bind: try the next.
       if (!(err instanceof PortTakenError) || attempt === BIND_ATTEMPTS) throw err;
@@ -135,8 +144,13 @@ async function launch(opts: StartOptions, port: number, tls: TlsFiles | undefine
     : opts.requirepass !== undefined
       ? { password: opts.requirepass }
       : null;
+  const configFile: string[] = [];
+  if (opts.configLines && opts.configLines.length > 0) {
+    configFile.push(join(dir, "server.conf"));
+    writeFileSync(configFile[0]!, opts.configLines.join("\n") + "\n");
+  }
   // Startup errors (bad config) go to stderr before the log file is opened, hence stderr.log.
-  const proc = Bun.spawn(["valkey-server", ...serverArgs(opts, port, dir, tls)], {
+  const proc = Bun.spawn([opts.binary ?? "valkey-server", ...configFile, ...serverArgs(opts, port, dir, tls)], {
     cwd: dir,
     stdin: "ignore",
     stdout: "ignore",
@@ -168,7 +182,7 @@ async function launch(opts: StartOptions, port: number, tls: TlsFiles | undefine
   } catch (err) {
     const tail = readTail(dir, 20);
     await server.stop();
-    if (/address already in use/i.test(tail)) throw new PortTakenError(tail);
+    if (/address already in use|failed to listen/i.test(tail)) throw new PortTakenError(tail);
     throw err instanceof Error ? new Error(`${err.message}\n--- server log tail ---\n${tail}`) : err;
   }
   return server;
