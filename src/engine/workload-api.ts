@@ -179,6 +179,8 @@ export interface WorkloadReport {
   /** CSV columns appended after valkey-benchmark's, and their cells for one result. */
   csvColumns: readonly string[];
   csvCells(r: TestResult): string[];
+  /** Fields added at the top level of the test's JSON entry (vector search: recall, mrr...). */
+  jsonFields?(r: TestResult): Record<string, unknown>;
 }
 
 /**

@@ -59,19 +59,28 @@ export async function planTests(catalog: WorkloadCatalog, config: BenchConfig, d
 }
 
 /** The report contributions of the modules the tests use, each once, combined. */
-export function reportOf(catalog: WorkloadCatalog, tests: readonly PlannedTest[]): { sections?: (r: TestResult) => string[]; csvExtraColumns?: { names: readonly string[]; cells: (r: TestResult) => string[] } } {
+export function reportOf(
+  catalog: WorkloadCatalog,
+  tests: readonly PlannedTest[],
+): {
+  sections?: (r: TestResult) => string[];
+  csvExtraColumns?: { names: readonly string[]; cells: (r: TestResult) => string[] };
+  testFields?: (r: TestResult) => Record<string, unknown>;
+} {
   const reports: WorkloadReport[] = [];
   for (const t of tests) {
     const r = catalog.module(t.workload.kind).report;
     if (r && !reports.includes(r)) reports.push(r);
   }
   if (reports.length === 0) return {};
+  const testFields = (x: TestResult): Record<string, unknown> => Object.assign({}, ...reports.map((r) => r.jsonFields?.(x) ?? {}));
   if (reports.length === 1) {
     const r = reports[0]!;
-    return { sections: (x) => r.sections(x), csvExtraColumns: { names: r.csvColumns, cells: (x) => r.csvCells(x) } };
+    return { sections: (x) => r.sections(x), csvExtraColumns: { names: r.csvColumns, cells: (x) => r.csvCells(x) }, testFields };
   }
   return {
     sections: (x) => reports.flatMap((r) => r.sections(x)),
     csvExtraColumns: { names: reports.flatMap((r) => r.csvColumns), cells: (x) => reports.flatMap((r) => r.csvCells(x)) },
+    testFields,
   };
 }

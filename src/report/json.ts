@@ -11,7 +11,11 @@ import type { Timeline } from "../metrics/timeline.ts";
 import { latencyStats, usToMs, type LatencyStatsUs } from "./latency-stats.ts";
 import { configSecrets, redactConfig, redactValue } from "./redact.ts";
 
-export const JSON_SCHEMA_VERSION = 1;
+/**
+ * 2: vector query tests carry `recall` ({k, valid, mean, min, p1, p5, p50, max, ...}), `mrr`,
+ * `ndcg` and `replyOrder` at the test's top level (docs/json-schema.md).
+ */
+export const JSON_SCHEMA_VERSION = 2;
 
 /** The same statistics as LatencyStatsUs, in milliseconds. */
 export type JsonLatencyMs = Omit<LatencyStatsUs, "count">;
@@ -37,6 +41,33 @@ export interface JsonTestReport {
   histogram: string;
   /** Per-interval client results and server samples (src/metrics/timeline.ts). */
   timeline?: Timeline;
+  /** Vector query tests (and mixes with a vec-query part): recall@k, withheld (null) when not valid. */
+  recall?: JsonRecall;
+  mrr?: number | null;
+  ndcg?: number | null;
+  /** How the server ordered its results, checked against true distances (null when withheld). */
+  replyOrder?: { checked: number; disagreements: number; farthestFirst: number; rankedBy: string } | null;
+}
+
+export interface JsonRecall {
+  k: number;
+  /** false when the vectors on the server no longer match the dataset (numbers are null then). */
+  valid: boolean;
+  invalidReason?: string;
+  queries: number;
+  mean: number | null;
+  min: number | null;
+  p1: number | null;
+  p5: number | null;
+  p50: number | null;
+  max: number | null;
+  perfect: number;
+  zero: number;
+  shortReplies: number;
+  noGroundTruth: number;
+  errorReplies: number;
+  unscoredReplies: number;
+  redirectedReplies: number;
 }
 
 export interface JsonReport {
@@ -56,6 +87,8 @@ export interface JsonReportMeta {
   startedAt: Date;
   finishedAt: Date;
   servers: ServerConfigInfo[];
+  /** Fields a workload family adds to each test (vector search: recall, mrr, ndcg, replyOrder). */
+  testFields?: (r: TestResult) => Record<string, unknown>;
 }
 
 /** Round to `decimals` places (µs resolution for ms values) so the file has no float noise. */
@@ -64,7 +97,7 @@ function round(x: number, decimals: number): number {
   return Math.round(x * f) / f;
 }
 
-function testReport(r: TestResult): JsonTestReport {
+function testReport(r: TestResult, testFields?: (r: TestResult) => Record<string, unknown>): JsonTestReport {
   const s = latencyStats(r.latencyUs);
   const ms = (us: number): number => round(usToMs(us), 3);
   return {
@@ -96,6 +129,7 @@ function testReport(r: TestResult): JsonTestReport {
     extra: r.extra ?? {},
     histogram: encodeHistogram(r.latencyUs),
     ...(r.timeline ? { timeline: r.timeline } : {}),
+    ...(testFields?.(r) ?? {}),
   };
 }
 
@@ -109,7 +143,7 @@ export function buildJsonReport(config: BenchConfig, results: TestResult[], meta
     units: { latency: "ms", histogram: "us", throughput: "requests/s", duration: "s" },
     config: redactConfig(config),
     servers: meta.servers,
-    tests: results.map(testReport),
+    tests: results.map((r) => testReport(r, meta.testFields)),
   };
   // Defence in depth: a password may also hide in server addresses or a test's `extra`.
   return redactValue(report, configSecrets(config));

@@ -219,6 +219,47 @@ export class IndexManager {
     return counts;
   }
 
+  /**
+   * The rewrite marker: a small string key under the prefix saying why the vectors there no
+   * longer match the dataset (vec-update with a shift rewrote them), so this and every later run
+   * withholds recall instead of blaming the server. A STRING is never indexed by a HASH index and
+   * never decodes as a vector id; --cleanup removes it with the other keys, a full vec-load
+   * (--reload) clears it. In cluster mode it lives on the primary owning its slot.
+   */
+  static markerKey(prefix: string): string {
+    return `${prefix}vsb-rewritten`;
+  }
+
+  /** The marker's text, or undefined when the vectors under `prefix` are the dataset's. */
+  async readMarker(prefix: string): Promise<string | undefined> {
+    const key = IndexManager.markerKey(prefix);
+    const reply = await this.onMarkerNode(key, (c) => c.call(["GET", key]));
+    if (reply instanceof RespError) throw new UserError(`GET ${key} failed: ${reply.message}`);
+    return reply === null || reply === undefined ? undefined : text(reply);
+  }
+
+  async writeMarker(prefix: string, reason: string): Promise<void> {
+    const key = IndexManager.markerKey(prefix);
+    const reply = await this.onMarkerNode(key, (c) => c.call(["SET", key, reason]));
+    if (reply instanceof RespError) throw new UserError(`SET ${key} failed: ${reply.message}`);
+  }
+
+  async clearMarker(prefix: string): Promise<void> {
+    const key = IndexManager.markerKey(prefix);
+    await this.onMarkerNode(key, (c) => c.call(["UNLINK", key]));
+  }
+
+  private async onMarkerNode<T>(key: string, fn: (client: ControlClient) => Promise<T>): Promise<T> {
+    const slot = keySlot(key);
+    const node = this.primaries.find((n) => n.slots.length === 0 || n.slots.includes(slot)) ?? this.primaries[0]!;
+    const client = await this.connect(node);
+    try {
+      return await fn(client);
+    } finally {
+      client.close();
+    }
+  }
+
   /** --cleanup: drops the index (if there) and UNLINKs every key under the prefix; returns keys removed. */
   async cleanup(name: string, prefix: string, log: SearchLog): Promise<number> {
     await this.onFirstPrimary(async (client) => {

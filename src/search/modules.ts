@@ -7,14 +7,14 @@ import type { PlanContext, PlannedTest, WorkloadModule, WorkloadReport } from ".
 import { mergeMixExtras, sumCounters, type MixSummary } from "./extras.ts";
 import { createMixWorkload, type MixExtra } from "./mix-workload.ts";
 import { planVectorTests, wantsVectorTests } from "./plan.ts";
-import { VECTOR_CSV_COLUMNS, vectorCsvCells, vectorReportLines } from "./report.ts";
+import { VECTOR_CSV_COLUMNS, vectorCsvCells, vectorJsonFields, vectorReportLines } from "./report.ts";
 import { createVecDeleteWorkload, type VectorDeleteExtra } from "./vec-delete-workload.ts";
 import { createVecLoadWorkload, type VectorWriteExtra } from "./vec-load-workload.ts";
 import { createVecQueryWorkload, mergeVecQueryExtras, type VecQueryExtra, type VecQuerySummary } from "./vec-query-workload.ts";
 import { createVecUpdateWorkload } from "./vec-update-workload.ts";
 import type { MixParams, VecDeleteParams, VecLoadParams, VecQueryParams, VecUpdateParams } from "./workload-params.ts";
 
-const vectorReport: WorkloadReport = { sections: vectorReportLines, csvColumns: VECTOR_CSV_COLUMNS, csvCells: vectorCsvCells };
+const vectorReport: WorkloadReport = { sections: vectorReportLines, csvColumns: VECTOR_CSV_COLUMNS, csvCells: vectorCsvCells, jsonFields: vectorJsonFields };
 
 /** This kind's share of the vector tests, planned once per run for all of them. */
 async function vectorTestsOf(kind: string, ctx: PlanContext): Promise<PlannedTest[]> {

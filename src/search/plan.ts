@@ -78,6 +78,7 @@ export function datasetFacts(config: BenchConfig, queries: boolean, deletes: boo
     const dim = resolveVectorDim(ds, s.vectorDim);
     const metric = resolveMetric(ds, s.distance);
     if (queries) checkGroundTruth(ds, s.k, s.vectorOffset);
+    if (queries && !s.filteredSearch) checkUnfilteredQueries(ds);
     if (s.filteredSearch && !ds.hasTags && ds.numericFields.length === 0) {
       throw new UserError(`--filtered-search needs per-query filters, but ${ds.path} has no tags or numeric attributes; generate one with \`dataset generate --tags\` or \`--numeric\``);
     }
@@ -141,6 +142,20 @@ function checkGroundTruth(ds: VectorDataset, k: number, offset: number): void {
       }
     }
   }
+}
+
+/**
+ * A dataset whose queries carry filters (tags, numeric ranges) has ground truth computed with
+ * them: queried without them, every query finds neighbours its ground truth excludes and recall
+ * comes out wrong with nothing to show why. Refused, with the flag that applies them.
+ */
+function checkUnfilteredQueries(ds: VectorDataset): void {
+  let filtered = 0;
+  for (let q = 0; q < ds.numQueries; q++) if (ds.queryFilter(q).length > 0 || ds.queryNumericRanges(q).length > 0) filtered++;
+  if (filtered === 0) return;
+  throw new UserError(
+    `${filtered} of the ${ds.numQueries} queries in ${ds.path} carry filters (tags or numeric ranges) and their ground truth was computed with them; pass --filtered-search to send each query's filter, otherwise recall would be scored against neighbours the queries exclude`,
+  );
 }
 
 /** Shared state of the vector tests of one run. */
@@ -218,6 +233,22 @@ class SearchRun {
     await this.manager.cleanup(this.def.name, this.def.prefix, this.log);
     this.indexReady = false;
     this.idSlots = undefined;
+  }
+
+  /** Why recall cannot be scored against the dataset (the rewrite marker's text), or undefined. */
+  async rewrittenReason(): Promise<string | undefined> {
+    const marker = await this.manager.readMarker(this.config.search.prefix);
+    if (marker === undefined) return undefined;
+    const reason = `the vectors under ${this.config.search.prefix} no longer match the dataset (${marker}); reload them with -t vec-load --reload, or --cleanup`;
+    this.log.info(`recall withheld: ${reason}`);
+    return reason;
+  }
+
+  /** Before a vec-update that changes vector values: later runs must know (see IndexManager.markerKey). */
+  async markRewritten(shift: number): Promise<string> {
+    const what = `vec-update --update-shift ${shift} rewrote them at ${new Date().toISOString()}`;
+    await this.manager.writeMarker(this.config.search.prefix, what);
+    return `the vectors under ${this.config.search.prefix} are being rewritten by this test (${what.replace(/ at .*/, "")}), so they no longer match the dataset's ground truth`;
   }
 
   /** Keys moved (vec-load wrote some): the slot map must be rebuilt before it is used again. */
@@ -325,8 +356,8 @@ export async function planVectorTests(config: BenchConfig, deployment: Deploymen
   const tests: PlannedTest[] = [];
   for (const name of names) {
     if (name === "vec-load") tests.push(loadTest(run, load));
-    else if (name === "vec-query") tests.push({ title: queryTitle(config), workload: { kind: "vec-query", params: query }, readOnly: true, repliesPerUnit: 1, before: () => run.ensureIndex() });
-    else if (name === "vec-update") tests.push(slotMappedTest(run, "VEC-UPDATE", "vec-update", update, false));
+    else if (name === "vec-query") tests.push(queryTest(run, queryTitle(config), query));
+    else if (name === "vec-update") tests.push(updateTest(run, update));
     else if (name === "vec-delete") {
       const t = slotMappedTest(run, "VEC-DELETE", "vec-delete", del, false);
       // A warmup would delete ids too, and the measured pass would then delete nothing new.
@@ -398,6 +429,8 @@ function loadTest(run: SearchRun, params: VecLoadParams): PlannedTest {
     async after(result: TestResult) {
       run.forgetSlots();
       const written = writtenVectors(result.extra?.["vec-load"]);
+      // Every vector of the slice written again: the keys hold the dataset's values.
+      if (present === 0 && written === n) await run.manager.clearMarker(run.config.search.prefix);
       const wait = await run.manager.waitUntilReady(run.def.name, { timeoutSec: run.config.search.indexWaitTimeoutSec, expectedDocs: present + written }, run.log);
       const index: VecLoadIndexExtra = {
         index: run.def.name,
@@ -410,6 +443,45 @@ function loadTest(run: SearchRun, params: VecLoadParams): PlannedTest {
       return { index };
     },
   };
+}
+
+/** vec-query: recall is withheld (with the reason) when the vectors were rewritten by an update. */
+function queryTest(run: SearchRun, title: string, params: VecQueryParams): PlannedTest {
+  let invalid: string | undefined;
+  return {
+    title,
+    workload: { kind: "vec-query", params },
+    readOnly: true,
+    repliesPerUnit: 1,
+    async before() {
+      await run.ensureIndex();
+      invalid = await run.rewrittenReason();
+    },
+    async after(result) {
+      if (invalid !== undefined) return { "vec-query": withheld(result.extra?.["vec-query"], invalid) };
+    },
+  };
+}
+
+/** vec-update: a shift that changes the values leaves the rewrite marker first. */
+function updateTest(run: SearchRun, params: VecUpdateParams): PlannedTest {
+  const t = slotMappedTest(run, "VEC-UPDATE", "vec-update", params, false);
+  const before = t.before!;
+  t.before = async () => {
+    const patch = await before();
+    if (changesValues(params.shift, run.facts.numVectors)) await run.markRewritten(params.shift);
+    return patch;
+  };
+  return t;
+}
+
+function changesValues(shift: number, numVectors: number): boolean {
+  return numVectors > 1 && shift % numVectors !== 0;
+}
+
+/** A vec-query summary (TestResult.extra["vec-query"] or a mix part's extra) marked as not valid. */
+function withheld(summary: unknown, reason: string): unknown {
+  return summary !== null && typeof summary === "object" ? { ...summary, invalidReason: reason } : summary;
 }
 
 function writtenVectors(extra: unknown): number {
@@ -455,6 +527,9 @@ function mixTest(
     parts.push({ kind: kv.workload.kind, params: kv.workload.params, weight, title: kv.title });
     readOnly &&= kv.readOnly;
   }
+  const update = parts.find((p) => p.kind === "vec-update")?.params as VecUpdateParams | undefined;
+  const queryIndex = parts.findIndex((p) => p.kind === "vec-query");
+  let invalid: string | undefined;
   return {
     title: `MIX (${mix.map((p) => `${p.test}:${p.weight}`).join(",")})`,
     workload: { kind: "mix", params: { parts } satisfies MixParams },
@@ -462,11 +537,22 @@ function mixTest(
     repliesPerUnit: 1,
     async before(): Promise<TestPatch> {
       await run.ensureIndex();
+      invalid = queryIndex >= 0 ? await run.rewrittenReason() : undefined;
+      if (update && changesValues(update.shift, run.facts.numVectors)) {
+        const reason = await run.markRewritten(update.shift);
+        invalid ??= reason;
+      }
       if (!needsSlots) return {};
       const slots = await run.slotsOfIds();
       if (!slots) return {};
       const withSlots = parts.map((p) => (p.kind === "vec-update" || p.kind === "vec-delete" ? { ...p, params: { ...(p.params as VecUpdateParams | VecDeleteParams), idSlots: slots } } : p));
       return { params: { parts: withSlots } satisfies MixParams };
+    },
+    async after(result) {
+      const mixExtra = result.extra?.mix as { parts?: { extra?: unknown }[] } | undefined;
+      if (invalid === undefined || queryIndex < 0 || !mixExtra?.parts) return;
+      const reason = invalid;
+      return { mix: { ...mixExtra, parts: mixExtra.parts.map((p, i) => (i === queryIndex ? { ...p, extra: withheld(p.extra, reason) } : p)) } };
     },
   };
 }

@@ -62,6 +62,11 @@ export interface RecallSummary {
   noGroundTruth: number;
   mrr: number;
   ndcg: number;
+  /**
+   * Set when the numbers cannot be trusted (the vectors on the server were rewritten and no
+   * longer match the dataset's ground truth): reports withhold them and print this instead.
+   */
+  invalidReason?: string;
 }
 
 const PAD_U32 = 2 ** 32 - 1;
@@ -294,6 +299,7 @@ const ratio = (v: number): string => (Number.isNaN(v) ? "n/a" : v.toFixed(4));
 
 /** A few lines for the text report. */
 export function formatRecallText(s: RecallSummary): string {
+  if (s.invalidReason !== undefined) return `Recall@${s.k}: withheld: ${s.invalidReason}`;
   if (s.queries === 0) {
     return `Recall@${s.k}: no query scored (${s.noGroundTruth} without ground truth)`;
   }
@@ -301,7 +307,7 @@ export function formatRecallText(s: RecallSummary): string {
     `Recall@${s.k}: mean ${ratio(s.mean)}, min ${ratio(s.min)}, p1 ${ratio(s.p1)}, p5 ${ratio(s.p5)}, p50 ${ratio(s.p50)}, max ${ratio(s.max)}`,
     `  perfect ${s.perfect}/${s.queries}, zero ${s.zero}/${s.queries}; short replies ${s.shortReplies}` +
       (s.noGroundTruth > 0 ? `; ${s.noGroundTruth} queries without ground truth (not scored)` : ""),
-    `  MRR ${ratio(s.mrr)}; NDCG@${s.k} ${ratio(s.ndcg)}`,
+    `  MRR ${ratio(s.mrr)}; NDCG@${s.k} ${ratio(s.ndcg)} (results ranked by their true distance to the query)`,
   ];
   return lines.join("\n");
 }
@@ -326,7 +332,8 @@ export const RECALL_CSV_COLUMNS = [
 
 /** The cells for RECALL_CSV_COLUMNS; ratios with 6 decimals, empty when undefined. */
 export function recallCsvCells(s: RecallSummary): string[] {
-  const r = (v: number): string => (Number.isNaN(v) ? "" : v.toFixed(6));
+  const withheld = s.invalidReason !== undefined;
+  const r = (v: number): string => (withheld || Number.isNaN(v) ? "" : v.toFixed(6));
   return [
     String(s.k),
     String(s.queries),

@@ -20,7 +20,14 @@ function counters(v: unknown): Counters | undefined {
   return v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Counters) : undefined;
 }
 
-type ScoredCounts = { errorReplies?: number; unscoredReplies?: number; redirectedReplies?: number };
+type ScoredCounts = {
+  errorReplies?: number;
+  unscoredReplies?: number;
+  redirectedReplies?: number;
+  orderChecked?: number;
+  orderDisagreements?: number;
+  farthestFirst?: number;
+};
 
 function isRecall(v: unknown): v is RecallSummary & ScoredCounts {
   return v !== null && typeof v === "object" && "queries" in v && "mean" in v && "k" in v;
@@ -49,7 +56,59 @@ function recallLines(s: RecallSummary & ScoredCounts, indent: string): string[] 
     const redirected = (s.redirectedReplies ?? 0) > 0 ? `, ${s.redirectedReplies} redirected by the cluster` : "";
     lines.push(`${indent}  not scored: ${s.errorReplies ?? 0} error replies, ${s.unscoredReplies ?? 0} replies without their query${redirected}`);
   }
+  if (s.invalidReason === undefined && (s.orderChecked ?? 0) > 0) {
+    const farthest = (s.farthestFirst ?? 0) > 0 ? ` (${s.farthestFirst} farthest-first)` : "";
+    lines.push(`${indent}  reply order: ${s.orderDisagreements ?? 0} of ${s.orderChecked} replies list a farther result before a nearer one${farthest}`);
+  }
   return lines;
+}
+
+/** The vec-query summary of a test: its own, or its --mix's vec-query part's. */
+export function querySummaryOf(r: TestResult): (RecallSummary & ScoredCounts) | undefined {
+  const extra = r.extra ?? {};
+  if (isRecall(extra["vec-query"])) return extra["vec-query"];
+  const mix = extra.mix as { parts?: MixPartSummary[] } | undefined;
+  const part = mix?.parts?.find((p) => p.kind === "vec-query" && isRecall(p.extra));
+  return part ? (part.extra as RecallSummary & ScoredCounts) : undefined;
+}
+
+const ratioOrNull = (v: number): number | null => (Number.isFinite(v) ? v : null);
+
+/**
+ * The JSON report's self-describing search fields of a test (schemaVersion 2, docs/json-schema.md):
+ * `recall`, `mrr`, `ndcg` and `replyOrder`; {} for tests without vector queries.
+ */
+export function vectorJsonFields(r: TestResult): Record<string, unknown> {
+  const s = querySummaryOf(r);
+  if (!s) return {};
+  const withheld = s.invalidReason !== undefined;
+  const n = (v: number): number | null => (withheld ? null : ratioOrNull(v));
+  return {
+    recall: {
+      k: s.k,
+      valid: !withheld,
+      ...(withheld ? { invalidReason: s.invalidReason } : {}),
+      queries: s.queries,
+      mean: n(s.mean),
+      min: n(s.min),
+      p1: n(s.p1),
+      p5: n(s.p5),
+      p50: n(s.p50),
+      max: n(s.max),
+      perfect: s.perfect,
+      zero: s.zero,
+      shortReplies: s.shortReplies,
+      noGroundTruth: s.noGroundTruth,
+      errorReplies: s.errorReplies ?? 0,
+      unscoredReplies: s.unscoredReplies ?? 0,
+      redirectedReplies: s.redirectedReplies ?? 0,
+    },
+    mrr: n(s.mrr),
+    ndcg: n(s.ndcg),
+    replyOrder: withheld
+      ? null
+      : { checked: s.orderChecked ?? 0, disagreements: s.orderDisagreements ?? 0, farthestFirst: s.farthestFirst ?? 0, rankedBy: "true distance" },
+  };
 }
 
 function mixLines(parts: MixPartSummary[]): string[] {
@@ -96,10 +155,7 @@ export const VECTOR_CSV_COLUMNS: readonly string[] = [...RECALL_CSV_COLUMNS, "ve
 /** The cells for VECTOR_CSV_COLUMNS: recall of a vec-query (or of a mix's vec-query part), load numbers of a vec-load. */
 export function vectorCsvCells(r: TestResult): string[] {
   const extra = r.extra ?? {};
-  let recall: RecallSummary | undefined = isRecall(extra["vec-query"]) ? extra["vec-query"] : undefined;
-  const mix = extra.mix as { parts?: MixPartSummary[] } | undefined;
-  const mixQuery = mix?.parts?.find((p) => p.kind === "vec-query" && isRecall(p.extra));
-  if (!recall && mixQuery) recall = mixQuery.extra as RecallSummary;
+  const recall = querySummaryOf(r);
   const cells = recall ? recallCsvCells(recall) : RECALL_CSV_COLUMNS.map(() => "");
   const written = counters(extra["vec-load"]) ?? counters(extra["vec-update"]);
   const index = extra.index as VecLoadIndexExtra | undefined;

@@ -21,6 +21,7 @@ import { NO_NEIGHBOR } from "../dataset/dataset.ts";
 import { KeyIdDecoder } from "./key-id.ts";
 import { allOf, knnQuery, numericFilter, tagFilter } from "./query-filter.ts";
 import { RecallAccumulator, type RecallSnapshot, type RecallSummary } from "./recall.ts";
+import { ORDER_FARTHEST_FIRST, ORDER_NEAREST_FIRST, TrueDistanceRanker } from "./result-order.ts";
 import { SearchReplyScanner, type SearchReplySink } from "./search-reply-scanner.ts";
 import { bulk, concatBytes, openWorkerDataset, selfEncodedUnit } from "./vec-load-workload.ts";
 import type { VecQueryParams } from "./workload-params.ts";
@@ -117,6 +118,12 @@ export interface QueryCounts {
   droppedResults: number;
   /** Queries a cluster redirected (MOVED/ASK...): resent and answered elsewhere, not scored. */
   redirectedReplies: number;
+  /** Scored replies with at least two results, whose order was checked against true distances. */
+  orderChecked: number;
+  /** Of those, replies listing a farther result before a nearer one (farthestFirst included). */
+  orderDisagreements: number;
+  /** Of those, replies listed entirely farthest-first. */
+  farthestFirst: number;
 }
 
 export type VecQueryExtra = RecallSnapshot & QueryCounts;
@@ -131,6 +138,9 @@ export function mergeVecQueryExtras(xs: readonly VecQueryExtra[]): VecQuerySumma
     unscoredReplies: sum((x) => x.unscoredReplies),
     droppedResults: sum((x) => x.droppedResults),
     redirectedReplies: sum((x) => x.redirectedReplies),
+    orderChecked: sum((x) => x.orderChecked),
+    orderDisagreements: sum((x) => x.orderDisagreements),
+    farthestFirst: sum((x) => x.farthestFirst),
   };
 }
 
@@ -193,6 +203,7 @@ export class QueryRecallScanner implements ReplyCounter, SearchReplySink {
     private readonly groundTruth: GroundTruthCache,
     private readonly recall: RecallAccumulator,
     private readonly counts: QueryCounts,
+    private readonly ranker: TrueDistanceRanker,
   ) {
     this.inner = new SearchReplyScanner(decoder, this, { maxResults: k });
     this.reserve(16);
@@ -272,7 +283,16 @@ export class QueryRecallScanner implements ReplyCounter, SearchReplySink {
         p++;
         continue;
       }
-      this.recall.add(this.pending[p]!, this.pendingCounts[p]!, this.groundTruth.row(q), this.k);
+      const ids = this.pending[p]!;
+      const count = this.pendingCounts[p]!;
+      if (count >= 2) {
+        // Rank metrics use the true-distance order, whatever order the server listed.
+        const order = this.ranker.rank(q, ids, count);
+        this.counts.orderChecked++;
+        if (order !== ORDER_NEAREST_FIRST) this.counts.orderDisagreements++;
+        if (order === ORDER_FARTHEST_FIRST) this.counts.farthestFirst++;
+      }
+      this.recall.add(ids, count, this.groundTruth.row(q), this.k);
       p++;
     }
     return n;
@@ -305,6 +325,7 @@ interface QueryShared {
   recall: RecallAccumulator;
   counts: QueryCounts;
   decoder: KeyIdDecoder;
+  ranker: TrueDistanceRanker;
 }
 
 export class QueryConnection implements ConnectionWorkload {
@@ -313,7 +334,7 @@ export class QueryConnection implements ConnectionWorkload {
   private starts = new Int32Array(1);
 
   constructor(private readonly s: QueryShared) {
-    this.scanner = new QueryRecallScanner(s.decoder, s.p.k, s.groundTruth, s.recall, s.counts);
+    this.scanner = new QueryRecallScanner(s.decoder, s.p.k, s.groundTruth, s.recall, s.counts, s.ranker);
   }
 
   /** Bytes one request may take (a --mix sizes its slots with it). */
@@ -385,8 +406,9 @@ export function createVecQueryWorkload(p: VecQueryParams, _ctx: WorkerContext): 
       command: compileQueryCommand(p, ds),
       groundTruth: new GroundTruthCache(ds, p.k),
       recall: new RecallAccumulator(p.k),
-      counts: { errorReplies: 0, unscoredReplies: 0, droppedResults: 0, redirectedReplies: 0 },
+      counts: { errorReplies: 0, unscoredReplies: 0, droppedResults: 0, redirectedReplies: 0, orderChecked: 0, orderDisagreements: 0, farthestFirst: 0 },
       decoder: new KeyIdDecoder(p.prefix),
+      ranker: new TrueDistanceRanker(ds, data.offset, p.distance, p.k),
     };
     return {
       forConnection: () => new QueryConnection(shared),

@@ -5,6 +5,7 @@ import type { BenchConfig } from "../../src/config/types.ts";
 import { decodeHistogram } from "../../src/metrics/histogram.ts";
 import { buildJsonReport, formatJsonReport } from "../../src/report/json.ts";
 import { latencyStats } from "../../src/report/latency-stats.ts";
+import { JsonReportSchema } from "../../src/report/json-schema.ts";
 import { redactConfig, redactString, REDACTED } from "../../src/report/redact.ts";
 import { histogramOf, result } from "./support-results.ts";
 
@@ -26,37 +27,7 @@ const meta = {
   servers: [{ address: "127.0.0.1:6379", save: "", appendonly: "no" }],
 };
 
-const num = v.number();
-const LatencySchema = v.strictObject({
-  mean: num, min: num, max: num, p50: num, p90: num, p95: num, p99: num, p99_9: num, p99_99: num,
-});
-const TestSchema = v.strictObject({
-  title: v.string(),
-  requests: v.strictObject({ issued: num, completed: num, errors: num }),
-  errorsByType: v.record(v.string(), num),
-  durationSec: num,
-  throughput: num,
-  errorRate: num,
-  latencyMs: v.nullable(LatencySchema),
-  rate: v.nullable(v.strictObject({ targetRps: num, achievedRps: num })),
-  clients: num,
-  dataSize: num,
-  threads: num,
-  keepalive: v.boolean(),
-  extra: v.record(v.string(), v.unknown()),
-  histogram: v.string(),
-});
-const ReportSchema = v.strictObject({
-  tool: v.literal("valkey-search-benchmark"),
-  version: v.string(),
-  schemaVersion: v.literal(1),
-  startedAt: v.pipe(v.string(), v.isoTimestamp()),
-  finishedAt: v.pipe(v.string(), v.isoTimestamp()),
-  units: v.strictObject({ latency: v.literal("ms"), histogram: v.literal("us"), throughput: v.literal("requests/s"), duration: v.literal("s") }),
-  config: v.record(v.string(), v.unknown()),
-  servers: v.array(v.strictObject({ address: v.string(), save: v.optional(v.string()), appendonly: v.optional(v.string()) })),
-  tests: v.array(TestSchema),
-});
+const ReportSchema = JsonReportSchema;
 
 describe("JSON report", () => {
   test("the document follows the published schema after a round trip through JSON", () => {

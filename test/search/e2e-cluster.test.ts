@@ -2,31 +2,29 @@
 // routing code: keys land on every shard, FT.SEARCH fans out, readiness and cleanup cover every
 // primary. Skipped with VSB_TEST_SEARCH_URL (the real target is one server, not a cluster).
 
-import { afterAll, beforeAll, describe, expect } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { RecallSummary } from "../../src/search/recall.ts";
-import { startSearchCluster, type SearchCluster } from "../support/search-server.ts";
 import { expectExit, parseJsonReport, runBench } from "../support/run-cli.ts";
-import { call, countKeys, makeDatasets, numDocs, standInTest, uniqueNames, type Datasets } from "./e2e-target.ts";
+import { call, countKeys, makeDatasets, numDocs, searchClusterTarget, SERVER_KIND, standInTest, type Datasets, type SearchClusterTarget, uniqueNames } from "./e2e-target.ts";
 
 const TIMEOUT = 60_000;
-let cluster: SearchCluster;
+let target: SearchClusterTarget;
 let data: Datasets;
 
 beforeAll(async () => {
-  data = await makeDatasets();
-  cluster = await startSearchCluster({ shards: 3 });
+  [data, target] = await Promise.all([makeDatasets(), searchClusterTarget(3)]);
 });
 afterAll(async () => {
-  await cluster.stop();
+  await target.stop();
   data.remove();
 });
 
-describe("cluster mode (stand-in only)", () => {
-  standInTest(
-    "load, update, delete and query over three shards keep recall 1.0; cleanup empties every shard (stand-in only)",
+describe(`cluster mode (${SERVER_KIND})`, () => {
+  test(
+    "load, update, delete and query over three shards keep recall 1.0; cleanup empties every shard",
     async () => {
       const n = uniqueNames();
-      const seed = cluster.servers[1]!;
+      const seed = target.shards[1]!;
       const args = ["-h", seed.host, "-p", String(seed.port), "-c", "6", "--threads", "2", ...n.args, "--dataset", data.plain, "--search-algorithm", "FLAT"];
       const run = await runBench([...args, "-t", "vec-load,vec-update,vec-delete,vec-query", "-n", "60", "--update-shift", "0", "--output-format", "json"], { timeoutMs: 45_000 });
       expectExit(run, 0);
@@ -36,17 +34,27 @@ describe("cluster mode (stand-in only)", () => {
       expect(report.tests[0]!.extra["vec-load"]).toMatchObject({ vectorsWritten: 500 });
       // FT.INFO is per shard: the wait summed num_docs over the primaries.
       expect(report.tests[0]!.extra.index).toMatchObject({ numDocs: 500 });
-      const perShard = await Promise.all(cluster.servers.map((s) => countKeys(s, n.prefix)));
+      const perShard = await Promise.all(target.shards.map((s) => countKeys(s, n.prefix)));
       for (const k of perShard) expect(k).toBeGreaterThan(0);
       expect(perShard.reduce((a, b) => a + b, 0)).toBe(440);
-      const docs = await Promise.all(cluster.servers.map((s) => numDocs(s, n.index)));
+      const docs = await Promise.all(target.shards.map((s) => numDocs(s, n.index)));
       expect(docs.reduce((a, b) => a! + b!, 0)).toBe(440);
       expect(report.tests[3]!.extra["vec-query"] as RecallSummary).toMatchObject({ mean: 1, queries: 60, shortReplies: 0 });
+      // Rank metrics follow the true distances, not the order the coordinator merged results in
+      // (valkey-search 1.0.3 lists them farthest-first in cluster mode: MRR was 0.1 before).
+      const query = report.tests[3]!;
+      expect(query.recall).toMatchObject({ valid: true, mean: 1, min: 1 });
+      expect(query.mrr).toBe(1);
+      expect(query.ndcg).toBe(1);
+      const order = query.replyOrder!;
+      expect(order.checked).toBe(60);
+      if (target.real) expect(order).toMatchObject({ disagreements: 60, farthestFirst: 60 });
+      else expect(order).toMatchObject({ disagreements: 0, farthestFirst: 0 });
 
       const again = await runBench([...args, "-t", "vec-query", "-n", "20", "--cleanup", "-q"], { timeoutMs: 45_000 });
       expectExit(again, 0);
       expect(again.stderr).toBe("");
-      for (const s of cluster.servers) {
+      for (const s of target.shards) {
         expect(await call(s, "DBSIZE")).toBe(0);
         expect(await call(s, "FT._LIST")).toEqual([]);
       }
@@ -58,7 +66,7 @@ describe("cluster mode (stand-in only)", () => {
     "a resharding during vec-load: MOVED writes are resent and counted as written, not as errors (stand-in only)",
     async () => {
       const n = uniqueNames();
-      const seed = cluster.servers[0]!;
+      const seed = target.shards[0]!;
       const args = ["-h", seed.host, "-p", String(seed.port), "-c", "4", ...n.args, "--dataset", data.plain, "--search-algorithm", "FLAT"];
       // 500 vectors at 500/s; the slots swap once a fifth of them are in, so mid-load however
       // slowly the process starts.
@@ -67,18 +75,18 @@ describe("cluster mode (stand-in only)", () => {
       let loaded = 0;
       while (loaded < 100 && Date.now() < deadline) {
         await Bun.sleep(10);
-        loaded = (await Promise.all(cluster.servers.map((s) => countKeys(s, n.prefix)))).reduce((a, b) => a + b, 0);
+        loaded = (await Promise.all(target.shards.map((s) => countKeys(s, n.prefix)))).reduce((a, b) => a + b, 0);
       }
       expect(loaded).toBeLessThan(500);
-      cluster.swapSlots(0, 1);
+      target.standIn!.swapSlots(0, 1);
       const run = await running;
-      cluster.swapSlots(0, 1);
+      target.standIn!.swapSlots(0, 1);
       expectExit(run, 0);
       const report = parseJsonReport(run.stdout);
       const load = report.tests[0]!;
       expect(load.requests.errors).toBe(0);
       expect(load.extra["vec-load"]).toMatchObject({ vectorsSent: 500, vectorsWritten: 500, errors: 0 });
-      const perShard = await Promise.all(cluster.servers.map((s) => countKeys(s, n.prefix)));
+      const perShard = await Promise.all(target.shards.map((s) => countKeys(s, n.prefix)));
       expect(perShard.reduce((a, b) => a + b, 0)).toBe(500);
       expect(JSON.stringify(report)).toContain("MOVED");
     },

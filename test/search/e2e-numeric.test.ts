@@ -13,7 +13,7 @@ import type { JsonReport } from "../../src/report/json.ts";
 import { ID_WIDTH } from "../../src/search/key-id.ts";
 import type { RecallSummary } from "../../src/search/recall.ts";
 import { expectExit, parseJsonReport, runBench } from "../support/run-cli.ts";
-import { call, searchTarget, type SearchTarget, uniqueNames } from "./e2e-target.ts";
+import { call, countKeys, searchTarget, type SearchTarget, uniqueNames } from "./e2e-target.ts";
 
 const TIMEOUT = 60_000;
 let target: SearchTarget;
@@ -144,7 +144,7 @@ describe("numeric metadata end to end", () => {
   );
 
   test(
-    "without --filtered-search the same queries are unfiltered, so the filtered ground truth no longer matches",
+    "without --filtered-search, a dataset whose ground truth used per-query filters is refused before any request (recall would be silently wrong)",
     async () => {
       const n = uniqueNames();
       const run = await runBench(
@@ -152,9 +152,11 @@ describe("numeric metadata end to end", () => {
           "-t", "vec-load,vec-query", "-n", "20", "--output-format", "json", "--cleanup"],
         { timeoutMs: 45_000 },
       );
-      expectExit(run, 0);
-      const recall = parseJsonReport(run.stdout).tests[1]!.extra["vec-query"] as RecallSummary;
-      expect(recall.mean).toBeLessThan(1);
+      expectExit(run, 2);
+      expect(run.stdout).toBe("");
+      expect(run.stderr.trim()).toMatch(/^error: 20 of the 20 queries in \S+ carry filters \(tags or numeric ranges\) and their ground truth was computed with them; pass --filtered-search/);
+      expect(run.stderr.trim().split("\n")).toHaveLength(1);
+      expect(await countKeys(target, n.prefix)).toBe(0);
     },
     TIMEOUT,
   );

@@ -60,6 +60,14 @@ describe("vec-load then vec-query", () => {
       expect(query!.title).toBe("VEC-QUERY (k=10)");
       const r = recallOf(report, "VEC-QUERY");
       expect(r).toMatchObject({ k: 10, queries: 100, mean: 1, min: 1, p1: 1, p5: 1, p50: 1, perfect: 100, zero: 0, shortReplies: 0, mrr: 1, ndcg: 1 });
+      // schemaVersion 2: recall has a self-describing place at the test's top level.
+      expect(report.schemaVersion).toBe(2);
+      expect(query!.recall).toMatchObject({ k: 10, valid: true, queries: 100, mean: 1, min: 1, p50: 1, max: 1, perfect: 100, shortReplies: 0 });
+      expect(query!.mrr).toBe(1);
+      expect(query!.ndcg).toBe(1);
+      // A standalone server lists results nearest first.
+      expect(query!.replyOrder).toEqual({ checked: 100, disagreements: 0, farthestFirst: 0, rankedBy: "true distance" });
+      expect(load!.recall).toBeUndefined();
       expect(run.stderr).toContain(`index ${n.index}: created`);
       expect(run.stderr).toContain("metric: L2 (dataset hint");
     },
@@ -208,6 +216,64 @@ describe("update and delete", () => {
       expect(parts.map((p) => p.kind)).toEqual(["vec-query", "vec-update"]);
       expect(parts[0]!.replies + parts[1]!.replies).toBe(200);
       expect(parts[0]!.extra!.mean).toBe(1);
+    },
+    TIMEOUT,
+  );
+});
+
+describe("recall after vectors were rewritten", () => {
+  test(
+    "a mix with --update-shift 1 withholds its recall and leaves a marker, so later runs withhold it too until a full --reload",
+    async () => {
+      const n = uniqueNames();
+      const flat = [...base(target), ...n.args, "--dataset", data.plain, "--search-algorithm", "FLAT"];
+      await jsonRun([...flat, "-t", "vec-load"]);
+      const mix = await jsonRun([...flat, "--mix", "vec-query:50,vec-update:50", "-n", "200"]);
+      const mixTest = mix.report.tests[0]!;
+      expect(mixTest.recall).toMatchObject({ k: 10, valid: false, mean: null, min: null });
+      expect(mixTest.recall!.invalidReason).toContain("vec-update --update-shift 1");
+      expect(mixTest.mrr).toBeNull();
+      expect(mixTest.replyOrder).toBeNull();
+      expect(await call(target, "GET", `${n.prefix}vsb-rewritten`)).toMatch(/^vec-update --update-shift 1 rewrote them at /);
+
+      // A later run on the same keys: the FLAT index is exact, yet recall would be below 1.
+      const later = await runBench([...flat, "-t", "vec-query", "-n", "40"], { timeoutMs: 45_000 });
+      expectExit(later, 0);
+      expect(later.stdout).toContain(`Recall@10: withheld: the vectors under ${n.prefix} no longer match the dataset (vec-update --update-shift 1 rewrote them at `);
+      expect(later.stdout).not.toContain("Recall@10: mean");
+      expect(later.stderr).toContain("recall withheld:");
+
+      // Rewriting every vector restores them: the marker goes and recall is scored again.
+      await jsonRun([...flat, "-t", "vec-load", "--reload"]);
+      expect(await call(target, "GET", `${n.prefix}vsb-rewritten`)).toBeNull();
+      const again = await jsonRun([...flat, "-t", "vec-query", "-n", "40"]);
+      expect(again.report.tests[0]!.recall).toMatchObject({ valid: true, mean: 1 });
+
+      // The marker lives under the prefix: --cleanup takes it with the vectors.
+      await jsonRun([...flat, "-t", "vec-update", "-n", "10"]);
+      expect(await call(target, "GET", `${n.prefix}vsb-rewritten`)).not.toBeNull();
+      await jsonRun([...flat, "-t", "vec-query", "-n", "10", "--cleanup"]);
+      expect(await countKeys(target, n.prefix)).toBe(0);
+    },
+    TIMEOUT,
+  );
+
+  test(
+    "vec-update before vec-query in one run withholds the query's recall; --update-shift 0 does not",
+    async () => {
+      const n = uniqueNames();
+      const flat = [...base(target), ...n.args, "--dataset", data.plain, "--search-algorithm", "FLAT"];
+      const shifted = await jsonRun([...flat, "-t", "vec-load,vec-update,vec-query", "-n", "40"]);
+      expect(shifted.report.tests[2]!.recall).toMatchObject({ valid: false, mean: null });
+      // A later run's CSV leaves the recall cells empty rather than printing a wrong number.
+      const csv = await runBench([...flat, "-t", "vec-query", "-n", "40", "--csv"], { timeoutMs: 45_000 });
+      expectExit(csv, 0);
+      const [header, row] = csv.stdout.trim().split("\n");
+      const column = header!.split(",").indexOf('"recall_mean"');
+      expect(column).toBeGreaterThan(0);
+      expect(row!.split(",")[column]).toBe('""');
+      const unchanged = await jsonRun([...flat, "-t", "vec-load,vec-update,vec-query", "-n", "40", "--update-shift", "0", "--reload", "--cleanup"]);
+      expect(unchanged.report.tests[2]!.recall).toMatchObject({ valid: true, mean: 1 });
     },
     TIMEOUT,
   );

@@ -130,7 +130,7 @@ describe("merging and percentiles", () => {
     const merged = RecallAccumulator.merge(parts.map((p) => structuredClone(p.toJSON())));
     const single = RecallAccumulator.merge([all.toJSON()]);
     for (const key of Object.keys(single) as (keyof RecallSummary)[]) {
-      expect({ key, value: merged[key] }).toEqual({ key, value: expect.closeTo(single[key], 12) as unknown as number });
+      expect({ key, value: merged[key] }).toEqual({ key, value: expect.closeTo(single[key] as number, 12) as unknown as number });
     }
     expect(merged.queries).toBe(3000);
   });

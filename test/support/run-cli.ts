@@ -9,6 +9,7 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import type { JsonReport } from "../../src/report/json.ts";
+import { jsonReportProblems } from "../../src/report/json-schema.ts";
 import type { ValkeyServer } from "./valkey.ts";
 
 /** The repository root: runs use it as their working directory. */
@@ -83,9 +84,12 @@ export function expectExit(run: RunResult, code: number): void {
   if (run.code !== code) throw new Error(`expected exit ${code}\n${describeRun(run)}`);
 }
 
-/** Parses a run's stdout as the JSON report (`--output-format json`). */
+/** Parses a run's stdout as the JSON report (`--output-format json`); throws unless it follows the published schema. */
 export function parseJsonReport(text: string): JsonReport {
-  return JSON.parse(text) as JsonReport;
+  const doc = JSON.parse(text) as unknown;
+  const problems = jsonReportProblems(doc);
+  if (problems.length > 0) throw new Error(`the JSON report does not follow docs/json-schema.md:\n${problems.slice(0, 10).join("\n")}`);
+  return doc as JsonReport;
 }
 
 /** The compiled binary's path, or a clear error when `npm run build` has not produced it. */

@@ -1,0 +1,90 @@
+// Rank metrics use the true-distance order of the returned ids, whatever order the server used;
+// the reply's own order is classified (nearest-first, farthest-first, disagreeing).
+
+import { describe, expect, test } from "bun:test";
+import type { DistanceMetric, VectorDataset } from "../../src/dataset/dataset.ts";
+import { ORDER_DISAGREES, ORDER_FARTHEST_FIRST, ORDER_NEAREST_FIRST, TrueDistanceRanker } from "../../src/search/result-order.ts";
+import { RecallAccumulator } from "../../src/search/recall.ts";
+
+/** Vectors (dim 2) at x = 0, 1, 2, ... 9 on a line; query 0 at the origin, query 1 at (9, 0). */
+function lineDataset(): VectorDataset {
+  const vectors = Array.from({ length: 10 }, (_, i) => Float32Array.of(i, 0));
+  const queries = [Float32Array.of(0, 0), Float32Array.of(9, 0)];
+  return {
+    dim: 2,
+    numVectors: 10,
+    numQueries: 2,
+    vectorF32: (i: number) => vectors[i]!,
+    queryF32: (q: number) => queries[q]!,
+  } as unknown as VectorDataset;
+}
+
+function ranker(metric: DistanceMetric = "L2", offset = 0): TrueDistanceRanker {
+  return new TrueDistanceRanker(lineDataset(), offset, metric, 10);
+}
+
+describe("TrueDistanceRanker", () => {
+  test("a nearest-first reply is left alone", () => {
+    const ids = Float64Array.of(0, 1, 2, 3);
+    expect(ranker().rank(0, ids, 4)).toBe(ORDER_NEAREST_FIRST);
+    expect([...ids]).toEqual([0, 1, 2, 3]);
+  });
+
+  test("a farthest-first reply (valkey-search cluster mode) is reversed and classified", () => {
+    const ids = Float64Array.of(9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+    expect(ranker().rank(0, ids, 10)).toBe(ORDER_FARTHEST_FIRST);
+    expect([...ids]).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+
+  test("a shuffled reply is sorted by distance and counted as disagreeing", () => {
+    const ids = Float64Array.of(2, 0, 3, 1);
+    expect(ranker().rank(0, ids, 4)).toBe(ORDER_DISAGREES);
+    expect([...ids]).toEqual([0, 1, 2, 3]);
+  });
+
+  test("distance is to the query asked: query 1 sits at x = 9", () => {
+    const ids = Float64Array.of(9, 8, 7);
+    expect(ranker().rank(1, ids, 3)).toBe(ORDER_NEAREST_FIRST);
+    const reversed = Float64Array.of(7, 8, 9);
+    expect(ranker().rank(1, reversed, 3)).toBe(ORDER_FARTHEST_FIRST);
+    expect([...reversed]).toEqual([9, 8, 7]);
+  });
+
+  test("ids outside the slice and undecodable ids (-1) go last, in reply order", () => {
+    const ids = Float64Array.of(-1, 3, 42, 1);
+    // The known ones (3, then 1) are farthest-first; unknown ones do not take part.
+    expect(ranker().rank(0, ids, 4)).toBe(ORDER_FARTHEST_FIRST);
+    expect([...ids]).toEqual([1, 3, -1, 42]);
+  });
+
+  test("ids are dataset ids: with --vector-offset 100, id 103 is vector 3 of the slice", () => {
+    const ids = Float64Array.of(105, 103, 101);
+    expect(ranker("L2", 100).rank(0, ids, 3)).toBe(ORDER_FARTHEST_FIRST);
+    expect([...ids]).toEqual([101, 103, 105]);
+  });
+
+  test("IP: the larger inner product is nearer", () => {
+    const ids = Float64Array.of(1, 5, 9);
+    expect(ranker("IP").rank(1, ids, 3)).toBe(ORDER_FARTHEST_FIRST);
+    expect([...ids]).toEqual([9, 5, 1]);
+  });
+
+  test("only the first count entries are touched", () => {
+    const ids = Float64Array.of(3, 2, 1, 0);
+    ranker().rank(0, ids, 2);
+    expect([...ids]).toEqual([2, 3, 1, 0]);
+  });
+
+  test("MRR of a farthest-first but exact reply is 1 once ranked (it was 1/k before)", () => {
+    const acc = new RecallAccumulator(10);
+    const gt = Uint32Array.from({ length: 10 }, (_, i) => i);
+    const ids = Float64Array.of(9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+    const raw = new RecallAccumulator(10);
+    raw.add(ids, 10, gt, 10);
+    expect(RecallAccumulator.merge([raw.toJSON()]).mrr).toBeCloseTo(0.1, 12);
+    ranker().rank(0, ids, 10);
+    acc.add(ids, 10, gt, 10);
+    const s = RecallAccumulator.merge([acc.toJSON()]);
+    expect(s).toMatchObject({ mean: 1, mrr: 1, ndcg: 1 });
+  });
+});
