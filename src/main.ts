@@ -7,6 +7,7 @@
 import { parseCli } from "./cli/parse-cli.ts";
 import { UserError } from "./errors.ts";
 import { ConnectionError } from "./net/errors.ts";
+import { runOptimize } from "./optimize/run-optimize.ts";
 import { runBenchmark, type Io } from "./run-benchmark.ts";
 import { runSubcommand } from "./subcommands.ts";
 import { log, LogLevels } from "./log.ts";
@@ -29,6 +30,7 @@ async function main(argv: string[]): Promise<number> {
       return runSubcommand(parsed.name, parsed.argv);
     case "bench":
       if (parsed.config.verbose) log.level = LogLevels.debug;
+      if (parsed.config.optimize) return runOptimize(parsed.config, argv, io, WORKLOADS);
       return runBenchmark(parsed.config, io, WORKLOADS);
   }
 }

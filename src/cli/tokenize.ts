@@ -50,6 +50,11 @@ function spellings(): Map<string, Spelling> {
 
 const SPELLINGS = spellings();
 
+/** The flag a token spells exactly (`-P`, `--pipeline`, an alias), if any. */
+export function flagOfSpelling(token: string): { name: FlagName; flag: FlagSpec<unknown> } | undefined {
+  return SPELLINGS.get(token);
+}
+
 export function tokenize(argv: readonly string[]): Tokenized {
   const flags = new Map<FlagName, FlagOccurrence[]>();
   const add = (name: FlagName, occurrence: FlagOccurrence) => {

@@ -33,6 +33,7 @@ import {
   tagFilterText,
   type TextSchema,
 } from "./value-schemas.ts";
+import { constraintText, objectiveText, sweepText, toleranceText, tuneText } from "./optimize-values.ts";
 
 export type FlagGroup =
   | "Connection"
@@ -43,6 +44,7 @@ export type FlagGroup =
   | "Tests and commands"
   | "Vector search"
   | "Dataset"
+  | "Optimizer"
   | "Output";
 
 export const FLAG_GROUPS: readonly FlagGroup[] = [
@@ -54,6 +56,7 @@ export const FLAG_GROUPS: readonly FlagGroup[] = [
   "Tests and commands",
   "Vector search",
   "Dataset",
+  "Optimizer",
   "Output",
 ];
 
@@ -113,6 +116,11 @@ function booleanFlagOn(
 function numericListFlag(
   init: Omit<FlagSpec<NumericFilter>, "kind" | "default" | "defaultText"> & { defaultText: string },
 ): FlagSpec<NumericFilter> {
+  return { ...init, kind: "list", default: undefined };
+}
+
+/** A repeatable flag with a typed value per occurrence. */
+function typedListFlag<T>(init: Omit<FlagSpec<T>, "kind" | "default"> & { defaultText: string }): FlagSpec<T> {
   return { ...init, kind: "list", default: undefined };
 }
 
@@ -737,6 +745,65 @@ export const FLAGS = {
     default: 0,
     help: "Dataset: first vector used",
     group: "Dataset",
+  }),
+  // Optimizer (src/optimize/; docs/optimizer.md)
+  optimize: booleanFlag({
+    long: "optimize",
+    help: "Search for the cheapest configuration meeting --constraint (trials of the one test in -t, on the loaded index); needs --tune",
+    group: "Optimizer",
+  }),
+  sweep: typedListFlag({
+    long: "sweep",
+    valueHint: "name=a,b,c",
+    schema: sweepText,
+    defaultText: "none",
+    help: "Measure every combination of the values (repeat per parameter) and report the Pareto front; names as for --tune",
+    group: "Optimizer",
+  }),
+  objective: valueFlag({
+    long: "objective",
+    valueHint: "goal",
+    schema: objectiveText,
+    default: "maximize:qps",
+    help: "What the chosen configuration optimizes: maximize:qps, minimize:p99 or minimize:ef_search",
+    group: "Optimizer",
+  }),
+  constraint: typedListFlag({
+    long: "constraint",
+    valueHint: "metric<=|>=value",
+    schema: constraintText,
+    defaultText: "none",
+    help: "A target every chosen trial must meet (repeatable): recall>=0.95, qps>=10000, p50<=2ms, p99<=5ms, p999<=20ms (ms default; us, s accepted)",
+    group: "Optimizer",
+  }),
+  tune: typedListFlag({
+    long: "tune",
+    valueHint: "name:lo..hi|a,b",
+    schema: tuneText,
+    defaultText: "none",
+    help: "A parameter to search (repeatable): ef_search, clients, pipeline, threads as LOW..HIGH or A,B,C; m, ef_construction with --tune-rebuild",
+    group: "Optimizer",
+  }),
+  tuneRebuild: booleanFlag({
+    long: "tune-rebuild",
+    help: "Allow tuning m / ef_construction: each value drops and re-creates the index over the loaded keys (the report gives build time and index memory)",
+    group: "Optimizer",
+  }),
+  maxOptimizeIterations: valueFlag({
+    long: "max-optimize-iterations",
+    valueHint: "trials",
+    schema: integerText(1, 100_000),
+    default: 50,
+    help: "At most this many trials in --optimize (re-measurements included)",
+    group: "Optimizer",
+  }),
+  tolerance: valueFlag({
+    long: "tolerance",
+    valueHint: "fraction",
+    schema: toleranceText,
+    default: 0.04,
+    help: "Relative QPS / p99 difference treated as noise: such near-ties are re-measured and the cheaper setting wins",
+    group: "Optimizer",
   }),
   // Output
   quiet: booleanFlag({ long: "quiet", short: "q", help: "Quiet: one line per test (requests per second, p50)", group: "Output" }),

@@ -15,6 +15,7 @@ import { commandSecrets, commandTitle } from "./command-secrets.ts";
 import { parseHostPort } from "./endpoint.ts";
 import { shellSplit } from "./shell-split.ts";
 import { FLAGS, type FlagName } from "./flags.ts";
+import { optimizeOptions } from "./optimize-options.ts";
 import type { FlagReader } from "./flag-reader.ts";
 import { didYouMean } from "./suggest.ts";
 import { canonicalTestName, isVectorTestName, knownTestNames } from "./test-names.ts";
@@ -190,6 +191,8 @@ export async function buildConfig(flags: FlagReader, options: BuildOptions): Pro
     intervalSec: flags.get(FLAGS.interval),
     hdrLogFile: hdrLog,
   };
+  const optimize = optimizeOptions(flags, config);
+  if (optimize !== undefined) config.optimize = optimize;
   return config;
 }
 

@@ -2,6 +2,7 @@
  * The validated configuration of one benchmark run. Built by src/config/schema.ts from the CLI
  * (src/cli/) and consumed by the engine. Nothing downstream re-validates it.
  */
+import type { OptimizeOptions } from "./optimize-values.ts";
 
 export interface Endpoint {
   host: string;
@@ -193,4 +194,6 @@ export interface BenchConfig {
   intervalSec: number;
   /** `--hdr-log`: HdrHistogram interval log file. */
   hdrLogFile?: string;
+  /** --optimize / --sweep (src/optimize/): absent for an ordinary run. */
+  optimize?: OptimizeOptions;
 }
