@@ -33,7 +33,7 @@ function trialLine(t: TrialRecord, vector: boolean, constraints: BenchConfig["op
 }
 
 function describeTrialLength(c: BenchConfig, numQueries: number | undefined): string {
-  const length = c.durationSec !== undefined ? `${c.durationSec} s` : `${c.requests} requests${numQueries ? ` (${c.requests / numQueries} passes over ${numQueries} queries)` : ""}`;
+  const length = c.durationSec !== undefined ? `${c.durationSec} s` : `${c.requests} requests${numQueries ? ` (${c.requests / numQueries} pass${c.requests === numQueries ? "" : "es"} over ${numQueries} queries)` : ""}`;
   const w = c.warmup;
   return `${length}, warmup ${w ? (w.kind === "seconds" ? `${w.seconds} s` : `${w.requests} requests`) : "none"}`;
 }
@@ -64,7 +64,7 @@ export async function runOptimize(config: BenchConfig, argv: readonly string[], 
   let outcome;
   try {
     if (config.tests.includes("vec-load")) await engine.loadOnce();
-    outcome = options.mode === "sweep" ? await sweep(session, options) : await optimize(session, options);
+    outcome = options.mode === "sweep" ? await sweep(session, options) : await optimize(session, options, { clients: config.clients, pipeline: config.pipeline, threads: config.threads });
   } finally {
     process.off("SIGINT", onSigint);
   }

@@ -53,15 +53,44 @@ function axisOf(spec: Spec, name: Tunable): TuneAxis | undefined {
   return spec.axes.find((a) => a.name === name);
 }
 
-export async function optimize(session: Session, spec: Spec): Promise<SearchOutcome> {
+/** The value of `domain` nearest to `v` (the lower one on a tie). */
+function nearest(domain: readonly number[], v: number): number {
+  let best = domain[0]!;
+  for (const d of domain) if (Math.abs(d - v) < Math.abs(best - v)) best = d;
+  return best;
+}
+
+/**
+ * `start`: the run's own -c / -P / --threads. Trials before a concurrency parameter's own phase
+ * run at this value (the nearest one in its --tune range), so every trial names every tuned value.
+ */
+/**
+ * Per build, the ef_search the recall phase settled on. Only settings with that ef_search can be
+ * chosen: QPS falls and latency rises with ef_search, so a larger one that measured faster
+ * was measured with noise, not found to be better.
+ */
+type EfChoices = Map<string, number>;
+
+function buildKeyOf(s: Setting): string {
+  return `${s.m ?? ""}/${s.ef_construction ?? ""}`;
+}
+
+export async function optimize(session: Session, spec: Spec, start: Partial<Record<"clients" | "pipeline" | "threads", number>> = {}): Promise<SearchOutcome> {
   const notes: string[] = [];
+  const efChoices: EfChoices = new Map();
   let stopped: SearchOutcome["stopped"];
   const buildAxes = spec.axes
     .filter((a) => BUILD_TUNABLES.includes(a.name))
     .map((a) => ({ name: a.name, values: a.kind === "range" ? doublingIndices(a.values).map((i) => a.values[i]!) : a.values }));
   try {
+    const initial: Setting = {};
+    for (const name of CONCURRENCY) {
+      const axis = axisOf(spec, name);
+      const v = start[name as keyof typeof start];
+      if (axis) initial[name] = v === undefined ? axis.values[0]! : nearest(axis.values, v);
+    }
     for (const build of grid(buildAxes)) {
-      await searchBuild(session, spec, build, notes);
+      await searchBuild(session, spec, { ...build, ...initial }, notes, efChoices);
     }
   } catch (e) {
     if (e instanceof BudgetExhausted) {
@@ -76,12 +105,17 @@ export async function optimize(session: Session, spec: Spec): Promise<SearchOutc
       throw e;
     }
   }
-  return conclude(session, spec, notes, stopped);
+  // A build whose recall phase had not settled (budget, Ctrl-C) keeps all its measured settings.
+  const eligible = (a: Aggregate) => {
+    const ef = efChoices.get(buildKeyOf(a.setting));
+    return ef === undefined || a.setting.ef_search === ef;
+  };
+  return conclude(session, spec, notes, stopped, eligible);
 }
 
 /** The choice among everything measured (after the search or when it stopped early). */
-export function conclude(session: Session, spec: Spec, notes: string[], stopped?: SearchOutcome["stopped"]): SearchOutcome {
-  const chosen = pickBest(session.feasible(), spec.objective, spec.tolerance);
+export function conclude(session: Session, spec: Spec, notes: string[], stopped?: SearchOutcome["stopped"], eligible: (a: Aggregate) => boolean = () => true): SearchOutcome {
+  const chosen = pickBest(session.feasible().filter(eligible), spec.objective, spec.tolerance);
   const out: SearchOutcome = { notes };
   if (stopped) out.stopped = stopped;
   if (chosen) out.chosen = chosen;
@@ -92,17 +126,20 @@ export function conclude(session: Session, spec: Spec, notes: string[], stopped?
   return out;
 }
 
-async function searchBuild(session: Session, spec: Spec, build: Setting, notes: string[]): Promise<void> {
+async function searchBuild(session: Session, spec: Spec, start: Setting, notes: string[], efChoices: EfChoices): Promise<void> {
+  const build: Setting = {};
+  for (const n of BUILD_TUNABLES) if (start[n] !== undefined) build[n] = start[n];
   const check = (a: Aggregate): Aggregate => {
     if (session.trials.length === 1 && a.failed !== undefined) throw new FirstTrialFailed(`the first trial failed (${a.failed}); nothing else was tried`);
     return a;
   };
-  let base: Setting = { ...build };
+  let base: Setting = { ...start };
   const ef = axisOf(spec, "ef_search");
   const recall = spec.constraints.find((c) => c.metric === "recall");
   if (ef && recall) {
     const found = await searchEf(session, base, ef, recall, check);
     base = { ...base, ef_search: found.ef };
+    if (found.reachable) efChoices.set(buildKeyOf(build), found.ef);
     if (!found.reachable) {
       notes.push(`${describeBuild(build)}recall ${recall.value} is not reached even at ef_search=${found.ef} (recall ${fmtRecall(session.known(base))})`);
       return;
@@ -182,6 +219,8 @@ async function searchConcurrency(session: Session, spec: Spec, base: Setting, ax
     let stop: { kind: "bound" | "saturated"; i: number } | undefined;
     for (const i of steps) {
       let a = await at(i);
+      // A latency bound ends the doubling: make sure it was not one noisy trial.
+      if (!withinBounds(a) && a.failed === undefined && a.runs < 2) a = await session.remeasure(a.setting);
       if (!withinBounds(a)) {
         stop = { kind: "bound", i };
         break;

@@ -80,6 +80,13 @@ describe("recall: bisection over ef_search", () => {
     }
   });
 
+  test("a larger ef_search that measured faster by noise is not chosen: the bisection's answer is", async () => {
+    for (const seed of [21, 22, 23, 24]) {
+      const { outcome } = run(vectorSurface({ qps: 0.3, recall: 0, seed }), [range("ef_search", 1, 1000)], [c("recall>=0.95")]);
+      expect((await outcome).chosen?.setting.ef_search).toBe(TRUE_MIN_EF);
+    }
+  });
+
   test("an unreachable recall target is reported with the closest trial after one trial", async () => {
     const { session, outcome } = run(vectorSurface(), [range("ef_search", 1, 50)], [c("recall>=0.95")]);
     const o = await outcome;
