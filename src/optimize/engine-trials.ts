@@ -9,14 +9,15 @@ import pkg from "../../package.json" with { type: "json" };
 import type { Deployment } from "../cluster/discovery.ts";
 import type { BenchConfig } from "../config/types.ts";
 import { Orchestrator } from "../engine/orchestrator.ts";
+import type { PlanLog, WorkloadCatalog } from "../engine/workload-api.ts";
+import { planTests } from "../engine/workload-catalog.ts";
 import { UserError } from "../errors.ts";
 import type { TestResult } from "../metrics/types.ts";
 import { ConnectionError } from "../net/errors.ts";
-import { planRun } from "../plan-run.ts";
 import { buildJsonReport, type JsonTestReport } from "../report/json.ts";
 import { latencyStats } from "../report/latency-stats.ts";
 import { formatErrorTypes } from "../report/text.ts";
-import { IndexManager, SILENT_LOG, type SearchLog } from "../search/index-manager.ts";
+import { IndexManager, SILENT_LOG } from "../search/index-manager.ts";
 import { recallMean } from "./recall-of.ts";
 import type { Phase, TrialOutcome } from "./session.ts";
 import { loadConfig, trialConfig } from "./trial-config.ts";
@@ -46,12 +47,13 @@ export class EngineTrials {
   private active?: Orchestrator;
   private stop = false;
   /** Planning repeats the same setup lines every trial: they are shown for the first plan only. */
-  private planLog: SearchLog;
+  private planLog: PlanLog;
 
   constructor(
     private readonly config: BenchConfig,
     private readonly deployment: Deployment,
-    private readonly log: SearchLog,
+    private readonly catalog: WorkloadCatalog,
+    private readonly log: PlanLog,
     private readonly numQueries: number | undefined,
     private readonly rebuilds: boolean,
   ) {
@@ -96,9 +98,9 @@ export class EngineTrials {
   };
 
   private async runOnce(config: BenchConfig): Promise<{ result: TestResult; problems: string[]; lost: number }> {
-    const tests = await planRun(config, this.deployment, this.planLog);
+    const tests = await planTests(this.catalog, config, this.deployment, this.planLog);
     this.planLog = SILENT_LOG;
-    const orchestrator = new Orchestrator(config, this.deployment, tests);
+    const orchestrator = new Orchestrator(config, this.deployment, tests, this.catalog);
     this.active = orchestrator;
     try {
       await orchestrator.connect();
@@ -117,7 +119,7 @@ export class EngineTrials {
   private async rebuild(setting: Setting, index: number): Promise<void> {
     const config = { ...trialConfig(this.config, setting, this.numQueries) };
     config.search = { ...config.search, dropIndex: true };
-    const tests = await planRun(config, this.deployment, this.planLog);
+    const tests = await planTests(this.catalog, config, this.deployment, this.planLog);
     const query = tests.find((t) => t.workload.kind === "vec-query");
     const t0 = performance.now();
     await query?.before?.();

@@ -9,7 +9,7 @@ import pkg from "../../package.json" with { type: "json" };
 import { discoverDeployment } from "../cluster/discovery.ts";
 import type { BenchConfig } from "../config/types.ts";
 import type { Io } from "../run-benchmark.ts";
-import type { SearchLog } from "../search/index-manager.ts";
+import type { PlanLog, WorkloadCatalog } from "../engine/workload-api.ts";
 import { datasetFacts } from "../search/plan.ts";
 import { reproduceCommand } from "./command-line.ts";
 import { EngineTrials } from "./engine-trials.ts";
@@ -38,14 +38,14 @@ function describeTrialLength(c: BenchConfig, numQueries: number | undefined): st
   return `${length}, warmup ${w ? (w.kind === "seconds" ? `${w.seconds} s` : `${w.requests} requests`) : "none"}`;
 }
 
-export async function runOptimize(config: BenchConfig, argv: readonly string[], io: Io): Promise<number> {
+export async function runOptimize(config: BenchConfig, argv: readonly string[], io: Io, catalog: WorkloadCatalog): Promise<number> {
   const options = config.optimize!;
   const startedAt = new Date();
   const deployment = await discoverDeployment(config);
   const vector = config.tests.includes("vec-query");
   const numQueries = vector ? datasetFacts(config, true, false).numQueries : undefined;
-  const log: SearchLog = { info: (l) => (config.quiet ? undefined : io.log.info(l)), progress: () => {}, clearProgress: () => {} };
-  const engine = new EngineTrials(config, deployment, log, numQueries, options.rebuild);
+  const log: PlanLog = { info: (l) => (config.quiet ? undefined : io.log.info(l)), progress: () => {}, clearProgress: () => {} };
+  const engine = new EngineTrials(config, deployment, catalog, log, numQueries, options.rebuild);
   const session = new Session(engine.run, {
     maxTrials: options.mode === "sweep" ? Number.POSITIVE_INFINITY : options.maxIterations,
     constraints: options.constraints,
