@@ -17,6 +17,7 @@ import { LOST_REQUEST_TYPES, lostRequests, type TestResult } from "./metrics/typ
 import { consoleMode, createConsoleReporter } from "./report/console.ts";
 import { buildJsonReport, formatJsonReport } from "./report/json.ts";
 import { formatHdrLog } from "./report/hdr-log.ts";
+import { passBarrier, waitUntil } from "./engine/start-gate.ts";
 import { formatNodeTable } from "./report/nodes.ts";
 import { formatServerMetrics } from "./report/server-metrics.ts";
 import { formatOutputFile } from "./report/output-file.ts";
@@ -89,6 +90,7 @@ export async function runBenchmark(config: BenchConfig, io: Io, catalog: Workloa
   try {
     await orchestrator.connect();
     for (const w of orchestrator.warnings) io.log.warn(w);
+    await startGates(config, deployment, io);
     if (config.idle) {
       io.stdout.write(`Creating ${config.clients} idle connections and waiting forever (Ctrl+C when done)\n`);
       await new Promise(() => {});
@@ -127,6 +129,21 @@ export async function runBenchmark(config: BenchConfig, io: Io, catalog: Workloa
     process.off("SIGINT", onSigint);
     monitor?.close();
     orchestrator.close();
+  }
+}
+
+/** --barrier, then --start-at: every shard connected before the first test starts. */
+async function startGates(config: BenchConfig, deployment: Deployment, io: Io): Promise<void> {
+  const b = config.barrier;
+  if (b) {
+    await passBarrier(config.connection, deployment, b.name, b.count, b.timeoutSec * 1000, (arrived) => {
+      if (!config.quiet) io.log.info(`--barrier ${b.name}: ${arrived} of ${b.count} processes here; waiting for the others`);
+    });
+  }
+  if (config.startAtMs !== undefined) {
+    await waitUntil(config.startAtMs, (ms) => {
+      if (!config.quiet) io.log.info(`--start-at: waiting ${(ms / 1000).toFixed(1)} s until ${new Date(config.startAtMs!).toISOString()}`);
+    });
   }
 }
 

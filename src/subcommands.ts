@@ -10,5 +10,9 @@ export async function runSubcommand(name: string, argv: string[]): Promise<numbe
     const { runCompareCommand } = await import("./cli/compare-command.ts");
     return runCompareCommand(argv);
   }
+  if (name === "merge") {
+    const { runMergeCommand } = await import("./cli/merge-command.ts");
+    return runMergeCommand(argv);
+  }
   throw new UserError(`unknown subcommand '${name}' (see --help for the subcommands)`);
 }

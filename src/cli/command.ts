@@ -39,6 +39,9 @@ export const benchCommand = defineCommand({
     dataset: defineCommand({
       meta: { name: "dataset", description: "Prepare and inspect vector datasets (see: dataset --help)" },
     }),
+    merge: defineCommand({
+      meta: { name: "merge", description: "Combine the JSON reports of --shard I/N processes into one (see: merge --help)" },
+    }),
     compare: defineCommand({
       meta: { name: "compare", description: "Regression gate: compare BASE.json NEW.json per test, exit 1 past --max-regression (see: compare --help)" },
     }),

@@ -79,6 +79,12 @@ export function tokenize(argv: readonly string[]): Tokenized {
         add(exact.name, { spelling: token, value: true });
         continue;
       }
+      if (exact.flag.arity === 2) {
+        if (i + 2 >= argv.length || argv[i + 1]!.startsWith("-") || argv[i + 2]!.startsWith("-")) throw missingValue(token, exact.flag);
+        add(exact.name, { spelling: token, value: `${argv[i + 1]} ${argv[i + 2]}` });
+        i += 2;
+        continue;
+      }
       if (i + 1 >= argv.length) throw missingValue(token, exact.flag);
       add(exact.name, { spelling: token, value: argv[++i] });
       continue;

@@ -20,6 +20,9 @@ import {
   secondsText,
   threadsText,
   warmupText,
+  barrierText,
+  shardText,
+  startAtText,
   errorBudgetText,
   commaListText,
   fieldListText,
@@ -76,6 +79,8 @@ export interface FlagSpec<T> {
   kind: FlagKind;
   /** Placeholder in help (`<clients>`). */
   valueHint?: string;
+  /** Tokens the value takes (default 1); `--barrier NAME N` takes 2, joined with a space. */
+  arity?: 2;
   schema: TextSchema<T>;
   default: T | undefined;
   /** The default as help shows it. */
@@ -849,6 +854,40 @@ export const FLAGS = {
     default: undefined,
     help: "Write HdrHistogram interval logs (one per --interval, tagged with the test) that HdrHistogram's tools read",
     group: "Output",
+  }),
+  // Distributed runs (docs/distributed.md)
+  shard: valueFlag({
+    long: "shard",
+    valueHint: "I/N",
+    schema: shardText,
+    default: undefined,
+    help: "Do part I (0-based) of a run split over N processes: -n, --rps, keyspace and dataset ranges divided; merge the JSON files with `merge`",
+    group: "Load",
+  }),
+  startAt: valueFlag({
+    long: "start-at",
+    valueHint: "time",
+    schema: startAtText,
+    default: undefined,
+    help: "Start the first test at this time (RFC 3339, e.g. 2026-01-31T12:00:00Z, or unix ms), after connecting; needs synchronised clocks",
+    group: "Load",
+  }),
+  barrier: valueFlag({
+    long: "barrier",
+    valueHint: "name> <count",
+    arity: 2,
+    schema: barrierText,
+    default: undefined,
+    help: "Start when COUNT processes reached barrier NAME: one INCR on the target server, then polling; the keys are removed afterwards",
+    group: "Load",
+  }),
+  barrierTimeout: valueFlag({
+    long: "barrier-timeout",
+    valueHint: "seconds",
+    schema: secondsText,
+    default: 600,
+    help: "Give up waiting at --barrier after this many seconds",
+    group: "Load",
   }),
   // On by default: a snapshot is one INFO call per node right before and right after each
   // measured run, over its own connection, so it costs the benchmark nothing it measures.

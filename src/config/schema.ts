@@ -190,6 +190,9 @@ export async function buildConfig(flags: FlagReader, options: BuildOptions): Pro
     outputFormat: flags.given("outputFormat") ? flags.get(FLAGS.outputFormat) : formatFromFileName(output),
     intervalSec: flags.get(FLAGS.interval),
     hdrLogFile: hdrLog,
+    shard: flags.get(FLAGS.shard),
+    startAtMs: flags.get(FLAGS.startAt),
+    barrier: barrierOf(flags),
   };
   const optimize = optimizeOptions(flags, config);
   if (optimize !== undefined) config.optimize = optimize;
@@ -434,4 +437,9 @@ function checkOutputDirectory(path: string, spelling: string): void {
     if (error instanceof UserError) throw error;
     throw new UserError(`${spelling}: cannot write to directory ${directory}: ${describeFsError(error)}`);
   }
+}
+
+function barrierOf(flags: FlagReader): BenchConfig["barrier"] {
+  const b = flags.get(FLAGS.barrier);
+  return b === undefined ? undefined : { ...b, timeoutSec: flags.get(FLAGS.barrierTimeout) };
 }

@@ -196,4 +196,10 @@ export interface BenchConfig {
   hdrLogFile?: string;
   /** --optimize / --sweep (src/optimize/): absent for an ordinary run. */
   optimize?: OptimizeOptions;
+  /** `--shard I/N`: this process's part of a split run (src/engine/shard.ts). */
+  shard?: { index: number; count: number };
+  /** `--start-at`: epoch ms at which the first test starts. */
+  startAtMs?: number;
+  /** `--barrier NAME N` and `--barrier-timeout`. */
+  barrier?: { name: string; count: number; timeoutSec: number };
 }

@@ -222,3 +222,36 @@ export const mixText: TextSchema<{ test: string; weight: number }[]> = v.pipe(
   v.check((parts) => parts.every((p) => p.weight > 0), "weights must be greater than 0"),
   v.check((parts) => new Set(parts.map((p) => p.test)).size === parts.length, "names each test at most once"),
 );
+
+/** `--shard I/N`: 0-based part I of N (I < N). */
+export const shardText: TextSchema<{ index: number; count: number }> = v.pipe(
+  v.string(),
+  v.regex(/^\d+\/\d+$/, "must be I/N with 0 <= I < N, like 0/3 (I is 0-based, as Kubernetes' JOB_COMPLETION_INDEX)"),
+  v.transform((text) => {
+    const [index, count] = text.split("/").map(Number) as [number, number];
+    return { index, count };
+  }),
+  v.check((s) => s.count >= 1 && s.count <= 100_000, "must have N between 1 and 100000"),
+  v.check((s) => s.index < s.count, "must have I below N (0-based: the shards of 3 are 0/3, 1/3 and 2/3)"),
+);
+
+/** `--start-at`: RFC 3339 date-time with a zone, or unix milliseconds; epoch ms. */
+export const startAtText: TextSchema<number> = v.pipe(
+  v.string(),
+  v.check(
+    (text) => /^\d{12,}$/.test(text) || (/^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/i.test(text) && !Number.isNaN(Date.parse(text))),
+    "must be an RFC 3339 time with a zone (2026-01-31T12:00:00Z) or unix milliseconds",
+  ),
+  v.transform((text) => (/^\d+$/.test(text) ? Number(text) : Date.parse(text))),
+);
+
+/** `--barrier NAME N` (the tokenizer joins the two tokens with a space). */
+export const barrierText: TextSchema<{ name: string; count: number }> = v.pipe(
+  v.string(),
+  v.regex(/^[A-Za-z0-9_.:-]{1,64} \d+$/, "must be NAME COUNT, like --barrier run42 3 (NAME: letters, digits, _ . : -)"),
+  v.transform((text) => {
+    const [name, count] = text.split(" ") as [string, string];
+    return { name, count: Number(count) };
+  }),
+  v.check((b) => b.count >= 1 && b.count <= 100_000, "must have COUNT between 1 and 100000"),
+);

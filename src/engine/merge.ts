@@ -1,7 +1,7 @@
 /** Combines the per-worker results of one test into the TestResult the reports print. */
 import type { Deployment } from "../cluster/discovery.ts";
 import type { BenchConfig } from "../config/types.ts";
-import { createLatencyHistogram, mergeEncodedInto } from "../metrics/histogram.ts";
+import { createLatencyHistogram, encodeHistogram, mergeEncodedInto } from "../metrics/histogram.ts";
 import { imbalanceOf, type NodeResult } from "../metrics/node-results.ts";
 import type { TestResult } from "../metrics/types.ts";
 import type { WorkerResult } from "./messages.ts";
@@ -87,6 +87,7 @@ export function mergeResults(
       throughput: durationSec > 0 && acc ? acc.completed / durationSec : 0,
       p50Ms: acc && acc.hist.totalCount > 0 ? acc.hist.getValueAtPercentile(50) / 1000 : 0,
       p99Ms: acc && acc.hist.totalCount > 0 ? acc.hist.getValueAtPercentile(99) / 1000 : 0,
+      ...(acc ? { histogram: encodeHistogram(acc.hist) } : {}),
     };
   });
   for (const acc of perNode.values()) acc.hist.destroy?.();

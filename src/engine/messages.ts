@@ -11,6 +11,8 @@ export interface TestSpec {
   nodes: NodeAssignment[];
   /** Requests (replies) to send in total over all workers; Infinity with --duration. */
   totalRequests: number;
+  /** Number of the first request (0 unless --shard gives this process a later range). */
+  firstRequest: number;
   /** --duration (or a warmup in seconds): each worker stops claiming this long after it starts. */
   durationSec?: number;
   /** Requests per second for this worker; 0 = unlimited. */

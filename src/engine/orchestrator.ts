@@ -12,6 +12,7 @@ import type { NodeAssignment, PlannedTest, TestPatch, WorkloadCatalog } from "./
 import type { TestSpec, WorkerResult } from "./messages.ts";
 import { mergeResults } from "./merge.ts";
 import { mergeWorkerIntervals } from "./timeline-merge.ts";
+import { shardRequests } from "./shard.ts";
 import { STOP, STOP_INTERRUPTED, createSharedState, readProgress, resetSharedState, type SharedState } from "./shared-state.ts";
 import { startWorkers, type WorkerHandle } from "./worker-pool.ts";
 
@@ -142,13 +143,18 @@ export class Orchestrator {
     } else {
       total = roundUp(c.requests, t.repliesPerUnit);
     }
+    // --shard: this process's part of the requests (warmups are not split: each warms itself).
+    const part = warmup ? { firstRequest: 0, requests: total } : shardRequests(total, t.repliesPerUnit, c.shard);
+    total = part.requests;
+    const shards = warmup ? 1 : (c.shard?.count ?? 1);
     const spec: TestSpec = {
       title: t.title,
       workload: t.workload,
       nodes: this.nodesFor(t),
       totalRequests: total,
+      firstRequest: part.firstRequest,
       durationSec,
-      rpsPerWorker: c.rps > 0 ? c.rps / this.workers.length : 0,
+      rpsPerWorker: c.rps > 0 ? c.rps / shards / this.workers.length : 0,
       warmup,
       // The grid starts now; workers that start sending later join it at their interval.
       timeline: warmup ? undefined : { startMs: performance.timeOrigin + performance.now(), intervalMs: c.intervalSec * 1000 },

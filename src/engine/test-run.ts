@@ -148,14 +148,14 @@ export class TestRun {
     if (total === Infinity) {
       // No total to claim against, but requests still get unique consecutive numbers (vector
       // workloads map them to queries and ids): one shared counter, wrapping at 2^32.
-      this.claimStart = Atomics.add(ints, DURATION_SEQUENCE, maxUnits * repliesPerUnit) >>> 0;
+      this.claimStart = (this.spec.firstRequest + Atomics.add(ints, DURATION_SEQUENCE, maxUnits * repliesPerUnit)) >>> 0;
       return maxUnits;
     }
     const want = maxUnits * repliesPerUnit;
     if (Atomics.load(ints, CLAIMED) >= total) return 0;
     const before = Atomics.add(ints, CLAIMED, want);
     if (before >= total) return 0;
-    this.claimStart = before;
+    this.claimStart = this.spec.firstRequest + before;
     const left = total - before;
     return left >= want ? maxUnits : Math.ceil(left / repliesPerUnit);
   }

@@ -74,6 +74,7 @@ export class WorkerRunner {
       workers: this.init.workers,
       nextSequence: () => Atomics.add(ints, SEQUENCE, 1) >>> 0,
       catalog: this.catalog,
+      firstRequest: spec.firstRequest,
     };
     const workload = await this.catalog.create(spec.workload.kind, spec.workload.params, ctx);
     const run = new TestRun(

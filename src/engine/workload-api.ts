@@ -115,6 +115,8 @@ export interface WorkerContext {
   nextSequence(): number;
   /** Every workload module of the run (a --mix builds its parts through it). */
   catalog: WorkloadCatalog;
+  /** Number of the test's first request (> 0 for a later --shard): --sequential continues from it. */
+  firstRequest?: number;
 }
 
 /** What a test's before() step changes for this round: applied by the orchestrator. */

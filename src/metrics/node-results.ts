@@ -13,6 +13,8 @@ export interface NodeResult {
   throughput: number;
   p50Ms: number;
   p99Ms: number;
+  /** The node's latencies (HdrHistogram base64, µs), so that `merge` recomputes them exactly. */
+  histogram?: string;
 }
 
 export interface Imbalance {

@@ -6,7 +6,7 @@
  */
 import type { BenchConfig } from "../config/types.ts";
 import type { ServerConfigInfo, TestResult } from "../metrics/types.ts";
-import { encodeHistogram } from "../metrics/histogram.ts";
+import { encodeHistogram, type Histogram } from "../metrics/histogram.ts";
 import type { Timeline } from "../metrics/timeline.ts";
 import { latencyStats, usToMs, type LatencyStatsUs } from "./latency-stats.ts";
 import { configSecrets, redactConfig, redactValue } from "./redact.ts";
@@ -97,9 +97,16 @@ function round(x: number, decimals: number): number {
   return Math.round(x * f) / f;
 }
 
-function testReport(r: TestResult, testFields?: (r: TestResult) => Record<string, unknown>): JsonTestReport {
-  const s = latencyStats(r.latencyUs);
+/** The latency summary of a histogram (µs) in ms; null when it is empty. */
+export function jsonLatencyMs(hist: Histogram): JsonLatencyMs | null {
+  const s = latencyStats(hist);
   const ms = (us: number): number => round(usToMs(us), 3);
+  return s.count === 0
+    ? null
+    : { mean: ms(s.mean), min: ms(s.min), max: ms(s.max), p50: ms(s.p50), p90: ms(s.p90), p95: ms(s.p95), p99: ms(s.p99), p99_9: ms(s.p99_9), p99_99: ms(s.p99_99) };
+}
+
+function testReport(r: TestResult, testFields?: (r: TestResult) => Record<string, unknown>): JsonTestReport {
   return {
     title: r.title,
     requests: { issued: r.issued, completed: r.completed, errors: r.errors },
@@ -107,20 +114,7 @@ function testReport(r: TestResult, testFields?: (r: TestResult) => Record<string
     durationSec: round(r.durationSec, 6),
     throughput: round(r.throughput, 2),
     errorRate: round(r.errorRate, 2),
-    latencyMs:
-      s.count === 0
-        ? null
-        : {
-            mean: ms(s.mean),
-            min: ms(s.min),
-            max: ms(s.max),
-            p50: ms(s.p50),
-            p90: ms(s.p90),
-            p95: ms(s.p95),
-            p99: ms(s.p99),
-            p99_9: ms(s.p99_9),
-            p99_99: ms(s.p99_99),
-          },
+    latencyMs: jsonLatencyMs(r.latencyUs),
     rate: r.rate ? { targetRps: r.rate.targetRps, achievedRps: round(r.rate.achievedRps, 2) } : null,
     clients: r.clients,
     dataSize: r.dataSize,

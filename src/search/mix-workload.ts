@@ -19,6 +19,7 @@
  * part in a mix therefore writes a scattered subset of ids; updates and deletes are still valid).
  * Every part must have one reply per unit (single commands).
  */
+import { rngStream } from "../engine/shard.ts";
 import type { ConnectionWorkload, NodeAssignment, ReplyCounter, WorkerContext, WorkerWorkload } from "../engine/workload-api.ts";
 import { Rng } from "../engine/rng.ts";
 import { createLatencyHistogram, encodeHistogram, LATENCY_HIGHEST_US, type Histogram } from "../metrics/histogram.ts";
@@ -248,7 +249,7 @@ export async function createMixWorkload(p: MixParams, ctx: WorkerContext): Promi
         cumulative,
         stats,
         ctx.config.seed,
-        clientIndex,
+        rngStream(clientIndex, ctx.config.clients, ctx.config.shard),
       ),
     extra: (): MixExtra => final ?? snapshot(),
     // The vec-query part's recall (at most one part queries).

@@ -3,6 +3,7 @@
  * gets fresh `__rand_int__` values (random or --sequential) and, in cluster mode, a hash tag for
  * a random slot of the connection's node, written into the pre-encoded buffer in place.
  */
+import { rngStream } from "../engine/shard.ts";
 import type { BenchConfig } from "../config/types.ts";
 import { TAG_WIDTH, writeSlotTag } from "../cluster/slot-tags.ts";
 import type { ConnectionWorkload, NodeAssignment, WorkerContext, WorkerWorkload } from "../engine/workload-api.ts";
@@ -50,6 +51,7 @@ class KvConnection implements ConnectionWorkload {
   private readonly hasNth: boolean;
   private readonly keyspace: number;
   private readonly sequential: boolean;
+  private readonly sequenceOffset: number;
   /**
    * Digits that can change: values stay below the keyspace, so the leading ones of the 12 are
    * always the template's '0's and are never rewritten.
@@ -63,7 +65,12 @@ class KvConnection implements ConnectionWorkload {
     private node: NodeAssignment,
   ) {
     this.config = ctx.config;
-    this.rng = new Rng(this.config.seed, clientIndex);
+    this.rng = new Rng(this.config.seed, rngStream(clientIndex, this.config.clients, this.config.shard));
+    // --shard: --sequential values continue where the previous shards' requests end.
+    let draws = 0;
+    const kindsSeen = new Set<number>();
+    for (const k of unit.randKinds) if (k === 0 || !kindsSeen.has(k)) (draws++, kindsSeen.add(k));
+    this.sequenceOffset = ((ctx.firstRequest ?? 0) / Math.max(1, unit.replies)) * draws;
     this.hasNth = unit.randKinds.some((k) => k !== 0);
     this.keyspace = this.config.keyspaceLen;
     this.sequential = this.config.sequential;
@@ -131,7 +138,7 @@ class KvConnection implements ConnectionWorkload {
 
   private nextValue(): number {
     // --sequential: one counter shared by every connection, so 0..keyspace-1 are each used.
-    if (this.sequential) return this.ctx.nextSequence() % this.keyspace;
+    if (this.sequential) return (this.sequenceOffset + this.ctx.nextSequence()) % this.keyspace;
     return this.rng.below(this.keyspace);
   }
 

@@ -134,6 +134,9 @@ describe("defaults are valkey-benchmark's", () => {
       outputFormat: "text",
       intervalSec: 1,
       hdrLogFile: undefined,
+      shard: undefined,
+      startAtMs: undefined,
+      barrier: undefined,
     });
   });
 

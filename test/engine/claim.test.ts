@@ -8,13 +8,14 @@ import { initHistograms } from "../../src/metrics/histogram.ts";
 
 await initHistograms();
 
-function runs(workers: number, totalRequests: number, pipeline: number): TestRun[] {
+function runs(workers: number, totalRequests: number, pipeline: number, firstRequest = 0): TestRun[] {
   const shared = createSharedState(workers);
   const spec: TestSpec = {
     title: "T",
     workload: { kind: "kv", params: {} },
     nodes: [],
     totalRequests,
+    firstRequest,
     rpsPerWorker: 0,
     warmup: false,
   };
@@ -52,5 +53,10 @@ describe("request numbers", () => {
   test("with -n, claims stop at the total and the last batch is cut to what is left", () => {
     const seen = claimNumbers(runs(3, 95, 10), 20, 10);
     expect([...seen].sort((a, b) => a - b)).toEqual(Array.from({ length: 95 }, (_, i) => i));
+  });
+
+  test("a later --shard numbers its requests from its first request", () => {
+    const seen = claimNumbers(runs(2, 40, 10, 60), 10, 10);
+    expect([...seen].sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => 60 + i));
   });
 });
