@@ -15,12 +15,14 @@ import { planTests, reportOf } from "./engine/workload-catalog.ts";
 import { serverSettings } from "./engine/server-info.ts";
 import { LOST_REQUEST_TYPES, lostRequests, type TestResult } from "./metrics/types.ts";
 import { consoleMode, createConsoleReporter } from "./report/console.ts";
-import { buildJsonReport, formatJsonReport } from "./report/json.ts";
+import { formatJsonReport } from "./report/json.ts";
 import { formatHdrLog } from "./report/hdr-log.ts";
 import { passBarrier, waitUntil } from "./engine/start-gate.ts";
 import { formatNodeTable } from "./report/nodes.ts";
 import { formatServerMetrics } from "./report/server-metrics.ts";
-import { formatOutputFile } from "./report/output-file.ts";
+import { ReportDocument, ReportFile } from "./report/report-file.ts";
+import { exitWhenFlushed } from "./stdio.ts";
+import { exitCodeFor, onStopSignals, type StopSignal } from "./stop-signals.ts";
 import type { ProgressStream } from "./report/progress.ts";
 import { formatErrorTypes } from "./report/text.ts";
 
@@ -78,14 +80,16 @@ export async function runBenchmark(config: BenchConfig, io: Io, catalog: Workloa
   const tests = await planTests(catalog, config, deployment, planLog(io, config.quiet));
   const report = reportOf(catalog, tests);
   const orchestrator = new Orchestrator(config, deployment, tests, catalog);
-  let interrupted = false;
-  const onSigint = () => {
-    if (interrupted || config.idle) process.exit(130);
-    interrupted = true;
-    io.log.warn("interrupted: finishing in-flight requests (Ctrl-C again to quit now)");
+  let stopSignal: StopSignal | undefined;
+  const quitNow = (signal: StopSignal) => void exitWhenFlushed(exitCodeFor(signal));
+  const stopHandlers = onStopSignals((signal) => {
+    stopSignal = signal;
+    if (config.idle) return quitNow(signal);
+    io.log.warn(`interrupted by ${signal}: finishing in-flight requests (${signal === "SIGINT" ? "Ctrl-C" : "the signal"} again to quit now)`);
     orchestrator.interrupt();
-  };
-  process.on("SIGINT", onSigint);
+  }, quitNow);
+  const meta0 = { version: pkg.version, startedAt, servers };
+  const reportFile = config.outputFile ? new ReportFile(config.outputFile, { format: config.outputFormat, config, meta: meta0, cluster, ...report }) : undefined;
   let monitor: ServerMetricsMonitor | undefined;
   try {
     await orchestrator.connect();
@@ -106,11 +110,19 @@ export async function runBenchmark(config: BenchConfig, io: Io, catalog: Workloa
     const metricsWanted = config.serverMetrics !== "off" && (metricsInText || config.outputFormat === "json");
     monitor = metricsWanted ? await ServerMetricsMonitor.open(config.connection, deployment.nodes, (m) => io.log.warn(m)) : undefined;
     reporter.runStarted();
+    reportFile?.write("running");
+    const stdoutJson = jsonToStdout ? new ReportDocument({ format: "json", config, meta: meta0, cluster, ...report }) : undefined;
     const outcome = await orchestrator.runAll({
       onProgress: (s) => reporter.progress.update(s),
       onTestEnd: () => reporter.progress.clear(),
       ...serverMetricsHooks(orchestrator, monitor, catalog),
       onResult(r, problems) {
+        // Rendered and written now: the file keeps every finished test whatever happens next.
+        stdoutJson?.add(r, stopSignal !== undefined);
+        if (reportFile) {
+          reportFile.document.add(r, stopSignal !== undefined);
+          reportFile.write("running");
+        }
         allProblems.push(...problems);
         for (const p of problems) io.log.warn(`${r.title}: ${p}`);
         reporter.testFinished(r);
@@ -120,13 +132,21 @@ export async function runBenchmark(config: BenchConfig, io: Io, catalog: Workloa
       },
     });
     reporter.runFinished();
-    const meta = { version: pkg.version, startedAt, finishedAt: new Date(), servers, cluster, ...report };
-    if (jsonToStdout) io.stdout.write(formatJsonReport(buildJsonReport(config, outcome.results, meta)) + "\n");
-    if (config.outputFile) await Bun.write(config.outputFile, formatOutputFile(config.outputFormat, config, outcome.results, meta));
+    const status = outcome.interrupted ? "interrupted" : "complete";
+    const reason = stopSignal && `stopped by ${stopSignal}`;
+    if (stdoutJson) io.stdout.write(formatJsonReport(stdoutJson.json(status)) + "\n");
+    reportFile?.write(status, reason);
     if (config.hdrLogFile) await Bun.write(config.hdrLogFile, formatHdrLog(outcome.results, startedAt.getTime(), pkg.version));
-    return exitCode(outcome, allProblems, io, config);
+    const code = exitCode(outcome, allProblems, io, config);
+    return outcome.interrupted ? exitCodeFor(stopSignal ?? "SIGINT") : code;
+  } catch (error) {
+    // Keep what finished, marked as failed, then report the error as usual.
+    try {
+      reportFile?.write("failed", (error as Error)?.message);
+    } catch {}
+    throw error;
   } finally {
-    process.off("SIGINT", onSigint);
+    stopHandlers();
     monitor?.close();
     orchestrator.close();
   }

@@ -5,7 +5,6 @@
  * is checked before any connection is made; every failure is a UserError naming the flag.
  */
 import { accessSync, constants, statSync } from "node:fs";
-import { dirname, resolve } from "node:path";
 import { createSecureContext } from "node:tls";
 import * as v from "valibot";
 import { UserError } from "../errors.ts";
@@ -21,6 +20,7 @@ import { didYouMean } from "./suggest.ts";
 import { canonicalTestName, isVectorTestName, knownTestNames } from "./test-names.ts";
 import type { BenchConfig, Endpoint, NumericFilter, OutputFormat, SearchOptions, TlsConfig } from "./types.ts";
 import { parseServerUri, type ServerUri } from "./uri.ts";
+import { checkNotAnInput, checkOutputTarget, type NamedPath } from "./output-target.ts";
 
 export interface BuildOptions {
   /** The custom command (positional arguments), possibly empty. */
@@ -127,9 +127,8 @@ export async function buildConfig(flags: FlagReader, options: BuildOptions): Pro
   const clients = flags.get(FLAGS.clients);
   const threads = flags.get(FLAGS.threads);
   const output = flags.get(FLAGS.output);
-  if (output !== undefined) checkOutputDirectory(output, flags.spelling("output"));
   const hdrLog = flags.get(FLAGS.hdrLog);
-  if (hdrLog !== undefined) checkOutputDirectory(hdrLog, flags.spelling("hdrLog"));
+  checkOutputFiles(flags);
   // Last, so that `-x` reads standard input only for an otherwise valid command line.
   const command = await customCommand(flags, options);
   const fromStdin = command !== undefined && flags.get(FLAGS.stdinArg);
@@ -427,15 +426,21 @@ function checkCiphers(list: string, spelling: string): void {
   }
 }
 
-/** Fails now rather than after a long run when the report could not be written. */
-function checkOutputDirectory(path: string, spelling: string): void {
-  const directory = dirname(resolve(path));
-  try {
-    if (!statSync(directory).isDirectory()) throw new UserError(`${spelling}: ${directory} is not a directory`);
-    accessSync(directory, constants.W_OK);
-  } catch (error) {
-    if (error instanceof UserError) throw error;
-    throw new UserError(`${spelling}: cannot write to directory ${directory}: ${describeFsError(error)}`);
+/**
+ * Every file the run writes is writable now (not after a long run) and none of them is an input:
+ * `-o c5.bin --dataset c5.bin` would replace the dataset with the report.
+ */
+function checkOutputFiles(flags: FlagReader): void {
+  const named = (name: FlagName): NamedPath | undefined => {
+    const path = flags.get(FLAGS[name] as (typeof FLAGS)["output"]);
+    return path === undefined ? undefined : { spelling: flags.spelling(name), path };
+  };
+  const outputs = (["output", "hdrLog"] as const).map(named);
+  const inputs = (["dataset", "schema", "data", "cacert", "cert", "key"] as const).map(named);
+  for (const [i, output] of outputs.entries()) {
+    if (output === undefined) continue;
+    checkOutputTarget(output.path, output.spelling);
+    checkNotAnInput(output, [...inputs, ...outputs.slice(i + 1)]);
   }
 }
 

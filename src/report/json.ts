@@ -147,3 +147,6 @@ export function buildJsonReport(config: BenchConfig, results: TestResult[], meta
 export function formatJsonReport(report: JsonReport): string {
   return JSON.stringify(report, null, 2) + "\n";
 }
+
+/** One test's JSON entry, for documents built a test at a time (report-file.ts). */
+export { testReport as jsonTestReport };
