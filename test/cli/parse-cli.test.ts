@@ -385,7 +385,7 @@ describe("invalid input is rejected with exit code 2 and a message naming the fl
     [["--dbnum", "-1"], /^--dbnum must be at least 0/],
     [["--connect-timeout", "0"], /^--connect-timeout must be at least 1/],
     [["--output-format", "xml"], /^--output-format must be text, json or csv \(got xml\)$/],
-    [["-o", "/nonexistent-dir/run.json"], /^-o: cannot write to directory \/nonexistent-dir: no such file/],
+    [["-o", "/nonexistent-dir/run.json"], /^-o \/nonexistent-dir\/run.json: cannot use directory \/nonexistent-dir: no such file/],
     [["-s", "/tmp/sock", "--tls"], /^-s cannot be combined with TLS/],
     [["-s", "/tmp/sock", "-u", "valkeys://h"], /^-s cannot be combined with TLS/],
     [["-s", "/tmp/sock", "--cluster"], /^-s cannot be combined with --cluster/],

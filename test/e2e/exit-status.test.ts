@@ -64,8 +64,8 @@ describe("rates count successful replies", () => {
     const csv = await runBench([...args.slice(0, -6), "-o", `${dir}/r.csv`, ...args.slice(-6)]);
     expectExit(csv, 0);
     const [header, row] = (await Bun.file(`${dir}/r.csv`).text()).split("\n");
-    expect(header).toEndWith(',"errors","issued","errors_per_sec"');
-    expect(row).toMatch(/,"200","400","[\d.]+"$/);
+    expect(header).toEndWith(',"errors","issued","errors_per_sec","status"');
+    expect(row).toMatch(/,"200","400","[\d.]+","complete"$/);
   });
 
   test("a paced run's achieved rate counts the schedule: --rps 0.5 -n 2 achieves 0.5 per second", async () => {

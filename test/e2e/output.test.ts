@@ -129,9 +129,9 @@ describe("-o files", () => {
     const run = await runBench([...base(), "-t", "set,get", "-q", "-o", file]);
     expectExit(run, 0);
     const [header, ...rows] = readFileSync(file, "utf8").split("\n").filter((l) => l !== "");
-    expect(header).toBe('"test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms","errors","issued","errors_per_sec"');
+    expect(header).toBe('"test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms","errors","issued","errors_per_sec","status"');
     expect(rows).toHaveLength(2);
-    expect(rows[0]).toMatch(/^"SET",.*,"0","1000","0.00"$/);
-    expect(rows[1]).toMatch(/^"GET",.*,"0","1000","0.00"$/);
+    expect(rows[0]).toMatch(/^"SET",.*,"0","1000","0.00","complete"$/);
+    expect(rows[1]).toMatch(/^"GET",.*,"0","1000","0.00","complete"$/);
   });
 });
