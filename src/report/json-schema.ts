@@ -54,6 +54,10 @@ export const JsonTestSchema = v.object({
   mrr: v.optional(ratio),
   ndcg: v.optional(ratio),
   replyOrder: v.optional(v.nullable(v.object({ checked: num, disagreements: num, farthestFirst: num, rankedBy: v.string() }))),
+  /** Present (true) on the test a stop signal cut short (src/report/report-file.ts). */
+  interrupted: v.optional(v.literal(true)),
+  /** The --loop round the test ran in (1, 2, ...); absent without --loop. */
+  round: v.optional(num),
 });
 
 export const JsonReportSchema = v.object({
@@ -66,6 +70,10 @@ export const JsonReportSchema = v.object({
   config: v.record(v.string(), v.unknown()),
   servers: v.array(v.object({ address: v.string(), save: v.optional(v.string()), appendonly: v.optional(v.string()) })),
   tests: v.array(JsonTestSchema),
+  /** How far the run got when the document was written (-o is rewritten after every test). */
+  status: v.optional(v.picklist(["running", "complete", "interrupted", "failed"])),
+  /** Tests dropped from the start of a long --loop run to bound the file. */
+  droppedTests: v.optional(num),
 });
 
 /** Problems of a parsed document against the schema ([] when it conforms), one line each. */

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { collectRun, expectExit, runBench, spawnBench, waitFor } from "../support/run-cli.ts";
 import { startValkey, type ValkeyServer } from "../support/valkey.ts";
+import { jsonReportProblems } from "../../src/report/json-schema.ts";
 
 let server: ValkeyServer;
 let outDir: string;
@@ -59,6 +60,7 @@ describe("-o during a run", () => {
       expect(doc.tests[1]!.interrupted).toBe(true);
       expect(doc.tests[1]!.requests.completed).toBeGreaterThan(0);
       expect(run.stderr).toContain(`interrupted by ${signal}`);
+      expect(jsonReportProblems(doc)).toEqual([]);
     }, 60_000);
   }
 
