@@ -8,6 +8,7 @@ import { accessSync, constants, statSync } from "node:fs";
 import { createSecureContext } from "node:tls";
 import * as v from "valibot";
 import { UserError } from "../errors.ts";
+import { refuseStreamingCommands } from "./streaming-commands.ts";
 import { readCaDirectory } from "../net/tls-files.ts";
 import { parseCommandSequence } from "./command-sequence.ts";
 import { commandSecrets, commandTitle } from "./command-secrets.ts";
@@ -131,6 +132,8 @@ export async function buildConfig(flags: FlagReader, options: BuildOptions): Pro
   checkOutputFiles(flags);
   // Last, so that `-x` reads standard input only for an otherwise valid command line.
   const command = await customCommand(flags, options);
+  const commandSequence = command === undefined ? undefined : parseCommandSequence(command);
+  if (commandSequence) refuseStreamingCommands(commandSequence);
   const fromStdin = command !== undefined && flags.get(FLAGS.stdinArg);
 
   const config: BenchConfig = {
@@ -164,7 +167,7 @@ export async function buildConfig(flags: FlagReader, options: BuildOptions): Pro
     keepalive: flags.get(FLAGS.keepalive),
     tests,
     command,
-    commandSequence: command === undefined ? undefined : parseCommandSequence(command),
+    commandSequence,
     ...(command !== undefined
       ? { commandTitle: commandTitle(command, fromStdin), commandSecrets: commandSecrets(command, fromStdin ? command[command.length - 1] : undefined) }
       : {}),
