@@ -44,6 +44,14 @@ export function keySlot(key: Uint8Array | string): number {
   return keySlotOfRange(bytes, 0, bytes.length);
 }
 
+/** The hash tag of a key (the text between its first "{" and the next "}"), if it has one. */
+export function hashTagOf(key: string): string | undefined {
+  const open = key.indexOf("{");
+  if (open < 0) return undefined;
+  const close = key.indexOf("}", open + 1);
+  return close > open + 1 ? key.slice(open + 1, close) : undefined;
+}
+
 /**
  * The slot of the key stored in `bytes[start, end)`, so a key inside a pre-encoded command buffer
  * can be hashed without copying it out.

@@ -4,6 +4,7 @@
  * as the test ends (valkey-benchmark prints each test's report right after it runs).
  */
 import type { Deployment } from "../cluster/discovery.ts";
+import { hashTagOf, keySlot } from "../cluster/crc16.ts";
 import { selectNodes } from "../cluster/read-from.ts";
 import type { BenchConfig } from "../config/types.ts";
 import { UserError } from "../errors.ts";
@@ -54,7 +55,15 @@ export class Orchestrator {
     private readonly deployment: Deployment,
     private readonly tests: readonly PlannedTest[],
     private readonly catalog: WorkloadCatalog,
-  ) {}
+  ) {
+    const tag = deployment.mode === "cluster" && config.keyPrefix ? hashTagOf(config.keyPrefix) : undefined;
+    if (tag !== undefined && tests.some((t) => t.workload.kind === "kv")) {
+      this.warnings.add(
+        `--key-prefix '${config.keyPrefix}' holds the hash tag {${tag}}: every key goes to slot ${keySlot(config.keyPrefix)} on one node, ` +
+          "so requests sent to the other nodes are redirected (MOVED); drop the braces to spread the keys over the cluster",
+      );
+    }
+  }
 
   /** The nodes serving a test: primaries for writes, --rfr's choice for reads. */
   nodesFor(t: PlannedTest): NodeAssignment[] {

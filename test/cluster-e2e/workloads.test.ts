@@ -162,3 +162,13 @@ describe("client count", () => {
     expect(run.stderr).toMatch(/6 nodes/);
   });
 });
+
+test("--key-prefix with a hash tag warns once that every key lands on one node (before: 72% MOVED, silently)", async () => {
+  const run = await runBench(["-p", String(primaries[0]!.port), "-t", "set", "-n", "300", "--key-prefix", "{x}", "--max-errors", "100%", "-q"]);
+  const lines = run.stderr.split("\n").filter((l) => l.includes("--key-prefix"));
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(/^warning: --key-prefix '\{x\}' holds the hash tag \{x\}: every key goes to slot 16287 on one node/);
+  const plain = await runBench(["-p", String(primaries[0]!.port), "-t", "set", "-n", "300", "--key-prefix", "x:", "-q"]);
+  expectExit(plain, 0);
+  expect(plain.stderr).not.toContain("--key-prefix");
+});
