@@ -16,7 +16,7 @@ import { UserError } from "../dataset/errors.ts";
 import { generateDataset, type NumericSpec, type TagSpec } from "../dataset/generate.ts";
 import { computeGroundTruth, defaultWorkerCount } from "../dataset/ground-truth.ts";
 import { openHdf5 } from "../dataset/hdf5-source.ts";
-import { describeDataset, formatDatasetInfo } from "../dataset/info.ts";
+import { describeDataset, formatDatasetInfo, inconsistencies } from "../dataset/info.ts";
 import type { VectorLabels } from "../dataset/parquet-labels.ts";
 import { openParquetDirectory } from "../dataset/parquet-source.ts";
 import { openRawSource } from "../dataset/raw-sources.ts";
@@ -210,7 +210,7 @@ const info = defineCommand({
   meta: { name: "info", description: "Show header, counts, sections, metadata and consistency of a dataset" },
   args: {
     ...datasetArgs,
-    full: { type: "boolean", description: "Range-check every ground-truth id (default: a sample)" },
+    full: { type: "boolean", description: "Range-check every ground-truth id and check every vector for NaN/infinity (default: a sample)" },
     json: { type: "boolean", description: "Print JSON" },
   },
   run({ args }) {
@@ -218,7 +218,7 @@ const info = defineCommand({
     try {
       const i = describeDataset(ds, args.full === true);
       console.log(args.json ? JSON.stringify(i, null, 2) : formatDatasetInfo(i));
-      if (!i.consistent) throw new UserError(`${ds.path}: ${i.groundTruthOutOfRange} ground-truth ids are out of range; expected < ${ds.numVectors}`);
+      if (!i.consistent) throw new UserError(`${ds.path}: ${inconsistencies(i).join("; ")}`);
     } finally {
       ds.close();
     }

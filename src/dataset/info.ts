@@ -20,7 +20,44 @@ export interface DatasetInfo {
   /** Ground-truth ids checked (all with `full`, else a sample) and how many were out of range. */
   groundTruthChecked: number;
   groundTruthOutOfRange: number;
+  /** Vectors and queries checked for NaN / infinite components (all with `full`, else a sample
+   *  of vectors and every query), and how many had one, with the first of each. */
+  nonFinite: { vectorsChecked: number; vectors: number; firstVector: number | null; queriesChecked: number; queries: number; firstQuery: number | null };
   consistent: boolean;
+}
+
+/** True when a stored vector (little-endian float32 or float16 bytes) has a NaN or infinite
+ *  component: every exponent bit set. Reads bytes, so unaligned sections need no copy. */
+function hasNonFinite(bytes: Uint8Array, dtype: VectorDataset["dtype"]): boolean {
+  if (dtype === "float16") {
+    for (let i = 1; i < bytes.length; i += 2) if ((bytes[i]! & 0x7c) === 0x7c) return true;
+    return false;
+  }
+  for (let i = 3; i < bytes.length; i += 4) if ((bytes[i]! & 0x7f) === 0x7f && (bytes[i - 1]! & 0x80) !== 0) return true;
+  return false;
+}
+
+/** Vectors checked for non-finite values without --full. */
+const NON_FINITE_SAMPLE = 100_000;
+
+function checkNonFinite(ds: VectorDataset, full: boolean): DatasetInfo["nonFinite"] {
+  const out = { vectorsChecked: 0, vectors: 0, firstVector: null as number | null, queriesChecked: 0, queries: 0, firstQuery: null as number | null };
+  const stride = full ? 1 : Math.max(1, Math.ceil(ds.numVectors / NON_FINITE_SAMPLE));
+  for (let i = 0; i < ds.numVectors; i += stride) {
+    out.vectorsChecked++;
+    if (hasNonFinite(ds.vectorBytes(i), ds.dtype)) {
+      out.vectors++;
+      out.firstVector ??= i;
+    }
+  }
+  for (let q = 0; q < ds.numQueries; q++) {
+    out.queriesChecked++;
+    if (hasNonFinite(ds.queryBytes(q), ds.dtype)) {
+      out.queries++;
+      out.firstQuery ??= q;
+    }
+  }
+  return out;
 }
 
 export function describeDataset(ds: VectorDataset, full = false): DatasetInfo {
@@ -56,12 +93,14 @@ export function describeDataset(ds: VectorDataset, full = false): DatasetInfo {
     for (let q = 0; q < ds.numQueries; q++) if (ds.queryNumericRanges(q).length) rangeQueries++;
     numeric = { fields: [...ds.numericFields], rangeQueries };
   }
+  const nonFinite = checkNonFinite(ds, full);
   return {
     path: ds.path, format: ds.format, name: ds.name, dim: ds.dim, dtype: ds.dtype,
     numVectors: ds.numVectors, numQueries: ds.numQueries, neighborsPerQuery: k,
     metricHint: ds.metricHint ?? null, metricHintSource: ds.metricHintSource,
     sections: ds.sections.map((s) => ({ ...s })), tags, numeric,
-    groundTruthChecked: checked, groundTruthOutOfRange: bad, consistent: bad === 0,
+    groundTruthChecked: checked, groundTruthOutOfRange: bad, nonFinite,
+    consistent: bad === 0 && nonFinite.vectors === 0 && nonFinite.queries === 0,
   };
 }
 
@@ -75,6 +114,16 @@ const human = (bytes: number): string => {
   }
   return `${u ? v.toFixed(1) : v} ${units[u]}`;
 };
+
+/** What makes a dataset inconsistent, one phrase each ([] when it is consistent). */
+export function inconsistencies(i: DatasetInfo): string[] {
+  const nf = i.nonFinite;
+  const why: string[] = [];
+  if (i.groundTruthOutOfRange > 0) why.push(`${i.groundTruthOutOfRange} of ${i.groundTruthChecked} checked ground-truth ids are >= ${i.numVectors}`);
+  if (nf.vectors > 0) why.push(`${nf.vectors} of ${nf.vectorsChecked} checked vectors hold NaN or infinity (first: vector ${nf.firstVector})`);
+  if (nf.queries > 0) why.push(`${nf.queries} of ${nf.queriesChecked} queries hold NaN or infinity (first: query ${nf.firstQuery})`);
+  return why;
+}
 
 export function formatDatasetInfo(i: DatasetInfo): string {
   const lines = [
@@ -96,10 +145,13 @@ export function formatDatasetInfo(i: DatasetInfo): string {
   if (i.numeric) {
     lines.push(`numeric:     ${i.numeric.fields.join(", ")}; ${i.numeric.rangeQueries} of ${i.numQueries} queries carry ranges`);
   }
-  lines.push(
-    i.consistent
-      ? `consistent:  yes (header, section bounds and ${i.groundTruthChecked} ground-truth ids checked)`
-      : `consistent:  NO: ${i.groundTruthOutOfRange} of ${i.groundTruthChecked} checked ground-truth ids are >= ${i.numVectors}`,
-  );
+  const nf = i.nonFinite;
+  if (i.consistent) {
+    lines.push(
+      `consistent:  yes (header, section bounds, ${i.groundTruthChecked} ground-truth ids and ${nf.vectorsChecked} vectors + ${nf.queriesChecked} queries for NaN/infinity checked)`,
+    );
+  } else {
+    lines.push(`consistent:  NO: ${inconsistencies(i).join("; ")}`);
+  }
   return lines.join("\n");
 }

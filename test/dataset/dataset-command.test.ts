@@ -5,6 +5,7 @@ import { runDatasetCommand } from "../../src/cli/dataset-command.ts";
 import { openDataset } from "../../src/dataset/dataset.ts";
 import { UserError } from "../../src/dataset/errors.ts";
 import { randomFloats, tempDir, vdbbListSchema } from "./support.ts";
+import { describeDataset } from "../../src/dataset/info.ts";
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -125,4 +126,29 @@ describe("dataset convert --parquet and the metric", () => {
       "parquet files do not record the distance metric; pass --metric L2, IP or COSINE",
     );
   });
+});
+
+test("info flags NaN and infinite vector components as inconsistent (they passed as consistent)", async () => {
+  const file = tmp.file("nan.bin");
+  await run("generate", "-o", file, "--dim", "8", "--num-vectors", "200", "--num-queries", "4", "--k", "5");
+  const clean = openDataset(file);
+  const vectors = clean.sections.find((s) => s.name === "vectors")!;
+  const queries = clean.sections.find((s) => s.name === "queries")!;
+  clean.close();
+  const bytes = readFileSync(file);
+  bytes.writeFloatLE(Number.NaN, vectors.offset + 17 * 8 * 4 + 3 * 4); // vector 17, component 3
+  bytes.writeFloatLE(Number.POSITIVE_INFINITY, queries.offset + 2 * 8 * 4); // query 2, component 0
+  writeFileSync(tmp.file("nan-bad.bin"), bytes);
+  const ds = openDataset(tmp.file("nan-bad.bin"));
+  try {
+    const info = describeDataset(ds, true);
+    expect(info.consistent).toBe(false);
+    expect(info.nonFinite).toEqual({ vectorsChecked: 200, vectors: 1, firstVector: 17, queriesChecked: 4, queries: 1, firstQuery: 2 });
+  } finally {
+    ds.close();
+  }
+  await expect(runDatasetCommand(["info", tmp.file("nan-bad.bin")])).rejects.toThrow(
+    /1 of \d+ checked vectors hold NaN or infinity \(first: vector 17\); 1 of 4 queries hold NaN or infinity \(first: query 2\)/,
+  );
+  expect(await run("info", file)).toContain("consistent:  yes");
 });
