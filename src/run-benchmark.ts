@@ -104,6 +104,7 @@ export async function runBenchmark(config: BenchConfig, io: Io, catalog: Workloa
     const stream = jsonToStdout ? silent : io.stdout;
     const reporter = createConsoleReporter({ mode, stream, servers, cluster, ...report });
     const allProblems: string[] = [];
+    const failedChecks: string[] = [];
     // Server metrics in text only where the per-node table is printed (or when asked for):
     // a single server's report stays valkey-benchmark's layout, line for line.
     const metricsInText = mode === "text" && !jsonToStdout && (config.serverMetrics === "on" || (config.serverMetrics === "auto" && (cluster || deployment.nodes.length > 1)));
@@ -129,6 +130,7 @@ export async function runBenchmark(config: BenchConfig, io: Io, catalog: Workloa
         if (mode === "text") stream.write(formatNodeTable(r, config.cluster.imbalanceThresholdPct));
         if (metricsInText) stream.write(formatServerMetrics(r));
         if (r.errors > 0) io.log.warn(`${r.title}: ${r.errors} of ${r.issued} requests failed (${formatErrorTypes(r.errorsByType)})`);
+        failedChecks.push(...(report.failures?.(r) ?? []));
       },
     });
     reporter.runFinished();
@@ -137,7 +139,9 @@ export async function runBenchmark(config: BenchConfig, io: Io, catalog: Workloa
     if (stdoutJson) io.stdout.write(formatJsonReport(stdoutJson.json(status)) + "\n");
     reportFile?.write(status, reason);
     if (config.hdrLogFile) await Bun.write(config.hdrLogFile, formatHdrLog(outcome.results, startedAt.getTime(), pkg.version));
-    const code = exitCode(outcome, allProblems, io, config);
+    for (const f of failedChecks) io.log.error(f);
+    let code = exitCode(outcome, allProblems, io, config);
+    if (code === 0 && failedChecks.length > 0) code = 1;
     return outcome.interrupted ? exitCodeFor(stopSignal ?? "SIGINT") : code;
   } catch (error) {
     // Keep what finished, marked as failed, then report the error as usual.

@@ -37,6 +37,7 @@ import {
   type TextSchema,
 } from "./value-schemas.ts";
 import { constraintText, objectiveText, sweepText, toleranceText, tuneText } from "./optimize-values.ts";
+import { addressTypeText, keyPatternText, sizeListText, sizePatternText, sizeRangeText } from "./workload-schemas.ts";
 
 export type FlagGroup =
   | "Connection"
@@ -466,6 +467,114 @@ export const FLAGS = {
     default: "",
     defaultText: '"" = valkey-benchmark\'s key names',
     help: "Prefix for every key the built-in tests use",
+    group: "Keys and data",
+  }),
+  keyPattern: valueFlag({
+    long: "key-pattern",
+    valueHint: "P|SET:GET",
+    schema: keyPatternText,
+    default: undefined,
+    defaultText: "R (S with --sequential)",
+    help:
+      "How __rand_int__ keys are drawn: R uniform, S sequential, G gaussian, Z zipfian (or uniform, sequential, gaussian, zipfian). " +
+      "SET:GET (like S:R) gives writes and reads their own pattern. Needs -r or --key-maximum",
+    group: "Keys and data",
+  }),
+  keyMinimum: valueFlag({
+    long: "key-minimum",
+    valueHint: "n",
+    schema: integerText(0),
+    default: 0,
+    help: "Smallest key number drawn (a subset of the keyspace; memtier's name)",
+    group: "Keys and data",
+  }),
+  keyMaximum: valueFlag({
+    long: "key-maximum",
+    valueHint: "n",
+    schema: integerText(0, 999_999_999_999),
+    default: undefined,
+    defaultText: "-r minus 1",
+    help: "Largest key number drawn, inclusive (instead of -r: keys key:0 .. key:N)",
+    group: "Keys and data",
+  }),
+  keyMedian: valueFlag({
+    long: "key-median",
+    valueHint: "n",
+    schema: numberText(0),
+    default: undefined,
+    defaultText: "the middle of the range",
+    help: "--key-pattern G: the centre of the gaussian",
+    group: "Keys and data",
+  }),
+  keyStddev: valueFlag({
+    long: "key-stddev",
+    valueHint: "n",
+    schema: numberText(Number.MIN_VALUE, "a number > 0"),
+    default: undefined,
+    defaultText: "a sixth of the range",
+    help: "--key-pattern G: the standard deviation of the gaussian",
+    group: "Keys and data",
+  }),
+  keyZipfExp: valueFlag({
+    long: "key-zipf-exp",
+    valueHint: "s",
+    schema: numberText(Number.MIN_VALUE, "a number > 0"),
+    default: 0.99,
+    help: "--key-pattern Z: the exponent s (P(k) ~ 1/k^s; the range's minimum is the hottest key)",
+    group: "Keys and data",
+  }),
+  dataSizeRange: valueFlag({
+    long: "data-size-range",
+    valueHint: "MIN-MAX",
+    schema: sizeRangeText,
+    default: undefined,
+    help: "Value sizes from MIN to MAX bytes (instead of -d), drawn as --data-size-pattern says",
+    group: "Keys and data",
+  }),
+  dataSizePattern: valueFlag({
+    long: "data-size-pattern",
+    valueHint: "R|S",
+    schema: sizePatternText,
+    default: "R",
+    help: "--data-size-range: R = a random size per value, S = each size of the range in turn",
+    group: "Keys and data",
+  }),
+  dataSizeList: valueFlag({
+    long: "data-size-list",
+    valueHint: "size:weight,...",
+    schema: sizeListText,
+    default: undefined,
+    help: "Value sizes with weights, like 32:60,1024:30,65536:10 (instead of -d)",
+    group: "Keys and data",
+  }),
+  dataImport: valueFlag({
+    long: "data-import",
+    valueHint: "file",
+    schema: anyText,
+    default: undefined,
+    help: "Not supported (out of scope): values are generated; given, it is an error",
+    group: "Keys and data",
+  }),
+  addressType: valueFlag({
+    long: "address-type",
+    valueHint: "key|hash:F1,F2",
+    schema: addressTypeText,
+    default: { kind: "key" },
+    defaultText: "key",
+    help: "hash:F1,F2 makes the set and get tests HSET key F1 v F2 v and HGET (HMGET for several fields) on the same keys",
+    group: "Keys and data",
+  }),
+  verifyWrites: booleanFlag({
+    long: "verify-writes",
+    help:
+      "Record every SET/HSET the server acknowledged (8 bytes per key number of the range, shared by all threads; at most 2^27 keys) " +
+      "and read each written key back from the primaries after the test: present / stale / missing per node. Exit 1 if any is stale or missing. " +
+      "Values carry a 24-byte stamp, so sizes must be >= 24",
+    group: "Keys and data",
+  }),
+  verifyReads: booleanFlag({
+    long: "verify-reads",
+    help: "Check each GET/HGET value against what this run last wrote to the key; a mismatch counts as a VERIFY error (uses the --verify-writes record)",
     group: "Keys and data",
   }),
   // Tests and commands

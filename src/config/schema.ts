@@ -22,6 +22,7 @@ import { canonicalTestName, isVectorTestName, knownTestNames } from "./test-name
 import type { BenchConfig, Endpoint, NumericFilter, OutputFormat, SearchOptions, TlsConfig } from "./types.ts";
 import { parseServerUri, type ServerUri } from "./uri.ts";
 import { checkNotAnInput, checkOutputTarget, type NamedPath } from "./output-target.ts";
+import { workloadOptions } from "./workload-options.ts";
 
 export interface BuildOptions {
   /** The custom command (positional arguments), possibly empty. */
@@ -127,6 +128,7 @@ export async function buildConfig(flags: FlagReader, options: BuildOptions): Pro
   const tests = testNames(flags);
   const clients = flags.get(FLAGS.clients);
   const threads = flags.get(FLAGS.threads);
+  const workload = workloadOptions(flags, tests, hasCommand || flags.given("command"));
   const output = flags.get(FLAGS.output);
   const hdrLog = flags.get(FLAGS.hdrLog);
   checkOutputFiles(flags);
@@ -155,8 +157,13 @@ export async function buildConfig(flags: FlagReader, options: BuildOptions): Pro
     warmup: flags.get(FLAGS.warmup),
     maxErrors: flags.get(FLAGS.maxErrors),
     dataSize: flags.get(FLAGS.dataSize),
-    keyspaceLen: flags.get(FLAGS.keyspaceLen),
-    sequential: flags.get(FLAGS.sequential),
+    keyspaceLen: workload.keyspaceLen,
+    sequential: workload.keys.set === "S" && workload.keys.get === "S",
+    keys: workload.keys,
+    valueSizes: workload.valueSizes,
+    addressType: workload.addressType,
+    verifyWrites: workload.verifyWrites,
+    verifyReads: workload.verifyReads,
     pipeline: flags.get(FLAGS.pipeline),
     // `auto` never starts more threads than there are clients to give them.
     threads: threads === "auto" ? Math.max(1, Math.min(options.cores, clients)) : threads,

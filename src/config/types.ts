@@ -135,6 +135,34 @@ export interface SearchOptions {
 /** `--max-errors`: errors a test may have (any type) before the run exits 1. */
 export type ErrorBudget = { kind: "count"; count: number } | { kind: "percent"; percent: number };
 
+/** --key-pattern letters: uniform, sequential, gaussian, zipfian (memtier_benchmark's). */
+export type KeyPatternKind = "R" | "S" | "G" | "Z";
+
+/** How `__rand_int__` key numbers are drawn (src/workload/key-patterns/). */
+export interface KeyPatternOptions {
+  /** Writes and custom commands (the SET side of `--key-pattern SET:GET`). */
+  set: KeyPatternKind;
+  /** Read-only tests (the GET side). */
+  get: KeyPatternKind;
+  /** Inclusive key number range (--key-minimum / --key-maximum, else 0 .. -r - 1). */
+  minimum: number;
+  maximum: number;
+  /** Gaussian centre and width (default: the middle of the range, a sixth of its width). */
+  median: number;
+  stddev: number;
+  /** Zipfian exponent (> 0). */
+  zipfExponent: number;
+}
+
+/** Payload sizes (src/workload/value-sizes.ts): -d, --data-size-range, --data-size-list. */
+export type ValueSizeOptions =
+  | { kind: "fixed"; bytes: number }
+  | { kind: "range"; min: number; max: number; pattern: "R" | "S" }
+  | { kind: "list"; entries: { bytes: number; weight: number }[] };
+
+/** `--address-type`: plain keys, or hash fields (HSET/HGET/HMGET) of the same keys. */
+export type AddressType = { kind: "key" } | { kind: "hash"; fields: string[] };
+
 export interface BenchConfig {
   connection: ConnectionConfig;
   /** Total client connections (`-c`), spread over the worker threads. */
@@ -153,6 +181,15 @@ export interface BenchConfig {
   keyspaceLen: number;
   /** `--sequential`: `__rand_int__` counts 0,1,2.. modulo the keyspace instead of random. */
   sequential: boolean;
+  /** --key-pattern and its range; `sequential` is the same as pattern S:S. */
+  keys: KeyPatternOptions;
+  /** Payload sizes; `{ kind: "fixed", bytes: dataSize }` unless a range or list is given. */
+  valueSizes: ValueSizeOptions;
+  addressType: AddressType;
+  /** --verify-writes: read back every acknowledged write after each write test. */
+  verifyWrites: boolean;
+  /** --verify-reads: a GET whose value is not what this run last wrote counts as a VERIFY error. */
+  verifyReads: boolean;
   pipeline: number;
   /** Worker threads. */
   threads: number;

@@ -99,7 +99,10 @@ export function mergeResults(
   }
   if (Object.keys(redirects).length > 0) extra.redirects = redirects;
   const workloadExtras = parts.map((p) => p.extra).filter((x) => x !== undefined);
-  if (workloadExtras.length > 0) extra[workloadKind] = catalog.mergeExtras(workloadKind, workloadExtras);
+  if (workloadExtras.length > 0) {
+    const merged = catalog.mergeExtras(workloadKind, workloadExtras);
+    if (merged !== undefined) extra[workloadKind] = merged;
+  }
   if (Object.keys(extra).length > 0) result.extra = extra;
   return result;
 }

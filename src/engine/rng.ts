@@ -20,4 +20,8 @@ export class Rng {
     const hi = this.nextU32() * 0x200000 + (this.nextU32() >>> 11);
     return hi % n;
   }
+  /** Uniform double in [0, 1) with 53 random bits. */
+  nextFloat(): number {
+    return ((this.nextU32() >>> 5) * 0x4000000 + (this.nextU32() >>> 6)) / 0x20000000000000;
+  }
 }

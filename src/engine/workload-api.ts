@@ -183,6 +183,8 @@ export interface WorkloadReport {
   csvCells(r: TestResult): string[];
   /** Fields added at the top level of the test's JSON entry (vector search: recall, mrr...). */
   jsonFields?(r: TestResult): Record<string, unknown>;
+  /** Checks of this test that failed (e.g. acknowledged writes lost): printed, and the run exits 1. */
+  failures?(r: TestResult): string[];
 }
 
 /**

@@ -66,6 +66,7 @@ export function reportOf(
   sections?: (r: TestResult) => string[];
   csvExtraColumns?: { names: readonly string[]; cells: (r: TestResult) => string[] };
   testFields?: (r: TestResult) => Record<string, unknown>;
+  failures?: (r: TestResult) => string[];
 } {
   const reports: WorkloadReport[] = [];
   for (const t of tests) {
@@ -74,13 +75,15 @@ export function reportOf(
   }
   if (reports.length === 0) return {};
   const testFields = (x: TestResult): Record<string, unknown> => Object.assign({}, ...reports.map((r) => r.jsonFields?.(x) ?? {}));
+  const failures = (x: TestResult) => reports.flatMap((r) => r.failures?.(x) ?? []);
   if (reports.length === 1) {
     const r = reports[0]!;
-    return { sections: (x) => r.sections(x), csvExtraColumns: { names: r.csvColumns, cells: (x) => r.csvCells(x) }, testFields };
+    return { sections: (x) => r.sections(x), csvExtraColumns: { names: r.csvColumns, cells: (x) => r.csvCells(x) }, testFields, failures };
   }
   return {
     sections: (x) => reports.flatMap((r) => r.sections(x)),
     csvExtraColumns: { names: reports.flatMap((r) => r.csvColumns), cells: (x) => reports.flatMap((r) => r.csvCells(x)) },
     testFields,
+    failures,
   };
 }

@@ -3,8 +3,9 @@
  * tests and custom commands (plan: src/workload/plan.ts; requests: src/workload/kv-workload.ts).
  */
 import type { WorkloadModule } from "../engine/workload-api.ts";
-import { createKvWorkload, type KvParams } from "./kv-workload.ts";
+import { createKvWorkload, type KvExtra, type KvParams } from "./kv-workload.ts";
 import { planKvTests } from "./plan.ts";
+import { kvReport, mergeKvExtras } from "./verify/report.ts";
 
 /** Commands INFO commandstats counts per subcommand ("client|setname", "config|get"). */
 const CONTAINER_COMMANDS = new Set(["acl", "client", "cluster", "command", "config", "function", "latency", "memory", "module", "object", "pubsub", "script", "slowlog", "xgroup", "xinfo"]);
@@ -24,13 +25,15 @@ export function kvCommandNames(params: KvParams): string[] {
   return names;
 }
 
-export const kvModule: WorkloadModule<KvParams, never, never> = {
+export const kvModule: WorkloadModule<KvParams, KvExtra, KvExtra | undefined> = {
   kind: "kv",
   plan({ config, deployment }) {
     // `--mix` without -t runs the mix alone; with -t, key-value tests run when -t names them.
     if (config.tests.length === 0 && config.search.mix !== undefined) return [];
-    return planKvTests(config, deployment.mode === "cluster");
+    return planKvTests(config, deployment.mode === "cluster", deployment);
   },
   create: createKvWorkload,
+  mergeExtras: mergeKvExtras,
+  report: kvReport,
   commandNames: kvCommandNames,
 };

@@ -10,6 +10,16 @@ const encoder = new TextEncoder();
 
 export type { CompiledUnit };
 
+/** A compiled key-value unit: the engine's CompiledUnit plus where its values lie. */
+export interface KvUnit extends CompiledUnit {
+  /**
+   * Values that are a whole argument (the catalog's payload, `__data__` alone): triples of
+   * [offset of the argument's `$len` header, offset of the value, value length]. Value sizes
+   * other than -d (src/workload/value-layout.ts) and verification stamps are written there.
+   */
+  payloads: Int32Array;
+}
+
 export const RAND_WIDTH = 12;
 const PLACEHOLDER = /(__rand_int__|__rand_(?:1st|2nd|3rd|[4-9]th)__|__data__|\{tag\})/;
 const NTH: Record<string, number> = { "1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5, "6th": 6, "7th": 7, "8th": 8, "9th": 9 };
@@ -28,7 +38,7 @@ export interface TemplateOptions {
 }
 
 /** A unit of one command with no placeholders: `bytes` sent as they are. */
-export function fixedUnit(bytes: Uint8Array): CompiledUnit {
+export function fixedUnit(bytes: Uint8Array): KvUnit {
   return {
     bytes,
     replies: 1,
@@ -37,14 +47,15 @@ export function fixedUnit(bytes: Uint8Array): CompiledUnit {
     dataRegions: new Int32Array(0),
     tagOffsets: new Int32Array(0),
     commandOffsets: new Int32Array([0]),
+    payloads: new Int32Array(0),
   };
 }
 
-export function compileInline(text: string): CompiledUnit {
+export function compileInline(text: string): KvUnit {
   return fixedUnit(encoder.encode(text));
 }
 
-export function compileCommands(commands: readonly (readonly string[])[], opts: TemplateOptions): CompiledUnit {
+export function compileCommands(commands: readonly (readonly string[])[], opts: TemplateOptions): KvUnit {
   const chunks: Uint8Array[] = [];
   let length = 0;
   const randOffsets: number[] = [];
@@ -52,6 +63,7 @@ export function compileCommands(commands: readonly (readonly string[])[], opts: 
   const dataRegions: number[] = [];
   const tagOffsets: number[] = [];
   const commandOffsets: number[] = [];
+  const payloads: number[] = [];
   const push = (b: Uint8Array) => {
     chunks.push(b);
     length += b.length;
@@ -62,18 +74,18 @@ export function compileCommands(commands: readonly (readonly string[])[], opts: 
     push(encoder.encode(`*${args.length}\r\n`));
     for (const arg of args) {
       // Split the argument into literal pieces and placeholders, then lay them out.
-      const pieces: { bytes: Uint8Array; rand?: number; data?: boolean; tag?: boolean }[] = [];
+      const pieces: { bytes: Uint8Array; rand?: number; data?: boolean; tag?: boolean; payload?: boolean }[] = [];
       for (const part of arg.split(PLACEHOLDER)) {
         if (part === "") continue;
         if (part === "{tag}") {
           if (opts.clusterTagWidth) pieces.push({ bytes: encoder.encode(`{${"A".repeat(opts.clusterTagWidth)}}`), tag: true });
           else if (!opts.dropTagMarker) pieces.push({ bytes: encoder.encode(part) });
         } else if (opts.constantDataMarker !== undefined && part === opts.constantDataMarker) {
-          pieces.push({ bytes: constantData });
+          pieces.push({ bytes: constantData, payload: true });
         } else if (part.includes(opts.constantDataMarker ?? "\u0001never\u0001")) {
           pieces.push({ bytes: encoder.encode(part.split(opts.constantDataMarker!).join("x".repeat(opts.dataSize))) });
         } else if (part === "__data__") {
-          pieces.push({ bytes: new Uint8Array(opts.dataSize).fill(0x78), data: true });
+          pieces.push({ bytes: new Uint8Array(opts.dataSize).fill(0x78), data: true, payload: true });
         } else if (opts.expandRandom && part === "__rand_int__") {
           pieces.push({ bytes: encoder.encode("0".repeat(RAND_WIDTH)), rand: 0 });
         } else if (opts.expandRandom && part.startsWith("__rand_") && NTH[part.slice(7, 10)] !== undefined) {
@@ -83,7 +95,9 @@ export function compileCommands(commands: readonly (readonly string[])[], opts: 
         }
       }
       const argLen = pieces.reduce((n, p) => n + p.bytes.length, 0);
+      const header = length;
       push(encoder.encode(`$${argLen}\r\n`));
+      if (pieces.length === 1 && pieces[0]!.payload) payloads.push(header, length, argLen);
       for (const p of pieces) {
         if (p.rand !== undefined) {
           randOffsets.push(length);
@@ -110,5 +124,6 @@ export function compileCommands(commands: readonly (readonly string[])[], opts: 
     dataRegions: Int32Array.from(dataRegions),
     tagOffsets: Int32Array.from(tagOffsets),
     commandOffsets: Int32Array.from(commandOffsets),
+    payloads: Int32Array.from(payloads),
   };
 }

@@ -88,7 +88,8 @@ export function writeFixture(opts: { tags?: boolean; float16?: boolean; numeric?
 
 export function context(seed = 1): WorkerContext {
   let sequence = 0;
-  return { config: { seed } as BenchConfig, workerIndex: 0, workers: 1, nextSequence: () => sequence++, catalog: WORKLOADS };
+  const kv = { keys: { set: "R", get: "R", minimum: 0, maximum: 999, median: 500, stddev: 167, zipfExponent: 0.99 }, valueSizes: { kind: "fixed", bytes: 3 } };
+  return { config: { seed, ...kv } as BenchConfig, workerIndex: 0, workers: 1, nextSequence: () => sequence++, catalog: WORKLOADS };
 }
 
 export function standaloneNode(): NodeAssignment {

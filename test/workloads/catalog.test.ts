@@ -29,7 +29,7 @@ describe("the composition root", () => {
   });
 
   test("key-value tests alone plan valkey-benchmark's catalog; --mix without -t plans no key-value test", async () => {
-    const config = { tests: ["set", "get"], search: {}, keyspaceLen: 0, keyPrefix: "" } as unknown as BenchConfig;
+    const config = { tests: ["set", "get"], search: {}, keyspaceLen: 0, keyPrefix: "", valueSizes: { kind: "fixed", bytes: 3 }, addressType: { kind: "key" } } as unknown as BenchConfig;
     const titles = (await planTests(WORKLOADS, config, STANDALONE, SILENT)).map((t) => t.title);
     expect(titles).toEqual(["SET", "GET"]);
     const kv = WORKLOADS.module("kv");
