@@ -8,8 +8,9 @@ import pkg from "../package.json" with { type: "json" };
 import { discoverDeployment, resolveAll, type Deployment } from "./cluster/discovery.ts";
 import { recognizeEndpoint } from "./cluster/endpoints.ts";
 import type { BenchConfig } from "./config/types.ts";
-import { Orchestrator, type RunHooks, type RunOutcome } from "./engine/orchestrator.ts";
-import { ServerMetricsMonitor } from "./engine/server-metrics-monitor.ts";
+import { runExitCleanup } from "./engine/exit-cleanup.ts";
+import { Orchestrator, type RunOutcome } from "./engine/orchestrator.ts";
+import { RuntimeConfig } from "./engine/runtime-config.ts";
 import type { PlanLog, WorkloadCatalog } from "./engine/workload-api.ts";
 import { planTests, reportOf } from "./engine/workload-catalog.ts";
 import { serverSettings } from "./engine/server-info.ts";
@@ -20,6 +21,10 @@ import { formatHdrLog } from "./report/hdr-log.ts";
 import { passBarrier, waitUntil } from "./engine/start-gate.ts";
 import { formatNodeTable } from "./report/nodes.ts";
 import { formatServerMetrics } from "./report/server-metrics.ts";
+import { formatServerTimeline } from "./report/server-timeline.ts";
+import { formatSnapshotComparison } from "./report/snapshot-comparison.ts";
+import { formatTrackedMetrics, joinCsvColumns, trackedCsvColumns } from "./report/tracked-metrics.ts";
+import { openServerMetrics, type ServerMetricsSession } from "./server-metrics-session.ts";
 import { ReportDocument, ReportFile } from "./report/report-file.ts";
 import { exitWhenFlushed } from "./stdio.ts";
 import { exitCodeFor, onStopSignals, type StopSignal } from "./stop-signals.ts";
@@ -72,16 +77,31 @@ function planLog(io: Io, quiet: boolean): PlanLog {
 export async function runBenchmark(config: BenchConfig, io: Io, catalog: WorkloadCatalog): Promise<number> {
   const startedAt = new Date();
   const deployment = await discoverDeployment(config);
+  // --runtime-config goes on before anything else touches the servers and comes off on every
+  // way out: the finally below, and a second stop signal through engine/exit-cleanup.ts.
+  const runtime = config.runtimeConfig ? await RuntimeConfig.apply(config.connection, deployment.nodes, config.runtimeConfig.settings, (m) => io.log.warn(m)) : undefined;
+  try {
+    if (runtime && config.verbose) io.log.info(`runtime config: ${runtime.describe()}`);
+    return await runWithDeployment(config, io, catalog, deployment, startedAt);
+  } finally {
+    await runtime?.restore();
+  }
+}
+
+async function runWithDeployment(config: BenchConfig, io: Io, catalog: WorkloadCatalog, deployment: Deployment, startedAt: Date): Promise<number> {
   const servers = await serverSettings(config, deployment.nodes);
   const cluster = deployment.mode === "cluster";
   const jsonToStdout = config.outputFormat === "json" && !config.outputFile;
   const mode = consoleMode(config);
   if (config.verbose || (mode === "text" && !jsonToStdout && (cluster || deployment.nodes.length > 1))) for (const l of await banner(config, deployment)) io.log.info(l);
   const tests = await planTests(catalog, config, deployment, planLog(io, config.quiet));
-  const report = reportOf(catalog, tests);
+  const workloadReport = reportOf(catalog, tests);
+  const csvExtraColumns = joinCsvColumns(workloadReport.csvExtraColumns, trackedCsvColumns(config.trackMetrics.map((d) => d.spec)));
+  const report = { ...workloadReport, ...(csvExtraColumns ? { csvExtraColumns } : {}) };
   const orchestrator = new Orchestrator(config, deployment, tests, catalog);
   let stopSignal: StopSignal | undefined;
-  const quitNow = (signal: StopSignal) => void exitWhenFlushed(exitCodeFor(signal));
+  // A second signal quits now, but only after the shared cleanup (--runtime-config restore).
+  const quitNow = (signal: StopSignal) => void runExitCleanup().then(() => exitWhenFlushed(exitCodeFor(signal)));
   const stopHandlers = onStopSignals((signal) => {
     stopSignal = signal;
     if (config.idle) return quitNow(signal);
@@ -90,7 +110,7 @@ export async function runBenchmark(config: BenchConfig, io: Io, catalog: Workloa
   }, quitNow);
   const meta0 = { version: pkg.version, startedAt, servers };
   const reportFile = config.outputFile ? new ReportFile(config.outputFile, { format: config.outputFormat, config, meta: meta0, cluster, ...report }) : undefined;
-  let monitor: ServerMetricsMonitor | undefined;
+  let metrics: ServerMetricsSession | undefined;
   try {
     await orchestrator.connect();
     for (const w of orchestrator.warnings) io.log.warn(w);
@@ -108,15 +128,24 @@ export async function runBenchmark(config: BenchConfig, io: Io, catalog: Workloa
     // Server metrics in text only where the per-node table is printed (or when asked for):
     // a single server's report stays valkey-benchmark's layout, line for line.
     const metricsInText = mode === "text" && !jsonToStdout && (config.serverMetrics === "on" || (config.serverMetrics === "auto" && (cluster || deployment.nodes.length > 1)));
-    const metricsWanted = config.serverMetrics !== "off" && (metricsInText || config.outputFormat === "json");
-    monitor = metricsWanted ? await ServerMetricsMonitor.open(config.connection, deployment.nodes, (m) => io.log.warn(m)) : undefined;
+    const extrasAsked = config.trackMetrics.length > 0 || config.metricsIntervalSec !== undefined || config.metricsSnapshotFile !== undefined || config.compareSnapshotFile !== undefined;
+    const metricsWanted = config.serverMetrics !== "off" && (metricsInText || config.outputFormat === "json" || extrasAsked);
+    const textBlocks = mode === "text" && !jsonToStdout;
+    metrics = metricsWanted
+      ? await openServerMetrics(config, deployment, {
+          warn: (m) => io.log.warn(m),
+          servingNodes: (t) => orchestrator.nodesFor(t).map((n) => n.address),
+          testCommands: (t) => catalog.commandNames(t.workload),
+          ftIndex: tests.some((t) => t.workload.kind !== "kv") ? config.search.indexName : undefined,
+        })
+      : undefined;
     reporter.runStarted();
     reportFile?.write("running");
     const stdoutJson = jsonToStdout ? new ReportDocument({ format: "json", config, meta: meta0, cluster, ...report }) : undefined;
     const outcome = await orchestrator.runAll({
       onProgress: (s) => reporter.progress.update(s),
       onTestEnd: () => reporter.progress.clear(),
-      ...serverMetricsHooks(orchestrator, monitor, catalog),
+      ...(metrics?.hooks ?? {}),
       onResult(r, problems) {
         // Rendered and written now: the file keeps every finished test whatever happens next.
         stdoutJson?.add(r, stopSignal !== undefined);
@@ -129,11 +158,18 @@ export async function runBenchmark(config: BenchConfig, io: Io, catalog: Workloa
         reporter.testFinished(r);
         if (mode === "text") stream.write(formatNodeTable(r, config.cluster.imbalanceThresholdPct));
         if (metricsInText) stream.write(formatServerMetrics(r));
+        if (textBlocks) stream.write(formatTrackedMetrics(r) + formatServerTimeline(r, config.cluster.imbalanceThresholdPct));
         if (r.errors > 0) io.log.warn(`${r.title}: ${r.errors} of ${r.issued} requests failed (${formatErrorTypes(r.errorsByType)})`);
         failedChecks.push(...(report.failures?.(r) ?? []));
       },
     });
     reporter.runFinished();
+    const comparison = await metrics?.finish(outcome.results, pkg.version);
+    if (comparison) {
+      if (textBlocks) stream.write(formatSnapshotComparison(comparison));
+      stdoutJson?.setSnapshotComparison(comparison);
+      reportFile?.document.setSnapshotComparison(comparison);
+    }
     const status = outcome.interrupted ? "interrupted" : "complete";
     const reason = stopSignal && `stopped by ${stopSignal}`;
     if (stdoutJson) io.stdout.write(formatJsonReport(stdoutJson.json(status)) + "\n");
@@ -151,7 +187,7 @@ export async function runBenchmark(config: BenchConfig, io: Io, catalog: Workloa
     throw error;
   } finally {
     stopHandlers();
-    monitor?.close();
+    metrics?.close();
     orchestrator.close();
   }
 }
@@ -169,26 +205,6 @@ async function startGates(config: BenchConfig, deployment: Deployment, io: Io): 
       if (!config.quiet) io.log.info(`--start-at: waiting ${(ms / 1000).toFixed(1)} s until ${new Date(config.startAtMs!).toISOString()}`);
     });
   }
-}
-
-/** Snapshots around each measured run; the diff goes to result.extra.serverMetrics. */
-function serverMetricsHooks(orchestrator: Orchestrator, monitor: ServerMetricsMonitor | undefined, catalog: WorkloadCatalog): Pick<RunHooks, "beforeTest" | "afterTest"> {
-  if (!monitor) return {};
-  return {
-    beforeTest: () => monitor.beforeTest(),
-    async afterTest(t, result) {
-      // The nodes the test was sent to; none left (every node failed) means totals over the
-      // primaries (see totalOf).
-      let serving: string[];
-      try {
-        serving = orchestrator.nodesFor(t).map((n) => n.address);
-      } catch {
-        serving = [];
-      }
-      const metrics = await monitor.afterTest({ durationSec: result.durationSec, serving, testCommands: catalog.commandNames(t.workload) });
-      if (metrics) result.extra = { ...result.extra, serverMetrics: metrics };
-    },
-  };
 }
 
 /**

@@ -6,6 +6,7 @@
  * Defaults follow valkey-benchmark where it has the flag, else the valkey-bench seed.
  */
 import * as v from "valibot";
+import type { MetricDef } from "../metrics/metric-def.ts";
 import type { NumericFilter } from "./types.ts";
 import {
   anyText,
@@ -27,6 +28,7 @@ import {
   commaListText,
   fieldListText,
   fieldNameText,
+  metricDefText,
   mixText,
   numericFilterText,
   searchAlgorithmText,
@@ -49,7 +51,8 @@ export type FlagGroup =
   | "Vector search"
   | "Dataset"
   | "Optimizer"
-  | "Output";
+  | "Output"
+  | "Server metrics";
 
 export const FLAG_GROUPS: readonly FlagGroup[] = [
   "Connection",
@@ -62,6 +65,7 @@ export const FLAG_GROUPS: readonly FlagGroup[] = [
   "Dataset",
   "Optimizer",
   "Output",
+  "Server metrics",
 ];
 
 /**
@@ -1008,6 +1012,50 @@ export const FLAGS = {
     group: "Output",
   }),
   verbose: booleanFlag({ long: "verbose", short: "v", help: "Log connections and setup steps", group: "Output" }),
+  // Server metrics (docs/metrics.md)
+  trackMetric: typedListFlag({
+    long: "track-metric",
+    valueHint: "section:field[:sub][:agg[:diff]][@nodes]",
+    schema: metricDefText,
+    defaultText: "none",
+    help:
+      "Also report this INFO metric per node and over the nodes; repeatable. agg sum|avg|min|max|none, diff rate|delta|memory|percent|none, " +
+      "nodes @primaries|@replicas|@all; field: a name, a,b alternatives, prefix* or /regex/ (e.g. stats:total_commands_processed:sum:rate, commandstats:cmdstat_set:calls)",
+    group: "Server metrics",
+  }),
+  metricsInterval: valueFlag({
+    long: "metrics-interval",
+    valueHint: "seconds",
+    schema: secondsText,
+    default: undefined,
+    defaultText: "off",
+    help: "Sample every node's INFO this often during each test (on separate connections) into a per-node timeline; 1 is the useful value",
+    group: "Server metrics",
+  }),
+  metricsSnapshot: valueFlag({
+    long: "metrics-snapshot",
+    valueHint: "file",
+    schema: nonEmptyText,
+    default: undefined,
+    help: "Write every node's final INFO (all sections) and the run's metric values to this JSON file",
+    group: "Server metrics",
+  }),
+  compareSnapshot: valueFlag({
+    long: "compare-snapshot",
+    valueHint: "file",
+    schema: nonEmptyText,
+    default: undefined,
+    help: "Compare this run's node state with a --metrics-snapshot file of an earlier run, per metric and per node",
+    group: "Server metrics",
+  }),
+  runtimeConfig: valueFlag({
+    long: "runtime-config",
+    valueHint: "file",
+    schema: nonEmptyText,
+    default: undefined,
+    help: "CONFIG SET these parameters (YAML or 'name value' lines) on every node before the run, verified, and restore them afterwards (also after Ctrl-C or a failure)",
+    group: "Server metrics",
+  }),
 } as const satisfies Record<string, FlagSpec<unknown>>;
 
 export type FlagName = keyof typeof FLAGS;

@@ -10,8 +10,10 @@ import * as v from "valibot";
 import { UserError } from "../errors.ts";
 import { refuseStreamingCommands } from "./streaming-commands.ts";
 import { readCaDirectory } from "../net/tls-files.ts";
+import { loadSnapshot } from "../metrics/snapshot-file.ts";
 import { parseCommandSequence } from "./command-sequence.ts";
 import { commandSecrets, commandTitle } from "./command-secrets.ts";
+import { readRuntimeConfig } from "./runtime-config-file.ts";
 import { parseHostPort } from "./endpoint.ts";
 import { shellSplit } from "./shell-split.ts";
 import { FLAGS, type FlagName } from "./flags.ts";
@@ -195,6 +197,7 @@ export async function buildConfig(flags: FlagReader, options: BuildOptions): Pro
     idle: flags.get(FLAGS.idle),
     verbose: flags.get(FLAGS.verbose),
     serverMetrics: !flags.get(FLAGS.serverMetrics) ? "off" : flags.given("serverMetrics") ? "on" : "auto",
+    ...serverMetricsOptions(flags),
     outputFile: output,
     outputFormat: flags.given("outputFormat") ? flags.get(FLAGS.outputFormat) : formatFromFileName(output),
     intervalSec: flags.get(FLAGS.interval),
@@ -206,6 +209,24 @@ export async function buildConfig(flags: FlagReader, options: BuildOptions): Pro
   const optimize = optimizeOptions(flags, config);
   if (optimize !== undefined) config.optimize = optimize;
   return config;
+}
+
+/** --track-metric, --metrics-interval, snapshots and --runtime-config, files read now. */
+function serverMetricsOptions(flags: FlagReader): Pick<BenchConfig, "trackMetrics" | "metricsIntervalSec" | "metricsSnapshotFile" | "compareSnapshotFile" | "runtimeConfig"> {
+  const needMetrics = (["trackMetric", "metricsInterval", "metricsSnapshot", "compareSnapshot"] as const).find((name) => flags.given(name));
+  if (needMetrics && !flags.get(FLAGS.serverMetrics)) {
+    throw new UserError(`${flags.spelling(needMetrics)} reads the servers' INFO, which --no-server-metrics turns off: drop one of them`);
+  }
+  const compareFile = flags.get(FLAGS.compareSnapshot);
+  if (compareFile !== undefined) loadSnapshot(compareFile, flags.spelling("compareSnapshot"));
+  const runtimeFile = flags.get(FLAGS.runtimeConfig);
+  return {
+    trackMetrics: flags.all(FLAGS.trackMetric),
+    metricsIntervalSec: flags.get(FLAGS.metricsInterval),
+    metricsSnapshotFile: flags.get(FLAGS.metricsSnapshot),
+    compareSnapshotFile: compareFile,
+    runtimeConfig: runtimeFile === undefined ? undefined : { file: runtimeFile, settings: readRuntimeConfig(runtimeFile, flags.spelling("runtimeConfig")) },
+  };
 }
 
 function tlsConfig(flags: FlagReader): TlsConfig {

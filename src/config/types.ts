@@ -1,3 +1,5 @@
+import type { MetricDef } from "../metrics/metric-def.ts";
+import type { RuntimeSetting } from "./runtime-config-file.ts";
 /**
  * The validated configuration of one benchmark run. Built by src/config/schema.ts from the CLI
  * (src/cli/) and consumed by the engine. Nothing downstream re-validates it.
@@ -225,6 +227,16 @@ export interface BenchConfig {
    * prints them in text for a single server too; "off" (--no-server-metrics) takes no snapshots.
    */
   serverMetrics: "auto" | "on" | "off";
+  /** --track-metric definitions, in the order given (docs/metrics.md). */
+  trackMetrics: MetricDef[];
+  /** --metrics-interval: seconds between node samples during each test; undefined = off. */
+  metricsIntervalSec?: number;
+  /** --metrics-snapshot FILE. */
+  metricsSnapshotFile?: string;
+  /** --compare-snapshot FILE (checked before connecting, read again after the run). */
+  compareSnapshotFile?: string;
+  /** --runtime-config, read and checked before connecting. */
+  runtimeConfig?: { file: string; settings: RuntimeSetting[] };
   outputFile?: string;
   outputFormat: OutputFormat;
   /** `--interval`: length of the timeline's intervals, seconds. */

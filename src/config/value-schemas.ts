@@ -4,6 +4,7 @@
  * offending text, giving `-P must be at least 1 (got 0)`.
  */
 import * as v from "valibot";
+import { MetricSpecError, parseMetricDef, type MetricDef } from "../metrics/metric-def.ts";
 import type { ErrorBudget, NumericFilter, OutputFormat, ReadFrom, SearchAlgorithm, SearchDistance, Warmup } from "./types.ts";
 
 /** A schema from flag text to a typed value. */
@@ -254,4 +255,18 @@ export const barrierText: TextSchema<{ name: string; count: number }> = v.pipe(
     return { name, count: Number(count) };
   }),
   v.check((b) => b.count >= 1 && b.count <= 100_000, "must have COUNT between 1 and 100000"),
+);
+
+/** `--track-metric section:field[:sub][:agg[:diff]][@nodes]` (metrics/metric-def.ts). */
+export const metricDefText: TextSchema<MetricDef> = v.pipe(
+  v.string(),
+  v.rawTransform(({ dataset, addIssue, NEVER }) => {
+    try {
+      return parseMetricDef(dataset.value);
+    } catch (e) {
+      if (!(e instanceof MetricSpecError)) throw e;
+      addIssue({ message: `is not a metric definition: ${e.message}` });
+      return NEVER;
+    }
+  }),
 );

@@ -1,13 +1,17 @@
 /**
- * What each server did during one test: the difference of two INFO snapshots (server-snapshot.ts)
- * taken right before and right after the measured run, per node, plus a total over the nodes
- * that served the test. Everything here is pure arithmetic on the snapshots.
+ * What each server did during one test, arranged for the report: the default metric definitions
+ * (default-metrics.ts) evaluated over two INFO readings of every node taken right before and
+ * right after the measured run (metric-eval.ts), per node, plus a total over the nodes that
+ * served the test. This file only arranges evaluated values; it reads no INFO field itself.
  *
  * Counters that went down (CONFIG RESETSTAT or a restart during the test) count from zero: the
  * delta is the later value, which is what the server did since the reset.
  */
-import type { CommandCounters, ServerSnapshot } from "./server-snapshot.ts";
-
+import { DEFAULT_METRICS, SEARCH_METRIC_DEFS } from "./default-metrics.ts";
+import { fieldsOf, subFields } from "./info-text.ts";
+import type { MetricDef } from "./metric-def.ts";
+import type { NodeSampleAt, TimelineSummary } from "./node-timeline.ts";
+import { evaluateMetric, pairReadings, readField, round, withoutIdleSeries, type MetricResult, type NodeReading, type NodeValue, type ReadingPair } from "./metric-eval.ts";
 export interface CommandDelta {
   calls: number;
   usec: number;
@@ -79,32 +83,15 @@ export interface ServerMetrics {
   intervalSec: number;
   nodes: NodeServerMetrics[];
   total: ServerMetricsTotal;
-}
-
-/** Derived values (rates, ratios) are rounded so reports carry no float noise. */
-function round(x: number, decimals: number): number {
-  const f = 10 ** decimals;
-  return Math.round(x * f) / f;
-}
-
-function counterDelta(before: number, after: number): number {
-  return after >= before ? after - before : after;
-}
-
-function commandDelta(before: CommandCounters | undefined, after: CommandCounters, ownCalls: number): CommandDelta {
-  const calls = Math.max(0, counterDelta(before?.calls ?? 0, after.calls) - ownCalls);
-  const usec = counterDelta(before?.usec ?? 0, after.usec);
-  return {
-    calls,
-    usec,
-    usecPerCall: calls > 0 ? round(usec / calls, 3) : 0,
-    failedCalls: counterDelta(before?.failedCalls ?? 0, after.failedCalls),
-    rejectedCalls: counterDelta(before?.rejectedCalls ?? 0, after.rejectedCalls),
-  };
-}
-
-function field(s: ServerSnapshot, name: string): number | undefined {
-  return s.fields[name];
+  /** The search module's metrics (default-metrics.ts SEARCH_METRICS), aggregated over primaries. */
+  searchMetrics?: Record<string, number>;
+  /** One result per --track-metric definition, in the order given. */
+  tracked?: MetricResult[];
+  /** --metrics-interval: min/avg/max per node and imbalance flags (the samples themselves are
+   *  in the test's timeline, or in `samples` when the test has none). */
+  timeline?: TimelineSummary & { samples?: NodeSampleAt[] };
+  /** FT.INFO of the run's index per node, after the test (scalar fields as the server gives them). */
+  ftInfo?: { address: string; index: string; fields: Record<string, string | number> }[];
 }
 
 function hitRate(hits: number | undefined, misses: number | undefined): number | undefined {
@@ -112,55 +99,113 @@ function hitRate(hits: number | undefined, misses: number | undefined): number |
   return round((hits / (hits + misses)) * 100, 3);
 }
 
-function searchMetrics(before: ServerSnapshot, after: ServerSnapshot): SearchMetrics | undefined {
-  if (Object.keys(after.search).length === 0 && Object.keys(after.searchPercentiles).length === 0) return undefined;
-  const delta: Record<string, number> = {};
-  for (const [name, value] of Object.entries(after.search)) {
-    const old = before.search[name];
-    if (old !== undefined) delta[name] = value - old;
-  }
-  return { after: { ...after.search }, delta, latencyUsec: { ...after.searchPercentiles } };
+/** A delta that went negative on a counter: the counter was reset, count from the reset. */
+function counterValue(v: NodeValue): number {
+  return v.value < 0 ? v.after : v.value;
 }
 
-/** One node's activity between two of its snapshots; `durationSec` is the test's measured time. */
-export function diffNode(before: ServerSnapshot, after: ServerSnapshot, durationSec: number): NodeServerMetrics {
-  const m: NodeServerMetrics = { address: after.address, role: after.role };
-  // The snapshots' own INFO calls that fall inside the interval: not the test's doing.
-  const own = before.infoCallsAfterCommandstats + after.infoCallsBeforeCommandstats;
-  if (before.hasCommandstats && after.hasCommandstats) {
-    const commands: Record<string, CommandDelta> = {};
-    for (const [name, counters] of Object.entries(after.commands)) {
-      const d = commandDelta(before.commands[name], counters, name === "info" ? own : 0);
-      if (d.calls > 0 || d.failedCalls > 0 || d.rejectedCalls > 0) commands[name] = d;
+/** Per node address, its value of each series of a metric. */
+type ByNode = Map<string, Map<string, NodeValue>>;
+
+function byNode(result: MetricResult): ByNode {
+  const out: ByNode = new Map();
+  for (const s of result.series) {
+    for (const v of s.nodes) {
+      let m = out.get(v.address);
+      if (!m) out.set(v.address, (m = new Map()));
+      m.set(s.name, v);
     }
-    m.commands = commands;
   }
-  const hitsB = field(before, "keyspace_hits");
-  const hitsA = field(after, "keyspace_hits");
-  const missB = field(before, "keyspace_misses");
-  const missA = field(after, "keyspace_misses");
-  if (hitsB !== undefined && hitsA !== undefined) m.keyspaceHits = counterDelta(hitsB, hitsA);
-  if (missB !== undefined && missA !== undefined) m.keyspaceMisses = counterDelta(missB, missA);
+  return out;
+}
+
+/** The single series value of an exact metric for a node. */
+function one(values: ByNode, address: string): NodeValue | undefined {
+  const m = values.get(address);
+  return m ? [...m.values()][0] : undefined;
+}
+
+type Evaluated = Record<keyof typeof DEFAULT_METRICS, ByNode>;
+
+function evaluateDefaults(pairs: readonly ReadingPair[], durationSec: number): Evaluated {
+  const out = {} as Evaluated;
+  for (const [key, def] of Object.entries(DEFAULT_METRICS) as [keyof typeof DEFAULT_METRICS, MetricDef][]) out[key] = byNode(evaluateMetric(def, pairs, durationSec));
+  return out;
+}
+
+function commandsOf(e: Evaluated, address: string): Record<string, CommandDelta> {
+  const commands: Record<string, CommandDelta> = {};
+  for (const [series, v] of e.commandCalls.get(address) ?? []) {
+    const field = series.split(":")[1]!;
+    const other = (m: ByNode, sub: string) => {
+      const x = m.get(address)?.get(`commandstats:${field}:${sub}`);
+      return x ? counterValue(x) : 0;
+    };
+    const calls = Math.max(0, counterValue(v));
+    const d: CommandDelta = {
+      calls,
+      usec: other(e.commandUsec, "usec"),
+      usecPerCall: 0,
+      failedCalls: other(e.commandFailedCalls, "failed_calls"),
+      rejectedCalls: other(e.commandRejectedCalls, "rejected_calls"),
+    };
+    d.usecPerCall = calls > 0 ? round(d.usec / calls, 3) : 0;
+    if (d.calls > 0 || d.failedCalls > 0 || d.rejectedCalls > 0) commands[field.slice("cmdstat_".length).toLowerCase()] = d;
+  }
+  return commands;
+}
+
+function searchOf(e: Evaluated, address: string, before: NodeReading, after: NodeReading): SearchMetrics | undefined {
+  const afterValues: Record<string, number> = {};
+  const delta: Record<string, number> = {};
+  const latencyUsec: Record<string, Record<string, number>> = {};
+  for (const [series, v] of e.search.get(address) ?? []) {
+    const field = series.slice("search:".length);
+    afterValues[field] = v.after;
+    // A change only for fields the first reading had (a family counts new fields from zero).
+    if (readField(DEFAULT_METRICS.search, before.info, field) !== undefined) delta[field] = v.value;
+  }
+  for (const [field, value] of fieldsOf(after.info, "search")) {
+    if (/^p[\d.]+=/.test(value)) latencyUsec[field] = subFields(value);
+  }
+  if (Object.keys(afterValues).length === 0 && Object.keys(latencyUsec).length === 0) return undefined;
+  return { after: afterValues, delta, latencyUsec };
+}
+
+function hasSection(r: NodeReading, section: string): boolean {
+  return r.info.has(section);
+}
+
+/** One node's activity between two of its readings; `durationSec` is the test's measured time. */
+function nodeMetrics(e: Evaluated, pair: { before: NodeReading; after: NodeReading }, durationSec: number): NodeServerMetrics {
+  const { address, role } = pair.after;
+  const m: NodeServerMetrics = { address, role };
+  if (hasSection(pair.before, "commandstats") && hasSection(pair.after, "commandstats")) m.commands = commandsOf(e, address);
+  const hits = one(e.keyspaceHits, address);
+  const misses = one(e.keyspaceMisses, address);
+  if (hits) m.keyspaceHits = counterValue(hits);
+  if (misses) m.keyspaceMisses = counterValue(misses);
   const rate = hitRate(m.keyspaceHits, m.keyspaceMisses);
   if (rate !== undefined) m.hitRatePct = rate;
-  const memB = field(before, "used_memory");
-  const memA = field(after, "used_memory");
-  if (memB !== undefined) m.usedMemoryBeforeBytes = memB;
-  if (memA !== undefined) m.usedMemoryAfterBytes = memA;
-  if (memB !== undefined && memA !== undefined) m.usedMemoryGrowthBytes = memA - memB;
-  const procB = field(before, "total_commands_processed");
-  const procA = field(after, "total_commands_processed");
-  if (procB !== undefined && procA !== undefined) {
-    m.commandsProcessed = Math.max(0, counterDelta(procB, procA) - own);
+  const mem = one(e.usedMemory, address);
+  if (mem) {
+    m.usedMemoryBeforeBytes = mem.before!;
+    m.usedMemoryAfterBytes = mem.after;
+    m.usedMemoryGrowthBytes = mem.value;
+  }
+  const processed = one(e.commandsProcessed, address);
+  if (processed) {
+    m.commandsProcessed = Math.max(0, counterValue(processed));
     if (durationSec > 0) m.opsPerSec = round(m.commandsProcessed / durationSec, 2);
   }
-  const inst = field(after, "instantaneous_ops_per_sec");
-  if (inst !== undefined) m.instantaneousOpsPerSec = inst;
-  const clients = field(after, "connected_clients");
-  if (clients !== undefined) m.connectedClients = clients;
-  if (before.sections.includes("keyspace")) m.keysBefore = before.keys;
-  if (after.sections.includes("keyspace")) m.keysAfter = after.keys;
-  const search = searchMetrics(before, after);
+  const inst = one(e.instantaneousOpsPerSec, address);
+  if (inst) m.instantaneousOpsPerSec = inst.value;
+  const clients = one(e.connectedClients, address);
+  if (clients) m.connectedClients = clients.value;
+  const dbs = [...(e.keys.get(address)?.values() ?? [])];
+  if (hasSection(pair.before, "keyspace")) m.keysBefore = dbs.reduce((n, v) => n + (v.before ?? 0), 0);
+  if (hasSection(pair.after, "keyspace")) m.keysAfter = dbs.reduce((n, v) => n + v.after, 0);
+  const search = searchOf(e, address, pair.before, pair.after);
   if (search) m.search = search;
   return m;
 }
@@ -225,22 +270,32 @@ export function totalOf(nodes: NodeServerMetrics[], serving: readonly string[]):
   return total;
 }
 
+/** The search module's metrics by platform-table name (default-metrics.ts), over the nodes. */
+function searchMetricsOf(pairs: readonly ReadingPair[], durationSec: number): Record<string, number> | undefined {
+  const out: Record<string, number> = {};
+  for (const { name, def } of SEARCH_METRIC_DEFS) {
+    const agg = evaluateMetric(def, pairs, durationSec).series[0]?.aggregate;
+    if (agg !== undefined) out[name] = agg;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
 /**
- * Diffs every node that has both snapshots (a node missing either is left out: its metrics
- * are unknown, not zero).
+ * Evaluates every node that has both readings (a node missing either is left out: its metrics
+ * are unknown, not zero), the search metrics and the tracked definitions.
  */
 export function diffSnapshots(
-  before: ReadonlyMap<string, ServerSnapshot>,
-  after: ReadonlyMap<string, ServerSnapshot>,
-  opts: { durationSec: number; serving: readonly string[]; testCommands: string[] },
+  before: ReadonlyMap<string, NodeReading>,
+  after: ReadonlyMap<string, NodeReading>,
+  opts: { durationSec: number; serving: readonly string[]; testCommands: string[]; tracked?: readonly MetricDef[] },
 ): ServerMetrics {
-  const nodes: NodeServerMetrics[] = [];
-  let intervalMs = 0;
-  for (const [address, a] of after) {
-    const b = before.get(address);
-    if (!b) continue;
-    nodes.push(diffNode(b, a, opts.durationSec));
-    intervalMs = Math.max(intervalMs, a.takenAtMs - b.takenAtMs);
-  }
-  return { testCommands: opts.testCommands, intervalSec: round(intervalMs / 1000, 6), nodes, total: totalOf(nodes, opts.serving) };
+  const pairs = pairReadings(before, after).filter((p): p is { before: NodeReading; after: NodeReading } => p.before !== undefined);
+  const e = evaluateDefaults(pairs, opts.durationSec);
+  const nodes = pairs.map((p) => nodeMetrics(e, p, opts.durationSec));
+  const intervalMs = Math.max(0, ...pairs.map((p) => p.after.takenAtMs - p.before.takenAtMs));
+  const metrics: ServerMetrics = { testCommands: opts.testCommands, intervalSec: round(intervalMs / 1000, 6), nodes, total: totalOf(nodes, opts.serving) };
+  const search = searchMetricsOf(pairs, opts.durationSec);
+  if (search) metrics.searchMetrics = search;
+  if (opts.tracked && opts.tracked.length > 0) metrics.tracked = opts.tracked.map((d) => withoutIdleSeries(evaluateMetric(d, pairs, opts.durationSec), d));
+  return metrics;
 }

@@ -7,6 +7,7 @@
 import type { BenchConfig } from "../config/types.ts";
 import type { ServerConfigInfo, TestResult } from "../metrics/types.ts";
 import { encodeHistogram, type Histogram } from "../metrics/histogram.ts";
+import type { SnapshotComparison } from "../metrics/snapshot-file.ts";
 import type { Timeline } from "../metrics/timeline.ts";
 import { latencyStats, usToMs, type LatencyStatsUs } from "./latency-stats.ts";
 import { configSecrets, redactConfig, redactValue } from "./redact.ts";
@@ -80,6 +81,8 @@ export interface JsonReport {
   config: BenchConfig;
   servers: ServerConfigInfo[];
   tests: JsonTestReport[];
+  /** --compare-snapshot: this run's node state against the earlier snapshot. */
+  snapshotComparison?: SnapshotComparison;
 }
 
 export interface JsonReportMeta {
@@ -89,6 +92,7 @@ export interface JsonReportMeta {
   servers: ServerConfigInfo[];
   /** Fields a workload family adds to each test (vector search: recall, mrr, ndcg, replyOrder). */
   testFields?: (r: TestResult) => Record<string, unknown>;
+  snapshotComparison?: SnapshotComparison;
 }
 
 /** Round to `decimals` places (µs resolution for ms values) so the file has no float noise. */
@@ -138,6 +142,7 @@ export function buildJsonReport(config: BenchConfig, results: TestResult[], meta
     config: redactConfig(config),
     servers: meta.servers,
     tests: results.map((r) => testReport(r, meta.testFields)),
+    ...(meta.snapshotComparison ? { snapshotComparison: meta.snapshotComparison } : {}),
   };
   // Defence in depth: a password may also hide in server addresses or a test's `extra`.
   return redactValue(report, configSecrets(config));

@@ -18,6 +18,7 @@ import { writtenPath } from "../config/output-target.ts";
 import type { BenchConfig, OutputFormat } from "../config/types.ts";
 import type { ServerConfigInfo, TestResult } from "../metrics/types.ts";
 import { formatCsvHeader, formatCsvRow, type CsvExtraColumns } from "./csv.ts";
+import type { SnapshotComparison } from "../metrics/snapshot-file.ts";
 import { buildJsonReport, formatJsonReport, jsonTestReport, type JsonReport, type JsonReportMeta, type JsonTestReport } from "./json.ts";
 import { configSecrets, redactValue } from "./redact.ts";
 import { RUN_TRAILER } from "./run.ts";
@@ -55,6 +56,7 @@ export class ReportDocument {
   private round = 1;
   private titlesThisRound = new Set<string>();
   private servers: ServerConfigInfo[];
+  private snapshotComparison?: SnapshotComparison;
 
   constructor(private readonly o: ReportFileOptions) {
     this.servers = o.meta.servers;
@@ -80,6 +82,11 @@ export class ReportDocument {
     }
   }
 
+  /** --compare-snapshot's result, known after the last test. */
+  setSnapshotComparison(c: SnapshotComparison): void {
+    this.snapshotComparison = c;
+  }
+
   /** Marks the last test as cut short (the stop signal came while it ran). */
   markLastInterrupted(): void {
     const last = this.entries[this.entries.length - 1];
@@ -103,7 +110,8 @@ export class ReportDocument {
   }
 
   json(status: RunStatus): JsonRunReport {
-    const doc = buildJsonReport(this.o.config, [], { ...this.o.meta, servers: this.servers, finishedAt: new Date() });
+    const comparison = this.snapshotComparison ? { snapshotComparison: this.snapshotComparison } : {};
+    const doc = buildJsonReport(this.o.config, [], { ...this.o.meta, ...comparison, servers: this.servers, finishedAt: new Date() });
     const tests = this.entries.map((e) => ({ ...e.json!, ...(e.interrupted ? { interrupted: true as const } : {}), ...(this.o.config.loop ? { round: e.round } : {}) }));
     // buildJsonReport redacted everything but the tests, which jsonTestReport built from results:
     // redact those with the same secrets.
