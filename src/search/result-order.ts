@@ -10,13 +10,29 @@
  * float32 (or widened float16) values; the server computes in float32, so two results whose
  * distances differ by less than a relative 1e-5 count as tied: neither order disagrees.
  *
+ * Most replies need few distances or none: the query's ground-truth row (read up to GT_WINDOW
+ * entries deep) already holds the true order of the returned ids found in it, and every id not in
+ * it is at least as far as all that are. So a reply listing the found ids in increasing row
+ * position and then the others is nearest-first as it stands (only the others' distances are
+ * computed, to check their order among themselves), and the mirror image is farthest-first unless
+ * its two ends tie, and is reversed. Any other reply pays for the distances of all its results
+ * (about 1 us per 100 dimensions per result). Ten distances of
+ * 768 dimensions per query cost more client CPU than the rest of a query together, so this matters
+ * for `vec-query` throughput (scripts/bench-vs-valkey-benchmark.ts). The shortcut is taken only
+ * when the ground truth was computed for the metric in use (the dataset's own metric, or none
+ * stated).
+ *
  * rank() allocates nothing: scratch is sized for k once.
  */
 import type { DistanceMetric, VectorDataset } from "../dataset/dataset.ts";
 import { distance, queryNorm } from "../dataset/knn.ts";
+import { NO_NEIGHBOR } from "../dataset/dataset.ts";
 
 /** Relative difference below which two distances count as equal (float32 rounding on the server). */
 const TIE_TOLERANCE = 1e-5;
+
+/** How deep into a ground-truth row a returned id is looked for (rows are often 100 long). */
+const GT_WINDOW = 100;
 
 /** What rank() found about the reply's own order. */
 export const ORDER_NEAREST_FIRST = 0;
@@ -31,6 +47,9 @@ export class TrueDistanceRanker {
   private dist = new Float64Array(0);
   private order = new Int32Array(0);
   private idsCopy = new Float64Array(0);
+  /** Ground-truth ids of the query being ranked, read lazily up to gtWidth entries (NaN: padding). */
+  private readonly gtRow: Float64Array;
+  private readonly gtWidth: number;
 
   /**
    * @param ds     the dataset slice the run loaded (vector i of the slice is dataset id offset + i)
@@ -44,7 +63,107 @@ export class TrueDistanceRanker {
   ) {
     this.queryScratch = new Float32Array(ds.dim);
     this.vectorScratch = new Float32Array(ds.dim);
+    const sameMetric = ds.metricHint === undefined || ds.metricHint === metric;
+    this.gtWidth = sameMetric ? Math.min(ds.neighborsPerQuery ?? 0, GT_WINDOW) : 0;
+    this.gtRow = new Float64Array(this.gtWidth);
     this.ensure(k);
+  }
+
+  /**
+   * The reply's order told from ground-truth positions: ORDER_NEAREST_FIRST, or
+   * ORDER_FARTHEST_FIRST with ids reversed into nearest-first order, or -1 when every distance is
+   * needed. An id found in the row's first gtWidth entries (a member) has its true rank there; an id
+   * not found is at least as far as every member, so only non-members need their distances
+   * computed, to order them among themselves.
+   */
+  private rankByGroundTruth(q: number, ids: Float64Array, count: number): number {
+    const width = this.gtWidth;
+    if (width === 0) return -1;
+    const row = this.gtRow;
+    const dist = this.dist;
+    let filled = 0;
+    // Nearest-first shape: members in increasing position, then non-members.
+    let near = true;
+    let nearPrev = -1;
+    let nonMemberSeen = false;
+    // Farthest-first shape: non-members, then members in decreasing position.
+    let far = true;
+    let farPrev = Infinity;
+    let memberSeen = false;
+    let nonMembers = 0;
+    for (let r = 0; r < count; r++) {
+      const id = ids[r]!;
+      let j = 0;
+      while (j < filled && row[j] !== id) j++;
+      if (j === filled) {
+        // Not among the entries read so far: read on until found or the window ends.
+        j = -1;
+        while (filled < width) {
+          const n = this.ds.neighborId(q, filled);
+          row[filled] = n === NO_NEIGHBOR || n > Number.MAX_SAFE_INTEGER ? NaN : n;
+          filled++;
+          if (row[filled - 1] === id) {
+            j = filled - 1;
+            break;
+          }
+        }
+      }
+      if (j >= 0) {
+        if (nonMemberSeen || j <= nearPrev) near = false;
+        nearPrev = j;
+        if (j >= farPrev) far = false;
+        farPrev = j;
+        memberSeen = true;
+        dist[r] = -1; // a member: distance not needed
+      } else {
+        nonMemberSeen = true;
+        if (memberSeen) far = false;
+        nonMembers++;
+        dist[r] = NaN; // computed below if the shape holds
+      }
+      if (!near && !far) return -1;
+    }
+    if (nonMembers === count) return -1;
+    const dim = this.ds.dim;
+    const query = this.ds.queryF32(q, this.queryScratch);
+    const qNorm = this.metric === "COSINE" ? queryNorm(query, 0, dim) : 0;
+    if (nonMembers > 1) {
+      // Non-members must be in the shape's order among themselves (ties never decide).
+      let prev = NaN;
+      for (let r = 0; r < count; r++) {
+        if (dist[r] !== dist[r]) {
+          const d = this.distanceOf(ids[r]!, query, qNorm);
+          if (d === Infinity) return -1;
+          dist[r] = d;
+          if (prev === prev) {
+            const tol = TIE_TOLERANCE * Math.max(Math.abs(prev), Math.abs(d), 1e-12);
+            if (near && prev - d > tol) near = false;
+            if (far && d - prev > tol) far = false;
+          }
+          prev = d;
+        }
+      }
+      if (!near && !far) return -1;
+    }
+    if (near) return ORDER_NEAREST_FIRST;
+    // Farthest-first shape: distances never increase along the reply. The two ends tell whether any
+    // step is strict (else every result ties and no order disagrees).
+    const first = this.distanceOf(ids[0]!, query, qNorm);
+    const last = this.distanceOf(ids[count - 1]!, query, qNorm);
+    if (first === Infinity || last === Infinity) return -1;
+    if (first - last <= TIE_TOLERANCE * Math.max(Math.abs(first), Math.abs(last), 1e-12)) return ORDER_NEAREST_FIRST;
+    for (let a = 0, b = count - 1; a < b; a++, b--) {
+      const t = ids[a]!;
+      ids[a] = ids[b]!;
+      ids[b] = t;
+    }
+    return ORDER_FARTHEST_FIRST;
+  }
+
+  private distanceOf(id: number, query: Float32Array, qNorm: number): number {
+    const i = id - this.offset;
+    if (!(i >= 0 && i < this.ds.numVectors)) return Infinity;
+    return distance(this.metric, query, 0, this.ds.vectorF32(i, this.vectorScratch), this.ds.dim, qNorm);
   }
 
   /**
@@ -55,6 +174,8 @@ export class TrueDistanceRanker {
   rank(q: number, ids: Float64Array, count: number): number {
     if (count < 2) return ORDER_NEAREST_FIRST;
     if (count > this.dist.length) this.ensure(count);
+    const known = this.rankByGroundTruth(q, ids, count);
+    if (known !== -1) return known;
     const dim = this.ds.dim;
     const query = this.ds.queryF32(q, this.queryScratch);
     const qNorm = this.metric === "COSINE" ? queryNorm(query, 0, dim) : 0;

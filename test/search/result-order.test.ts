@@ -88,3 +88,91 @@ describe("TrueDistanceRanker", () => {
     expect(s).toMatchObject({ mean: 1, mrr: 1, ndcg: 1 });
   });
 });
+
+/** lineDataset with exact ground truth (ids by distance) and a count of distances computed. */
+function lineDatasetWithTruth(metricHint?: DistanceMetric, depth = 10): { ds: VectorDataset; reads: () => number } {
+  const base = lineDataset() as unknown as Record<string, unknown>;
+  let reads = 0;
+  const vectorF32 = base.vectorF32 as (i: number) => Float32Array;
+  const truth = [
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+    [9, 8, 7, 6, 5, 4, 3, 2, 1, 0],
+  ];
+  const ds = {
+    ...base,
+    metricHint,
+    neighborsPerQuery: depth,
+    neighborId: (q: number, j: number) => truth[q]![j]!,
+    vectorF32: (i: number) => {
+      reads++;
+      return vectorF32(i);
+    },
+  } as unknown as VectorDataset;
+  return { ds, reads: () => reads };
+}
+
+describe("TrueDistanceRanker with ground truth: the order is read off the ground-truth row", () => {
+  test("a nearest-first reply needs no distance at all", () => {
+    const { ds, reads } = lineDatasetWithTruth("L2");
+    const ids = Float64Array.of(0, 1, 2, 3);
+    expect(new TrueDistanceRanker(ds, 0, "L2", 10).rank(0, ids, 4)).toBe(ORDER_NEAREST_FIRST);
+    expect([...ids]).toEqual([0, 1, 2, 3]);
+    expect(reads()).toBe(0);
+  });
+
+  test("a farthest-first reply is reversed after two distances (its ends)", () => {
+    const { ds, reads } = lineDatasetWithTruth();
+    const ids = Float64Array.of(9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+    expect(new TrueDistanceRanker(ds, 0, "L2", 10).rank(0, ids, 10)).toBe(ORDER_FARTHEST_FIRST);
+    expect([...ids]).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(reads()).toBe(2);
+  });
+
+  test("gives the same order and class as the distances would, for every reply shape", () => {
+    const replies = [
+      [0, 1, 2, 3],
+      [3, 2, 1, 0],
+      [2, 0, 3, 1],
+      [5, 42, 1],
+      [-1, 3, 42, 1],
+      [1, 1, 0],
+      [8, 9],
+      [0, 2, 7, 9],
+      [9, 7, 2, 0],
+      [1, 3, 5, 7, 9],
+      [1, 3, 9, 7],
+      [9, 7, 3, 1],
+      [7, 9, 3, 1],
+      [-1, 7, 1],
+      [42, 9],
+    ];
+    for (const q of [0, 1]) {
+      for (const reply of replies) {
+        for (const depth of [10, 3]) {
+        const fast = Float64Array.from(reply);
+        const slow = Float64Array.from(reply);
+        const a = new TrueDistanceRanker(lineDatasetWithTruth("L2", depth).ds, 0, "L2", 10).rank(q, fast, fast.length);
+        const b = ranker().rank(q, slow, slow.length);
+        expect({ q, depth, reply, order: a, ids: [...fast] }).toEqual({ q, depth, reply, order: b, ids: [...slow] });
+        }
+      }
+    }
+  });
+
+  test("with recall below 1 (ids beyond the ground-truth row) only those ids' distances are computed", () => {
+    const { ds, reads } = lineDatasetWithTruth("L2", 3);
+    const ids = Float64Array.of(0, 1, 2, 5, 7);
+    expect(new TrueDistanceRanker(ds, 0, "L2", 10).rank(0, ids, 5)).toBe(ORDER_NEAREST_FIRST);
+    expect(reads()).toBe(2);
+    const one = Float64Array.of(0, 2, 9);
+    expect(new TrueDistanceRanker(ds, 0, "L2", 10).rank(0, one, 3)).toBe(ORDER_NEAREST_FIRST);
+    expect(reads()).toBe(2);
+  });
+
+  test("ground truth computed for another metric is not trusted: distances decide", () => {
+    const { ds, reads } = lineDatasetWithTruth("COSINE");
+    const ids = Float64Array.of(1, 2, 3);
+    expect(new TrueDistanceRanker(ds, 0, "L2", 10).rank(0, ids, 3)).toBe(ORDER_NEAREST_FIRST);
+    expect(reads()).toBe(3);
+  });
+});
