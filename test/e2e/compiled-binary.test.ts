@@ -42,7 +42,7 @@ describe("the compiled binary", () => {
   test("runs a custom command from stdin (-x) over the unix socket", async () => {
     const run = await runBinary(["-s", server.socketPath ?? "", "-n", "200", "-q", "-x", "SET", "bin:key"], "from-binary");
     expectExit(run, 0);
-    expect(run.stdout).toMatch(/^SET bin:key from-binary: [\d.]+ requests per second, p50=[\d.]+ msec$/m);
+    expect(run.stdout).toMatch(/^SET bin:key <stdin: 11 bytes>: [\d.]+ requests per second, p50=[\d.]+ msec$/m);
     expect(await callsOf(server, "set")).toBe(200);
     expect(await server.cli("GET", "bin:key")).toBe("from-binary");
   });
