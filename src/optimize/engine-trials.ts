@@ -18,7 +18,7 @@ import { buildJsonReport, type JsonTestReport } from "../report/json.ts";
 import { latencyStats } from "../report/latency-stats.ts";
 import { formatErrorTypes } from "../report/text.ts";
 import { IndexManager, SILENT_LOG } from "../search/index-manager.ts";
-import { recallMean } from "./recall-of.ts";
+import { recallOf } from "./recall-of.ts";
 import type { Phase, TrialOutcome } from "./session.ts";
 import { loadConfig, trialConfig } from "./trial-config.ts";
 import type { Measurement, Setting } from "./trial.ts";
@@ -167,12 +167,12 @@ export function measure(result: TestResult, vector: boolean, problems: string[],
     p999Ms: s.p99_9 / 1000,
     errors: result.errors,
   };
-  const recall = vector ? recallMean(result) : undefined;
-  if (recall !== undefined) m.recall = recall;
+  const recall = vector ? recallOf(result) : undefined;
+  if (recall !== undefined && "mean" in recall) m.recall = recall.mean;
   if (interrupted) m.failed = "interrupted";
   else if (result.errors > 0) m.failed = `${result.errors} of ${result.issued} requests failed (${formatErrorTypes(result.errorsByType)})`;
   else if (lost > 0) m.failed = `connections lost: ${problems[0] ?? `${lost} requests unsent`}`;
   else if (result.completed === 0) m.failed = "no reply";
-  else if (vector && recall === undefined) m.failed = "recall not measured (no scored query)";
+  else if (recall !== undefined && "missing" in recall) m.failed = recall.missing;
   return m;
 }

@@ -1,20 +1,15 @@
 /**
- * Where a test result keeps its recall. One accessor, so the optimizer follows the JSON schema's
- * evolution in one place: the workload's summary under extra["vec-query"] today, a top-level
- * `recall` section when the result carries one.
+ * A trial's recall, read through the search module's own accessor (src/search/report.ts), so the
+ * optimizer follows wherever the result keeps it. Recall the search module withholds (vectors
+ * rewritten since the dataset was loaded) or that no query scored is no recall at all.
  */
 import type { TestResult } from "../metrics/types.ts";
+import { querySummaryOf } from "../search/report.ts";
 
-function meanOf(v: unknown): number | undefined {
-  if (v === null || typeof v !== "object") return undefined;
-  const o = v as { mean?: unknown; queries?: unknown };
-  if (typeof o.mean !== "number" || !Number.isFinite(o.mean)) return undefined;
-  if (typeof o.queries === "number" && o.queries <= 0) return undefined;
-  return o.mean;
-}
-
-/** Mean recall@k of the result's scored queries; undefined when none was scored. */
-export function recallMean(result: TestResult): number | undefined {
-  const r = result as TestResult & { recall?: unknown };
-  return meanOf(r.recall) ?? meanOf(result.extra?.recall) ?? meanOf(result.extra?.["vec-query"]);
+/** Mean recall@k of the scored queries, or why there is none. */
+export function recallOf(result: TestResult): { mean: number } | { missing: string } {
+  const s = querySummaryOf(result);
+  if (s === undefined || s.queries <= 0 || !Number.isFinite(s.mean)) return { missing: "recall not measured (no scored query)" };
+  if (s.invalidReason !== undefined) return { missing: `recall withheld: ${s.invalidReason}` };
+  return { mean: s.mean };
 }

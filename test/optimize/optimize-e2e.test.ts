@@ -13,6 +13,7 @@ import { shellSplit } from "../../src/config/shell-split.ts";
 import { approximateRecall, defaultRecallAtEf, startSearchServer, type SearchServer } from "../support/search-server.ts";
 import { describeRun, expectExit, parseJsonReport, runBench } from "../support/run-cli.ts";
 import { startValkey, type ValkeyServer } from "../support/valkey.ts";
+import { REAL_SEARCH_SERVER, startRealSearchServer } from "../support/search-module.ts";
 
 const TIMEOUT = 90_000;
 let dir: string;
@@ -75,8 +76,7 @@ describe("stand-in, approximate mode", () => {
       expect(r.reproduce).toContain(`--ef-search ${expected}`);
       const again = await runBench([...shellSplit(r.reproduce!, "reproduce").slice(1), "--output-format", "json"]);
       expectExit(again, 0);
-      const test0 = parseJsonReport(again.stdout).tests[0]!;
-      expect((test0.extra["vec-query"] as { mean: number }).mean).toBeGreaterThanOrEqual(0.9 - 1e-9);
+      expect(parseJsonReport(again.stdout).tests[0]!.recall!.mean!).toBeGreaterThanOrEqual(0.9 - 1e-9);
     },
     TIMEOUT,
   );
@@ -171,6 +171,21 @@ describe("stand-in, approximate mode", () => {
   );
 });
 
+test(
+  "recall the search module withholds (vectors rewritten by vec-update) fails the trial instead of steering the search",
+  async () => {
+    const t = target(standIn);
+    expectExit(await runBench([...t, "--dataset", dataset, "-t", "vec-load", "-c", "1"]), 0);
+    expectExit(await runBench([...t, "--dataset", dataset, "--mix", "vec-query:50,vec-update:50", "-n", "40", "-c", "1"]), 0);
+    const run = await runBench([...t, "--dataset", dataset, "-t", "vec-query", "-n", "20", "-c", "1", "--optimize", "--tune", "clients:1..2", "--output-format", "json"]);
+    expectExit(run, 1);
+    const r = JSON.parse(run.stdout) as OptimizeReport;
+    expect(r.trials[0]!.failed).toContain("recall withheld");
+    expect(r.outcome).toBe("failed");
+  },
+  TIMEOUT,
+);
+
 describe("key-value test on valkey-server", () => {
   let server: ValkeyServer;
   beforeAll(async () => {
@@ -196,15 +211,13 @@ describe("key-value test on valkey-server", () => {
   );
 });
 
-const REAL_DIR = process.env.VSB_SEARCH_SERVER_DIR;
-const realTest = REAL_DIR ? test : test.skip;
+const realTest = REAL_SEARCH_SERVER ? test : test.skip;
 
 describe("real valkey-search (VSB_SEARCH_SERVER_DIR)", () => {
   realTest(
     "the chosen ef_search's recall, re-measured by a separate ordinary run, meets the constraint",
     async () => {
-      const { startRealSearchServer } = await import("./real-search-server.ts");
-      const real = await startRealSearchServer(REAL_DIR!);
+      const real = await startRealSearchServer();
       try {
         const data = join(dir, "real.bin");
         await generateDataset({ path: data, dim: 32, numVectors: 3000, numQueries: 50, k: 10, metric: "L2", seed: 9, workers: 1 });
@@ -216,7 +229,7 @@ describe("real valkey-search (VSB_SEARCH_SERVER_DIR)", () => {
         const ef = r.chosen!.setting.ef_search!;
         const again = await runBench([...t, "--dataset", data, "-t", "vec-query", "-n", "200", "-c", "1", "--ef-search", String(ef), "--output-format", "json"]);
         expectExit(again, 0);
-        const recall = (parseJsonReport(again.stdout).tests[0]!.extra["vec-query"] as { mean: number }).mean;
+        const recall = parseJsonReport(again.stdout).tests[0]!.recall!.mean!;
         expect(recall).toBeGreaterThanOrEqual(0.95);
       } finally {
         await real.stop();
