@@ -226,11 +226,10 @@ async function searchConcurrency(session: Session, spec: Spec, base: Setting, ax
         break;
       }
       if (best && a.qps <= best.a.qps * (1 + tol)) {
-        // Within noise of the best (or below it): measure again before calling it saturated.
-        if (Math.abs(a.qps - best.a.qps) < tol * best.a.qps) {
-          a = await session.remeasure(a.setting);
-          if (best.a.runs < 2) best = { a: await session.remeasure(best.a.setting), i: best.i };
-        }
+        // Not better than the best by more than the noise: this would end the doubling, so it is
+        // measured again first (and so is the best, when the two are within --tolerance).
+        if (a.runs < 2) a = await session.remeasure(a.setting);
+        if (Math.abs(a.qps - best.a.qps) < tol * best.a.qps && best.a.runs < 2) best = { a: await session.remeasure(best.a.setting), i: best.i };
         if (!withinBounds(a)) {
           stop = { kind: "bound", i };
           break;

@@ -130,6 +130,22 @@ describe("concurrency: doubling, then bisection", () => {
     }
   });
 
+  test("one stalled trial (QPS a quarter of its true value) is measured again instead of ending the doubling", async () => {
+    const smooth = vectorSurface();
+    let stalled = false;
+    const surface: Surface = (s) => {
+      const m = smooth(s);
+      if (s.clients === 4 && !stalled) {
+        stalled = true;
+        return { ...m, qps: m.qps / 4 };
+      }
+      return m;
+    };
+    const { session, outcome } = run(surface, [range("clients", 1, 512)], []);
+    expect((await outcome).chosen?.setting.clients).toBe(24);
+    expect(session.trials.filter((t) => t.setting.clients === 4).length).toBe(2);
+  });
+
   test("minimize:p99 with a qps floor: the least clients that reach the floor", async () => {
     // QPS = 200000/30 * min(1, c/24) at ef 10 -> 6667 * c / 24 >= 3000 -> c >= 10.8 -> 11.
     const { outcome } = run(vectorSurface(), [range("clients", 1, 512)], [c("qps>=3000")], { objective: "minimize:p99" });
