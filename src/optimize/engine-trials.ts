@@ -9,8 +9,8 @@ import pkg from "../../package.json" with { type: "json" };
 import type { Deployment } from "../cluster/discovery.ts";
 import type { BenchConfig } from "../config/types.ts";
 import { Orchestrator } from "../engine/orchestrator.ts";
-import type { PlanLog, WorkloadCatalog } from "../engine/workload-api.ts";
-import { planTests } from "../engine/workload-catalog.ts";
+import type { PlanLog, PlannedTest, WorkloadCatalog } from "../engine/workload-api.ts";
+import { planTests, reportOf } from "../engine/workload-catalog.ts";
 import { UserError } from "../errors.ts";
 import type { TestResult } from "../metrics/types.ts";
 import { ConnectionError } from "../net/errors.ts";
@@ -21,7 +21,7 @@ import { IndexManager, SILENT_LOG } from "../search/index-manager.ts";
 import { recallOf } from "./recall-of.ts";
 import type { Phase, TrialOutcome } from "./session.ts";
 import { loadConfig, trialConfig } from "./trial-config.ts";
-import type { Measurement, Setting } from "./trial.ts";
+import { describeSetting, type Measurement, type Setting } from "./trial.ts";
 
 /** One index build of --tune-rebuild. */
 export interface BuildRecord {
@@ -70,16 +70,16 @@ export class EngineTrials {
   /** -t vec-load,...: loads the vectors once, with the run's own flags. */
   async loadOnce(): Promise<void> {
     const config = loadConfig(this.config);
-    const { result } = await this.runOnce(config);
+    const { result, tests } = await this.runOnce(config);
     if (result.errors > 0 || result.completed < result.issued) throw new UserError(`vec-load before the trials failed: ${result.errors} errors (${formatErrorTypes(result.errorsByType)})`);
-    this.load = this.toJson(config, result);
+    this.load = this.toJson(config, result, tests);
     result.latencyUs.destroy();
   }
 
   readonly run = async (setting: Setting, _phase: Phase, index: number): Promise<TrialOutcome> => {
     const config = trialConfig(this.config, setting, this.numQueries);
     if (this.rebuilds && buildKey(setting) !== this.currentBuild) await this.rebuild(setting, index);
-    let ran: { result: TestResult; problems: string[]; lost: number };
+    let ran: { result: TestResult; problems: string[]; lost: number; tests: PlannedTest[] };
     try {
       ran = await this.runOnce(config);
     } catch (e) {
@@ -88,16 +88,16 @@ export class EngineTrials {
       if (e instanceof UserError || e instanceof ConnectionError) return { measurement: failedMeasurement(e.message) };
       throw e;
     }
-    const { result, problems, lost } = ran;
+    const { result, problems, lost, tests } = ran;
     try {
       const measurement = measure(result, config.tests.includes("vec-query"), problems, lost, this.stop);
-      return { measurement, detail: this.toJson(config, result) };
+      return { measurement, detail: this.toJson(config, result, tests) };
     } finally {
       result.latencyUs.destroy();
     }
   };
 
-  private async runOnce(config: BenchConfig): Promise<{ result: TestResult; problems: string[]; lost: number }> {
+  private async runOnce(config: BenchConfig): Promise<{ result: TestResult; problems: string[]; lost: number; tests: PlannedTest[] }> {
     const tests = await planTests(this.catalog, config, this.deployment, this.planLog);
     this.planLog = SILENT_LOG;
     const orchestrator = new Orchestrator(config, this.deployment, tests, this.catalog);
@@ -108,7 +108,7 @@ export class EngineTrials {
       const outcome = await orchestrator.runAll({ onResult: (_r, p) => problems.push(...p) });
       const result = outcome.results[outcome.results.length - 1];
       if (!result) throw new UserError("the trial ran no test");
-      return { result, problems, lost: outcome.unsent + outcome.lostConnections };
+      return { result, problems, lost: outcome.unsent + outcome.lostConnections, tests };
     } finally {
       this.active = undefined;
       orchestrator.close();
@@ -119,7 +119,8 @@ export class EngineTrials {
   private async rebuild(setting: Setting, index: number): Promise<void> {
     const config = { ...trialConfig(this.config, setting, this.numQueries) };
     config.search = { ...config.search, dropIndex: true };
-    const tests = await planTests(this.catalog, config, this.deployment, this.planLog);
+    // Silent: the planner's own lines would name --dropindex, which the user did not give.
+    const tests = await planTests(this.catalog, config, this.deployment, SILENT_LOG);
     const query = tests.find((t) => t.workload.kind === "vec-query");
     const t0 = performance.now();
     await query?.before?.();
@@ -136,12 +137,14 @@ export class EngineTrials {
     if (memory.every((m) => m !== undefined)) record.indexMemoryBytes = memory.reduce((a, b) => a! + b!, 0);
     this.builds.push(record);
     this.currentBuild = buildKey(setting);
-    this.log.info(`build ${buildKey(setting)}: index re-created in ${buildSec.toFixed(2)} s, ${record.numDocs} documents${record.indexMemoryBytes !== undefined ? `, ${(record.indexMemoryBytes / 1e6).toFixed(1)} MB` : ""}`);
+    this.log.info(`build ${describeSetting(record.setting)}: index re-created in ${buildSec.toFixed(2)} s, ${record.numDocs} documents${record.indexMemoryBytes !== undefined ? `, ${(record.indexMemoryBytes / 1e6).toFixed(1)} MB` : ""}`);
   }
 
-  private toJson(config: BenchConfig, result: TestResult): JsonTestReport {
+  /** The result as a normal report's tests[] entry (with the workload's fields: recall...). */
+  private toJson(config: BenchConfig, result: TestResult, tests: readonly PlannedTest[]): JsonTestReport {
     const now = new Date();
-    const report = buildJsonReport(config, [result], { version: pkg.version, startedAt: now, finishedAt: now, servers: [] });
+    const { testFields } = reportOf(this.catalog, tests);
+    const report = buildJsonReport(config, [result], { version: pkg.version, startedAt: now, finishedAt: now, servers: [], ...(testFields ? { testFields } : {}) });
     return report.tests[0]!;
   }
 }

@@ -7,7 +7,9 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import * as v from "valibot";
 import { generateDataset } from "../../src/dataset/generate.ts";
+import { JsonTestSchema } from "../../src/report/json-schema.ts";
 import type { OptimizeReport } from "../../src/optimize/report-json.ts";
 import { shellSplit } from "../../src/config/shell-split.ts";
 import { approximateRecall, defaultRecallAtEf, startSearchServer, type SearchServer } from "../support/search-server.ts";
@@ -65,6 +67,9 @@ describe("stand-in, approximate mode", () => {
       expect(r.trials.length).toBeLessThanOrEqual(12);
       expect(r.gridPoints).toBe(300);
       for (const trial of r.trials) {
+        // Each trial's result is a normal report's tests[] entry, recall in its documented place.
+        expect(v.safeParse(JsonTestSchema, trial.result).issues).toBeUndefined();
+        expect(trial.result?.recall?.mean).toBeCloseTo(trial.recall!, 6);
         expect(trial.result?.histogram.length).toBeGreaterThan(0);
         expect(trial.result?.requests.issued).toBe(40); // 2 whole passes over 20 queries
       }
