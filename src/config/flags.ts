@@ -273,7 +273,7 @@ export const FLAGS = {
     valueHint: "percent",
     schema: numberText(0, "a percentage >= 0"),
     default: 20,
-    help: "Warn when the busiest node completed this many percent more requests than the least busy",
+    help: "Warn when the busiest node did this many percent more than the least busy: requests per connection (per node with --balance-nodes); for FT.SEARCH on a cluster, searches each shard executed",
     group: "Cluster",
   }),
   clusterAnnounceMap: valueFlag({

@@ -2,7 +2,7 @@
 import type { Deployment } from "../cluster/discovery.ts";
 import type { BenchConfig } from "../config/types.ts";
 import { createLatencyHistogram, encodeHistogram, mergeEncodedInto } from "../metrics/histogram.ts";
-import { imbalanceOf, type NodeResult } from "../metrics/node-results.ts";
+import { connectionsPerNode, imbalanceOf, type NodeResult } from "../metrics/node-results.ts";
 import type { TestResult } from "../metrics/types.ts";
 import type { WorkerResult } from "./messages.ts";
 import type { NodeAssignment, WorkloadCatalog } from "./workload-api.ts";
@@ -94,7 +94,10 @@ export function mergeResults(
   const extra: Record<string, unknown> = {};
   if (deployment.mode === "cluster" || nodeResults.length > 1) {
     extra.nodes = nodeResults;
-    const imbalance = imbalanceOf(nodeResults, config.cluster.imbalanceThresholdPct);
+    // --balance-nodes evens out node totals; otherwise each node is judged per connection, so
+    // the split of -c over the nodes (3/3/2 for -c 8 on three) is not mistaken for an imbalance.
+    const connections = config.cluster.balanceNodes ? undefined : connectionsPerNode(nodes.map((n) => n.address), config.clients);
+    const imbalance = imbalanceOf(nodeResults, config.cluster.imbalanceThresholdPct, connections);
     if (imbalance) extra.imbalance = imbalance;
   }
   if (Object.keys(redirects).length > 0) extra.redirects = redirects;

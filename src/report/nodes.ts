@@ -34,7 +34,7 @@ export function formatNodeTable(r: TestResult, thresholdPct: number): string {
   const im = info.imbalance;
   if (im) {
     const ratio = Number.isFinite(im.maxMinRatio) ? formatFixed(im.maxMinRatio, 2) : "inf";
-    out.push(`  imbalance: max/min ${ratio}, max deviation from mean ${formatFixed(im.maxDeviationPct, 1)}%`);
+    out.push(`  imbalance (${im.basis ?? "requests per node"}): max/min ${ratio}, max deviation from mean ${formatFixed(im.maxDeviationPct, 1)}%`);
     if (im.warning) out.push(`  WARNING: node imbalance above ${thresholdPct}% (--imbalance-threshold); results are skewed by the busiest node`);
   }
   return out.join("\n") + "\n\n";

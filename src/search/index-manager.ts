@@ -220,6 +220,30 @@ export class IndexManager {
   }
 
   /**
+   * Searches each primary has executed so far (address -> count), from INFO SEARCH: the FT.SEARCH
+   * requests it answered plus the partition searches it ran for other shards' FT.SEARCH (the
+   * coordinator fans each query out to every shard). Undefined when a primary does not report
+   * the coordinator's counters (standalone, or a module without them).
+   */
+  async shardSearches(): Promise<Map<string, number> | undefined> {
+    const counts = await this.onPrimaries(async (client, node): Promise<[string, number] | undefined> => {
+      const info = await client.call(["INFO", "SEARCH"]);
+      if (info instanceof RespError) return undefined;
+      const fields = new Map<string, number>();
+      for (const line of text(info).split("\n")) {
+        const colon = line.indexOf(":");
+        if (colon > 0) fields.set(line.slice(0, colon), Number(line.slice(colon + 1)));
+      }
+      const partitions = fields.get("search_coordinator_server_search_index_partition_success_count");
+      if (partitions === undefined) return undefined;
+      const own = (fields.get("search_successful_requests_count") ?? 0) + (fields.get("search_failure_requests_count") ?? 0);
+      return [node.address, own + partitions + (fields.get("search_coordinator_server_search_index_partition_failure_count") ?? 0)];
+    });
+    if (counts.some((c) => c === undefined)) return undefined;
+    return new Map(counts as [string, number][]);
+  }
+
+  /**
    * The rewrite marker: a small string key under the prefix saying why the vectors there no
    * longer match the dataset (vec-update with a shift rewrote them), so this and every later run
    * withholds recall instead of blaming the server. A STRING is never indexed by a HASH index and

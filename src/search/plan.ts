@@ -20,6 +20,7 @@ import type { BenchConfig, SearchDistance } from "../config/types.ts";
 import { NO_NEIGHBOR, openDataset, resolveMetric, resolveVectorDim, sliceDataset, type VectorDataset } from "../dataset/dataset.ts";
 import { UserError } from "../errors.ts";
 import type { PlannedTest, TestPatch } from "../engine/workload-api.ts";
+import { imbalanceOfCounts } from "../metrics/node-results.ts";
 import type { TestResult } from "../metrics/types.ts";
 import { planKvTests } from "../workload/plan.ts";
 import { describeDefinition, resolveNumericFields, type IndexDefinition } from "./index-definition.ts";
@@ -445,9 +446,15 @@ function loadTest(run: SearchRun, params: VecLoadParams): PlannedTest {
   };
 }
 
-/** vec-query: recall is withheld (with the reason) when the vectors were rewritten by an update. */
+/**
+ * vec-query: recall is withheld (with the reason) when the vectors were rewritten by an update.
+ * On a cluster, balance is judged by the searches each shard executed (FT.SEARCH fans out to
+ * every shard, so which node received a query says nothing about the load it caused), counted
+ * from before the test (its warmup included) to after it.
+ */
 function queryTest(run: SearchRun, title: string, params: VecQueryParams): PlannedTest {
   let invalid: string | undefined;
+  let searchesBefore: Map<string, number> | undefined;
   return {
     title,
     workload: { kind: "vec-query", params },
@@ -456,9 +463,18 @@ function queryTest(run: SearchRun, title: string, params: VecQueryParams): Plann
     async before() {
       await run.ensureIndex();
       invalid = await run.rewrittenReason();
+      searchesBefore = run.cluster ? await run.manager.shardSearches() : undefined;
     },
     async after(result) {
-      if (invalid !== undefined) return { "vec-query": withheld(result.extra?.["vec-query"], invalid) };
+      const added: Record<string, unknown> = {};
+      if (invalid !== undefined) added["vec-query"] = withheld(result.extra?.["vec-query"], invalid);
+      const after = searchesBefore ? await run.manager.shardSearches() : undefined;
+      if (searchesBefore && after) {
+        const executed = new Map([...after].map(([address, n]) => [address, n - (searchesBefore!.get(address) ?? 0)]));
+        const imbalance = imbalanceOfCounts(executed, run.config.cluster.imbalanceThresholdPct, "searches executed per shard");
+        if (imbalance) added.imbalance = imbalance;
+      }
+      return added;
     },
   };
 }

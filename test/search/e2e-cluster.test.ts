@@ -3,6 +3,7 @@
 // primary. Skipped with VSB_TEST_SEARCH_URL (the real target is one server, not a cluster).
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import type { Imbalance } from "../../src/metrics/node-results.ts";
 import type { RecallSummary } from "../../src/search/recall.ts";
 import { expectExit, parseJsonReport, runBench } from "../support/run-cli.ts";
 import { call, countKeys, makeDatasets, numDocs, searchClusterTarget, SERVER_KIND, standInTest, type Datasets, type SearchClusterTarget, uniqueNames } from "./e2e-target.ts";
@@ -50,6 +51,19 @@ describe(`cluster mode (${SERVER_KIND})`, () => {
       expect(order.checked).toBe(60);
       if (target.real) expect(order).toMatchObject({ disagreements: 60, farthestFirst: 60 });
       else expect(order).toMatchObject({ disagreements: 0, farthestFirst: 0 });
+
+      // -c 6 over three shards is an even split; -c 8 splits 3/3/2 below. FT.SEARCH runs on
+      // every shard whichever node received it, so the shards' own counters judge the balance.
+      const query8 = await runBench([...args.map((a) => (a === "6" ? "8" : a)), "-t", "vec-query", "-n", "90"], { timeoutMs: 45_000 });
+      expectExit(query8, 0);
+      expect(query8.stdout).toContain("imbalance (searches executed per shard): max/min 1.00, max deviation from mean 0.0%");
+      expect(query8.stdout).not.toContain("WARNING: node imbalance");
+      const json8 = await runBench([...args.map((a) => (a === "6" ? "8" : a)), "-t", "vec-query", "-n", "90", "--output-format", "json"], { timeoutMs: 45_000 });
+      expectExit(json8, 0);
+      const imbalance = parseJsonReport(json8.stdout).tests[0]!.extra.imbalance as Imbalance;
+      expect(imbalance).toMatchObject({ basis: "searches executed per shard", maxMinRatio: 1, warning: false });
+      // Each shard ran every query once (the warmup-free run's 90), as its entry node or as a partition.
+      expect(Object.values(imbalance.perNode)).toEqual([90, 90, 90]);
 
       const again = await runBench([...args, "-t", "vec-query", "-n", "20", "--cleanup", "-q"], { timeoutMs: 45_000 });
       expectExit(again, 0);

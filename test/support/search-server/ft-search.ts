@@ -242,6 +242,8 @@ function runKnn(
   for (const shard of shards) {
     const index = shard.indexes.byName.get(indexName);
     if (index === undefined) continue;
+    // The real coordinator sends every other shard a partition request and counts it there.
+    if (shard !== state) shard.counters.partitionsServed++;
     const candidates = candidatesOf(index, attribute.alias, filter);
     matching += candidates instanceof Map ? candidates.size : candidates.length;
     ranked.push(...nearest(attribute.metric, query, candidates, limit));

@@ -181,6 +181,9 @@ function searchSections(state: ServerState): Section[] {
       lines: ["add", "remove", "modify", "search", "create"].map((op) => `search_hnsw_${op}_exceptions_count:0`),
     },
     { name: "search_latency", lines: ["search_hnsw_vector_index_search_latency_usec:p50=120.000,p99=450.000,p99.9=900.000"] },
+    ...(state.cluster === undefined
+      ? []
+      : [{ name: "search_coordinator", lines: [`search_coordinator_server_search_index_partition_success_count:${state.counters.partitionsServed}`, "search_coordinator_server_search_index_partition_failure_count:0"] }]),
     { name: "search_string_interning", lines: ["search_string_interning_store_size:0"] },
     {
       name: "search_vector_externing",

@@ -25,6 +25,8 @@ export type SearchCounters = {
   failed: number;
   hybrid: number;
   searchCalls: number;
+  /** Searches this shard ran for another shard's FT.SEARCH (the coordinator's partition requests). */
+  partitionsServed: number;
 };
 
 const CONFIG_DEFAULTS: [string, string][] = [
@@ -47,7 +49,7 @@ export class ServerState {
   readonly config = new Map(CONFIG_DEFAULTS);
   readonly keyspace = new Keyspace();
   readonly indexes = new IndexRegistry();
-  readonly counters: SearchCounters = { successful: 0, failed: 0, hybrid: 0, searchCalls: 0 };
+  readonly counters: SearchCounters = { successful: 0, failed: 0, hybrid: 0, searchCalls: 0, partitionsServed: 0 };
   readonly commandCounts: Record<string, number> = {};
   /** Microseconds spent per command, for INFO commandstats. */
   readonly commandUsec: Record<string, number> = {};
