@@ -36,6 +36,8 @@ export interface ReportFileOptions {
   cluster?: boolean;
   sections?: (r: TestResult) => string[];
   csvExtraColumns?: CsvExtraColumns;
+  /** Fields workloads add at the top level of a test's JSON entry (vector search: recall...). */
+  testFields?: (r: TestResult) => Record<string, unknown>;
 }
 
 /** The JSON document with the run's state. */
@@ -72,7 +74,7 @@ export class ReportDocument {
     this.titlesThisRound.add(r.title);
     const entry: Entry = { title: r.title, round: this.round, interrupted };
     const o = this.o;
-    if (o.format === "json") entry.json = jsonTestReport(r);
+    if (o.format === "json") entry.json = jsonTestReport(r, o.testFields);
     else if (o.format === "csv") entry.text = formatCsvRow(r, { extended: true, extraColumns: o.csvExtraColumns });
     else entry.text = formatTextReport(r, { servers: this.servers, cluster: o.cluster, sections: o.sections });
     this.entries.push(entry);
