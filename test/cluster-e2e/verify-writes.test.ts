@@ -1,0 +1,117 @@
+// --verify-writes through a real failover on a 3+3 cluster: the replica of one primary is cut
+// off (its replication link killed while it is stopped), the primary keeps acknowledging writes
+// for a moment and is then SIGKILLed, and the replica is promoted without them. The run must
+// report those acknowledged writes as missing, consistently with the test's own scan of the
+// keys left on the cluster, and exit 1.
+
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { killNode, replicaOf, send, waitForPromotion, warmUpReplication } from "../support/cluster-ops.ts";
+import { collectRun, describeRun, parseJsonReport, spawnBench, waitFor, type RunResult } from "../support/run-cli.ts";
+import type { JsonTestReport } from "../../src/report/json.ts";
+import { startCluster, type ValkeyCluster, type ValkeyServer } from "../support/valkey.ts";
+
+interface VerifyWrites {
+  keysWritten: number;
+  present: number;
+  stale: number;
+  missing: number;
+  corrupt: number;
+  unreadable: number;
+  perNode: Record<string, { present: number; missing: number }>;
+}
+
+const KEYS = 6000;
+let cluster: ValkeyCluster;
+
+beforeAll(async () => {
+  cluster = await startCluster({ primaries: 3, replicasPerPrimary: 1 });
+  await warmUpReplication(cluster);
+}, 60_000);
+afterAll(() => cluster.stop());
+
+const setCalls = async (node: ValkeyServer) => (await node.commandstats()).set?.calls ?? 0;
+
+/** Distinct key numbers of `key{TAG}:NNNNNNNNNNNN` keys on the current primaries (the dead node aside). */
+async function keysOnCluster(dead: ValkeyServer): Promise<Set<number>> {
+  const found = new Set<number>();
+  for (const p of cluster.nodes) {
+    if (p === dead || (await p.info("replication")).role !== "master") continue;
+    const out = await p.cli("--scan", "--pattern", "key{*}:*", "--count", "1000");
+    for (const line of out.split("\n")) {
+      const m = /^key\{...\}:(\d{12})$/.exec(line);
+      if (m) found.add(Number(m[1]));
+    }
+  }
+  return found;
+}
+
+describe("--verify-writes when a primary dies with writes its replica never received", () => {
+  let run: RunResult;
+  let t: JsonTestReport;
+  let v: VerifyWrites;
+  let found: Set<number>;
+  let promotedMidRun = false;
+
+  beforeAll(async () => {
+    const primaries = await cluster.primaries();
+    const victim = primaries[1]!;
+    const heir = await replicaOf(cluster, victim);
+    const before = await setCalls(victim);
+    // Each key number is written once (sequential pattern over exactly -n keys), paced so the
+    // run outlives the failover; 16 KiB values so the cut-off replica misses real data.
+    const args = [
+      "-p", String(primaries[0]!.port), "-t", "set", "--key-pattern", "S", "-r", String(KEYS), "-n", String(KEYS),
+      "--rps", "1000", "-c", "12", "-d", "2048", "--request-timeout", "15000", "--verify-writes", "--output-format", "json",
+    ];
+    const proc = spawnBench(args, { timeoutMs: 90_000 });
+    const result = collectRun(proc, args);
+    await waitFor("the run to write to the victim", async () => (await setCalls(victim)) - before >= 300, 15_000);
+    process.kill(heir.pid, "SIGSTOP");
+    try {
+      // The victim drops its replica's link: what it acknowledges from now on reaches nobody.
+      await send(victim, ["CLIENT", "KILL", "TYPE", "replica"]);
+      const cut = await setCalls(victim);
+      await waitFor("acknowledged writes the replica cannot have", async () => (await setCalls(victim)) - cut >= 100, 10_000);
+      killNode(victim);
+    } finally {
+      process.kill(heir.pid, "SIGCONT");
+    }
+    await waitForPromotion(heir, 30_000);
+    promotedMidRun = proc.exitCode === null;
+    run = await result;
+    const report = parseJsonReport(run.stdout);
+    t = report.tests[0]!;
+    v = t.extra.verifyWrites as VerifyWrites;
+    found = await keysOnCluster(victim);
+  }, 120_000);
+
+  test("the replica was promoted while the run was still going", () => {
+    expect(promotedMidRun).toBe(true);
+  });
+
+  test("the acknowledged writes the promoted replica never had are reported missing, none stale, and the run exits 1", () => {
+    if (run.code !== 1) throw new Error(`expected exit 1\n${describeRun(run)}`);
+    expect(v.missing).toBeGreaterThan(0);
+    expect(v.stale).toBe(0);
+    expect(v.corrupt).toBe(0);
+    expect(v.unreadable).toBe(0);
+    expect(v.present + v.missing).toBe(v.keysWritten);
+    expect(run.stderr).toMatch(/acknowledged writes did not survive/);
+  });
+
+  test("every acknowledged write is a distinct key: keys written = successful SETs", () => {
+    expect(v.keysWritten).toBe(t.requests.completed);
+  });
+
+  test("consistent with the test's own scan: present keys are on the cluster, and keys absent = missing + (some of the failed requests)", () => {
+    const absent = t.requests.issued - found.size;
+    expect(found.size).toBeGreaterThanOrEqual(v.present);
+    expect(absent).toBeGreaterThanOrEqual(v.missing);
+    expect(absent).toBeLessThanOrEqual(v.missing + t.requests.errors);
+  });
+
+  test("the losses are all on the promoted replica's node in the per-node table", () => {
+    const lossy = Object.entries(v.perNode).filter(([, c]) => c.missing > 0);
+    expect(lossy.length).toBe(1);
+  });
+});
