@@ -20,7 +20,7 @@ const io: Io = { log, stdout: process.stdout };
 const out = (s: string) => void process.stdout.write(s.endsWith("\n") ? s : s + "\n");
 
 async function main(argv: string[]): Promise<number> {
-  const parsed = await parseCli(argv, { stdin: () => Bun.stdin.text() });
+  const parsed = await parseCli(argv);
   switch (parsed.kind) {
     case "help":
     case "version":

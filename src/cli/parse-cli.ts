@@ -8,6 +8,7 @@ import { buildConfig } from "../config/schema.ts";
 import { UserError } from "../errors.ts";
 import { PROGRAM_NAME, subcommands, VERSION } from "./command.ts";
 import { renderHelp } from "./help.ts";
+import { readStdinUpTo } from "./read-stdin.ts";
 import { tokenize } from "./tokenize.ts";
 
 export type ParsedCli =
@@ -18,8 +19,8 @@ export type ParsedCli =
   | { kind: "subcommand"; name: string; argv: string[] };
 
 export interface CliIo {
-  /** Reads all of standard input (for `-x`); defaults to Bun's stdin. */
-  stdin?: () => Promise<string>;
+  /** Reads standard input (for `-x`), at most a little over `maxBytes`; defaults to Bun's stdin. */
+  stdin?: (maxBytes: number) => Promise<string>;
   /** Cores for `--threads auto`; defaults to navigator.hardwareConcurrency. */
   cores?: number;
   /** Clock for the default seed; defaults to Date.now. */
@@ -47,7 +48,7 @@ export async function parseCli(argv: readonly string[], io: CliIo = {}): Promise
 
   const config = await buildConfig(new FlagReader(tokens.flags), {
     command: tokens.command,
-    readStdin: io.stdin ?? (() => Bun.stdin.text()),
+    readStdin: io.stdin ?? readStdinUpTo,
     cores: io.cores ?? navigator.hardwareConcurrency,
     nowMs: io.nowMs ?? Date.now,
   });

@@ -12,6 +12,8 @@ import { refuseStreamingCommands } from "./streaming-commands.ts";
 import { readCaDirectory } from "../net/tls-files.ts";
 import { loadSnapshot } from "../metrics/snapshot-file.ts";
 import { parseCommandSequence } from "./command-sequence.ts";
+import { checkSendBuffers, checkSequenceSize, formatBytes, maxStdinBytes, SEND_BUFFER_BUDGET_BYTES, sequenceBytes } from "./memory-budget.ts";
+import { MAX_DATA_SIZE_BYTES } from "./value-schemas.ts";
 import { commandSecrets, commandTitle } from "./command-secrets.ts";
 import { readRuntimeConfig } from "./runtime-config-file.ts";
 import { parseHostPort } from "./endpoint.ts";
@@ -30,7 +32,7 @@ export interface BuildOptions {
   /** The custom command (positional arguments), possibly empty. */
   command: readonly string[];
   /** Reads all of standard input, for `-x`. */
-  readStdin: () => Promise<string>;
+  readStdin: (maxBytes: number) => Promise<string>;
   /** Cores for `--threads auto`. */
   cores: number;
   /** Clock for the time-based default seed (injectable so tests can pin it). */
@@ -208,6 +210,7 @@ export async function buildConfig(flags: FlagReader, options: BuildOptions): Pro
   };
   const optimize = optimizeOptions(flags, config);
   if (optimize !== undefined) config.optimize = optimize;
+  checkBufferBudget(config, flags);
   return config;
 }
 
@@ -402,12 +405,48 @@ async function customCommand(flags: FlagReader, options: BuildOptions): Promise<
   } else if (options.command.length > 0) {
     command = [...options.command];
   }
-  if (command !== undefined) parseCommandSequence(command); // reject a malformed sequence before reading stdin
-  if (command !== undefined && flags.get(FLAGS.stdinArg)) {
-    // As valkey-benchmark -x: the whole of stdin, unmodified (a trailing newline is kept).
-    command.push(await options.readStdin());
+  if (command === undefined) return undefined;
+  // Reject a malformed or oversized sequence before reading stdin.
+  const sequence = parseCommandSequence(command);
+  checkSequenceSize(sequence);
+  if (flags.get(FLAGS.stdinArg)) {
+    // As valkey-benchmark -x: the whole of stdin, unmodified (a trailing newline is kept), up to
+    // what every connection's send buffer can hold within the budget.
+    const clients = flags.get(FLAGS.clients);
+    const pipeline = flags.get(FLAGS.pipeline);
+    const repeat = sequence[sequence.length - 1]!.repeat;
+    const limit = Math.floor(maxStdinBytes(clients, pipeline, sequenceBytes(sequence, flags.get(FLAGS.dataSize)), MAX_DATA_SIZE_BYTES) / repeat);
+    const value = await options.readStdin(limit);
+    if (Buffer.byteLength(value) > limit) throw stdinTooLarge(flags, limit);
+    command.push(value);
   }
   return command;
+}
+
+export function stdinTooLarge(flags: Pick<FlagReader, "spelling" | "get">, limit: number): UserError {
+  return new UserError(
+    `${flags.spelling("stdinArg")}: standard input is larger than ${formatBytes(limit)}, the most each of the ${flags.get(FLAGS.clients)} connections x ${flags.get(FLAGS.pipeline)} pipeline slots can hold within the ${formatBytes(SEND_BUFFER_BUDGET_BYTES)} send-buffer budget (values are at most 512 MiB): send less, or lower -c / -P`,
+  );
+}
+
+/** Every connection's send buffer together stays within the budget (checked before connecting). */
+function checkBufferBudget(config: BenchConfig, flags: FlagReader): void {
+  let unitBytes: number;
+  let size = flags.spelling("dataSize");
+  if (config.commandSequence) {
+    unitBytes = sequenceBytes(config.commandSequence, config.dataSize);
+    size = flags.get(FLAGS.stdinArg) ? `${flags.spelling("stdinArg")} input` : "the command's size";
+  } else {
+    // The largest catalog request: MSET's 10 keys and values (vector tests size theirs from the dataset).
+    const mset = config.tests.length === 0 || config.tests.includes("mset");
+    unitBytes = (mset ? 10 : 1) * (config.dataSize + 64) + 32;
+  }
+  checkSendBuffers({
+    clients: config.clients,
+    pipeline: config.pipeline,
+    unitBytes,
+    spellings: { clients: flags.spelling("clients"), pipeline: flags.spelling("pipeline"), size },
+  });
 }
 
 function formatFromFileName(output: string | undefined): OutputFormat {
