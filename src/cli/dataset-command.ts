@@ -4,8 +4,13 @@
  * (one-line message, exit code 2); the entry point prints it.
  */
 import { type CommandDef, defineCommand, renderUsage, runCommand } from "citty";
-import { renameSync } from "node:fs";
-import { basename, extname, resolve } from "node:path";
+import { readdirSync, renameSync, statSync } from "node:fs";
+import { basename, extname, join, resolve } from "node:path";
+import { checkNotAnInput, checkOutputTarget, type NamedPath } from "../config/output-target.ts";
+import { removePendingFiles } from "../dataset/pending-files.ts";
+import { log } from "../log.ts";
+import { exitWhenFlushed } from "../stdio.ts";
+import { exitCodeFor, onStopSignals } from "../stop-signals.ts";
 import { convertToLegacy, type ConvertInputs, type ConvertProgress } from "../dataset/convert.ts";
 import * as v from "valibot";
 import { numericFilterText } from "../config/value-schemas.ts";
@@ -190,6 +195,7 @@ const generate = defineCommand({
   async run({ args, rawArgs }) {
     const output = str(args, "output");
     if (!output) throw new UserError("--output FILE is required");
+    checkOutputTarget(output, "--output");
     const clusters = str(args, "clusters") ? int(args, "clusters", 1, 1) : undefined;
     await generateDataset({
       path: output, name: str(args, "name"), dim: int(args, "dim", 128, 1), numVectors: int(args, "num-vectors", 10000, 1),
@@ -241,6 +247,7 @@ const groundTruth = defineCommand({
     const dataset = datasetArg(args);
     const output = str(args, "output");
     if (!output && args["in-place"] !== true) throw new UserError("pass --output FILE (new file) or --in-place (overwrite FILE's ground truth)");
+    if (output) checkOutput(output, [["FILE", dataset.path], ["--schema", dataset.schemaPath], ["--data", dataset.dataPath]]);
     const ds = openDataset(dataset);
     try {
       const k = int(args, "k", 100, 1);
@@ -322,6 +329,23 @@ function describeLabels(l: VectorLabels): string {
   return `labels: ${read} from ${l.path}, ${l.values.length} distinct: ${shown}${more}${unlabelled}`;
 }
 
+/** --output must be writable and none of the inputs (`convert -o b.fvecs --base b.fvecs` replaced its own source). */
+function checkOutput(output: string, inputs: [string, string | undefined][]): void {
+  checkOutputTarget(output, "--output");
+  checkNotAnInput({ spelling: "--output", path: output }, inputs.filter((i): i is [string, string] => i[1] !== undefined).map(([spelling, path]): NamedPath => ({ spelling, path })));
+}
+
+/** The parquet files of a VectorDBBench directory (inputs an output must not replace). */
+function parquetFiles(dir: string | undefined): string[] {
+  if (dir === undefined) return [];
+  try {
+    if (!statSync(dir).isDirectory()) return [];
+    return readdirSync(dir).filter((f) => f.endsWith(".parquet")).map((f) => join(dir, f));
+  } catch {
+    return [];
+  }
+}
+
 const convert = defineCommand({
   meta: { name: "convert", description: "Convert fvecs/ivecs/bvecs, fbin/ibin/u8bin, .npy, ann-benchmarks HDF5 or VectorDBBench parquet" },
   args: {
@@ -347,6 +371,11 @@ const convert = defineCommand({
     if (chosen.length !== 1) throw new UserError("pass exactly one input: --base FILE [--queries FILE] [--ground-truth FILE], --hdf5 FILE or --parquet DIR");
     if (str(args, "neighbors") && !str(args, "parquet")) throw new UserError("--neighbors goes with --parquet DIR; for other inputs use --ground-truth FILE");
     if (str(args, "labels") && !str(args, "parquet")) throw new UserError("--labels goes with --parquet DIR");
+    const parquetDir = str(args, "parquet");
+    checkOutput(output, [
+      ...(["base", "queries", "ground-truth", "hdf5", "neighbors", "labels"] as const).map((name) => [`--${name}`, str(args, name)] as [string, string | undefined]),
+      ...parquetFiles(parquetDir).map((path) => ["--parquet", path] as [string, string]),
+    ]);
     let inputs: ConvertInputs;
     const hdf5 = str(args, "hdf5") ?? (extname(str(args, "base") ?? "").match(/^\.(hdf5|h5)$/i) ? str(args, "base") : undefined);
     if (hdf5) inputs = await openHdf5(hdf5);
@@ -420,11 +449,23 @@ export async function runDatasetCommand(argv: string[]): Promise<number> {
     console.log(process.stdout.isTTY ? usage : usage.replace(/\u001b\[[0-9;]*m/g, ""));
     return 0;
   }
+  // SIGINT/SIGTERM: remove the files still being written (x.partial, a dataset without its
+  // ground truth yet), then exit 130/143.
+  const stopHandlers = onStopSignals(
+    (signal) => {
+      const removed = removePendingFiles();
+      log.warn(`interrupted by ${signal}${removed.length > 0 ? `; removed the unfinished ${removed.join(", ")}` : ""}`);
+      void exitWhenFlushed(exitCodeFor(signal));
+    },
+    (signal) => void exitWhenFlushed(exitCodeFor(signal)),
+  );
   try {
     await runCommand(datasetCommand, { rawArgs: argv });
   } catch (e) {
     if (e instanceof Error && e.name === "CLIError") throw new UserError(`dataset ${name}: ${e.message}`);
     throw e;
+  } finally {
+    stopHandlers();
   }
   return 0;
 }

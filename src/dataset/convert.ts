@@ -6,6 +6,7 @@
 import type { DistanceMetric, VectorDtype } from "./dataset.ts";
 import { datasetError, UserError } from "./errors.ts";
 import { LegacyDatasetWriter } from "./legacy-writer.ts";
+import { letSignalsIn } from "./pending-files.ts";
 import type { TagData } from "./legacy-writer.ts";
 import type { MatrixSource } from "./matrix-source.ts";
 
@@ -86,6 +87,7 @@ export async function convertToLegacy(inputs: ConvertInputs, o: ConvertOptions):
         }
         bytes += count * src.rowBytes;
         o.onProgress?.({ section, rows: first + count, totalRows: src.rows, bytes });
+        await letSignalsIn();
       }
     }
     if (groundTruth && k > 0) {

@@ -18,6 +18,7 @@ import { UserError } from "./errors.ts";
 import { computeGroundTruth } from "./ground-truth.ts";
 import { NO_NEIGHBOR_U64 } from "./legacy-format.ts";
 import { LegacyDatasetWriter, type TagData } from "./legacy-writer.ts";
+import { letSignalsIn, trackPendingFile } from "./pending-files.ts";
 import type { DatasetNumericRange } from "./dataset.ts";
 
 export interface TagSpec {
@@ -207,6 +208,7 @@ export async function generateDataset(o: GenerateOptions): Promise<void> {
       fillRows(chunk, count);
       writer.writeVectors(first, chunk.subarray(0, count * dim));
       o.onProgress?.("vectors", (first + count) / o.numVectors);
+      await letSignalsIn();
     }
     for (let first = 0; first < o.numQueries; first += chunkRows) {
       const count = Math.min(chunkRows, o.numQueries - first);
@@ -219,12 +221,15 @@ export async function generateDataset(o: GenerateOptions): Promise<void> {
     throw e;
   }
   if (o.k > 0 && o.numQueries > 0) {
+    // The file is in place but its ground truth reads as zeros until written: not done yet.
+    const untrack = trackPendingFile(o.path);
     const gt = await computeGroundTruth({
       dataset: { path: o.path }, k: o.k, metric, filtered: (o.tags ?? []).length > 0 || o.numericFilterSelectivity !== undefined,
       queries: Array.from({ length: o.numQueries }, (_, q) => q), workers: o.workers,
       onProgress: (f) => o.onProgress?.("ground truth", f),
     });
     writeGroundTruthInPlace(o.path, writer.offsets.groundTruthOffset, gt.ids);
+    untrack();
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import h5wasm from "h5wasm/node";
 import type { DistanceMetric } from "./dataset.ts";
-import { datasetError } from "./errors.ts";
+import { datasetError, requireRegularFile } from "./errors.ts";
 import { copyElements, type ElementType, type MatrixSource } from "./matrix-source.ts";
 
 type H5File = InstanceType<typeof h5wasm.File>;
@@ -86,6 +86,7 @@ export interface Hdf5Dataset {
 
 /** Opens an ann-benchmarks HDF5 file. The file closes when every source has been closed. */
 export async function openHdf5(path: string): Promise<Hdf5Dataset> {
+  requireRegularFile(path);
   await h5wasm.ready;
   let file: H5File;
   try {

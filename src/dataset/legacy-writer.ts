@@ -4,11 +4,13 @@
  * bounded memory; the header goes in last and the file is renamed into place only when complete,
  * so an interrupted conversion never leaves a file that looks valid.
  */
-import { closeSync, ftruncateSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, ftruncateSync, openSync, renameSync, rmSync, statfsSync, writeSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import type { DatasetNumericRange, DistanceMetric, VectorDtype } from "./dataset.ts";
 import { UserError } from "./errors.ts";
 import { floatToHalfBits } from "./float16.ts";
 import { H, LEGACY_HEADER_BYTES, LEGACY_MAGIC, NO_NEIGHBOR, NO_NEIGHBOR_U64 } from "./legacy-format.ts";
+import { trackPendingFile } from "./pending-files.ts";
 
 export interface LegacyWriterOptions {
   path: string;
@@ -88,17 +90,20 @@ export class LegacyDatasetWriter {
   private readonly tmpPath: string;
   private readonly rowBytes: number;
   private done = false;
+  private readonly untrack: () => void;
 
   constructor(private readonly o: LegacyWriterOptions) {
     if (!(o.dim > 0)) throw new UserError(`cannot write ${o.path}: dim must be positive`);
     this.rowBytes = o.dim * (o.dtype === "float16" ? 2 : 4);
     this.offsets = legacyOffsets(o);
     this.tmpPath = `${o.path}.partial`;
+    checkFreeSpace(o.path, this.offsets.groundTruthEnd);
     try {
       this.fd = openSync(this.tmpPath, "w");
     } catch (e) {
       throw new UserError(`cannot create ${this.tmpPath}: ${(e as NodeJS.ErrnoException).code ?? e}; check the directory exists and is writable`);
     }
+    this.untrack = trackPendingFile(this.tmpPath);
     // Sparse until written: the ground-truth section reads as zeros until filled.
     ftruncateSync(this.fd, this.offsets.groundTruthEnd);
   }
@@ -156,6 +161,7 @@ export class LegacyDatasetWriter {
     this.put(header, 0);
     closeSync(this.fd);
     renameSync(this.tmpPath, o.path);
+    this.untrack();
     this.done = true;
   }
 
@@ -167,6 +173,7 @@ export class LegacyDatasetWriter {
       closeSync(this.fd);
     } catch {}
     rmSync(this.tmpPath, { force: true });
+    this.untrack();
   }
 
   private writeCsr(offset: number, nrow: number, rowEntries: RowEntries, vocab: Map<string, number>): number {
@@ -224,5 +231,26 @@ export class LegacyDatasetWriter {
   private put(bytes: Uint8Array, position: number): void {
     let done = 0;
     while (done < bytes.byteLength) done += writeSync(this.fd, bytes, done, bytes.byteLength - done, position + done);
+  }
+}
+
+const GiB = 1024 ** 3;
+
+/**
+ * Refuses a file larger than the free space of its file system before writing a byte: the file
+ * is sparse until written, so `dataset generate --num-vectors 100000000000` would otherwise start
+ * a 6.4 TB write and fail hours later.
+ */
+function checkFreeSpace(path: string, bytes: number): void {
+  const directory = dirname(resolve(path));
+  let free: number;
+  try {
+    const fs = statfsSync(directory);
+    free = Number(fs.bavail) * Number(fs.bsize);
+  } catch {
+    return; // no answer (an unusual file system): the write itself will tell
+  }
+  if (bytes > free) {
+    throw new UserError(`cannot write ${path}: it needs ${(bytes / GiB).toFixed(1)} GiB but ${directory} has ${(free / GiB).toFixed(1)} GiB free; lower --num-vectors / --dim or write it elsewhere`);
   }
 }

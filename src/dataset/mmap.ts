@@ -14,7 +14,7 @@
  */
 import { dlopen, FFIType, ptr, toArrayBuffer } from "bun:ffi";
 import { closeSync, fstatSync, openSync, readFileSync } from "node:fs";
-import { datasetError } from "./errors.ts";
+import { datasetError, requireRegularFile } from "./errors.ts";
 
 const WINDOW_BYTES = 1 << 30; // 1 GiB: page-aligned on every platform
 const WINDOW_OVERLAP_BYTES = 64 << 20; // the longest record/row one call may ask for
@@ -136,6 +136,7 @@ class BufferMappedFile implements MappedFile {
 export function mapFile(path: string): MappedFile {
   let size: number;
   let regular: boolean;
+  requireRegularFile(path);
   try {
     const fd = openSync(path, "r");
     try {

@@ -5,7 +5,7 @@
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { parquetMetadataAsync } from "hyparquet";
 import type { FileMetaData } from "hyparquet";
-import { datasetError } from "./errors.ts";
+import { datasetError, requireRegularFile } from "./errors.ts";
 import type { ParquetFile } from "./parquet-column-cursor.ts";
 import type { ReadAt } from "./parquet-pages.ts";
 
@@ -38,6 +38,7 @@ export interface ParquetPart extends ParquetFile {
 
 export async function openPart(path: string, firstRow: number, o: ReadObserver): Promise<ParquetPart> {
   let fd: number;
+  requireRegularFile(path);
   try {
     fd = openSync(path, "r");
   } catch (e) {

@@ -5,7 +5,7 @@
  */
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { extname } from "node:path";
-import { datasetError, UserError } from "./errors.ts";
+import { datasetError, requireRegularFile, UserError } from "./errors.ts";
 import { widenF16ToF32 } from "./float16.ts";
 import { copyElements, type ElementType, type MatrixSource } from "./matrix-source.ts";
 
@@ -147,6 +147,7 @@ export const RAW_EXTENSIONS = [...Object.keys(VECS_TYPES), ...Object.keys(BIN_TY
 export function openRawSource(path: string): MatrixSource {
   const ext = extname(path).toLowerCase();
   let fd: number;
+  requireRegularFile(path);
   try {
     fd = openSync(path, "r");
   } catch (e) {

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import type { DatasetSection, DistanceMetric } from "./dataset.ts";
-import { datasetError } from "./errors.ts";
+import { datasetError, requireRegularFile } from "./errors.ts";
 import { checkGroundTruthSample, checkSections, u32At } from "./legacy-format.ts";
 import { type DatasetLayout, MappedDataset, type TagSource } from "./mapped-dataset.ts";
 import { type MappedFile, mapFile } from "./mmap.ts";
@@ -93,6 +93,7 @@ class RecordTags implements TagSource {
 /** Opens `schemaPath` (YAML) describing `dataPath` (headerless binary). */
 export function openSchemaDataset(schemaPath: string, dataPath: string): MappedDataset {
   let doc: unknown;
+  requireRegularFile(schemaPath);
   try {
     doc = Bun.YAML.parse(readFileSync(schemaPath, "utf8"));
   } catch (e) {
