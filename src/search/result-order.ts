@@ -33,6 +33,8 @@ const TIE_TOLERANCE = 1e-5;
 
 /** How deep into a ground-truth row a returned id is looked for (rows are often 100 long). */
 const GT_WINDOW = 100;
+/** Memory for cached ground-truth rows, per worker. */
+const GT_CACHE_BYTES = 64 * 1024 * 1024;
 
 /** What rank() found about the reply's own order. */
 export const ORDER_NEAREST_FIRST = 0;
@@ -47,8 +49,8 @@ export class TrueDistanceRanker {
   private dist = new Float64Array(0);
   private order = new Int32Array(0);
   private idsCopy = new Float64Array(0);
-  /** Ground-truth ids of the query being ranked, read lazily up to gtWidth entries (NaN: padding). */
-  private readonly gtRow: Float64Array;
+  /** Ground-truth rows read so far, gtWidth ids each (NaN: padding), one per query asked. */
+  private readonly gtRows: (Float64Array | undefined)[];
   private readonly gtWidth: number;
 
   /**
@@ -64,8 +66,11 @@ export class TrueDistanceRanker {
     this.queryScratch = new Float32Array(ds.dim);
     this.vectorScratch = new Float32Array(ds.dim);
     const sameMetric = ds.metricHint === undefined || ds.metricHint === metric;
-    this.gtWidth = sameMetric ? Math.min(ds.neighborsPerQuery ?? 0, GT_WINDOW) : 0;
-    this.gtRow = new Float64Array(this.gtWidth);
+    // Rows are kept per query (queries repeat); the window narrows for huge query sets so the
+    // cache stays under GT_CACHE_BYTES, but never below k.
+    const affordable = Math.floor(GT_CACHE_BYTES / 8 / Math.max(1, ds.numQueries));
+    this.gtWidth = sameMetric ? Math.min(ds.neighborsPerQuery ?? 0, Math.max(k, Math.min(GT_WINDOW, affordable))) : 0;
+    this.gtRows = new Array<Float64Array | undefined>(this.gtWidth > 0 ? ds.numQueries : 0);
     this.ensure(k);
   }
 
@@ -79,9 +84,8 @@ export class TrueDistanceRanker {
   private rankByGroundTruth(q: number, ids: Float64Array, count: number): number {
     const width = this.gtWidth;
     if (width === 0) return -1;
-    const row = this.gtRow;
+    const row = this.gtRows[q] ?? this.readRow(q);
     const dist = this.dist;
-    let filled = 0;
     // Nearest-first shape: members in increasing position, then non-members.
     let near = true;
     let nearPrev = -1;
@@ -94,21 +98,8 @@ export class TrueDistanceRanker {
     for (let r = 0; r < count; r++) {
       const id = ids[r]!;
       let j = 0;
-      while (j < filled && row[j] !== id) j++;
-      if (j === filled) {
-        // Not among the entries read so far: read on until found or the window ends.
-        j = -1;
-        while (filled < width) {
-          const n = this.ds.neighborId(q, filled);
-          row[filled] = n === NO_NEIGHBOR || n > Number.MAX_SAFE_INTEGER ? NaN : n;
-          filled++;
-          if (row[filled - 1] === id) {
-            j = filled - 1;
-            break;
-          }
-        }
-      }
-      if (j >= 0) {
+      while (j < width && row[j] !== id) j++;
+      if (j < width) {
         if (nonMemberSeen || j <= nearPrev) near = false;
         nearPrev = j;
         if (j >= farPrev) far = false;
@@ -124,6 +115,7 @@ export class TrueDistanceRanker {
       if (!near && !far) return -1;
     }
     if (nonMembers === count) return -1;
+    if (near && nonMembers < 2) return ORDER_NEAREST_FIRST; // no distance needed at all
     const dim = this.ds.dim;
     const query = this.ds.queryF32(q, this.queryScratch);
     const qNorm = this.metric === "COSINE" ? queryNorm(query, 0, dim) : 0;
@@ -158,6 +150,16 @@ export class TrueDistanceRanker {
       ids[b] = t;
     }
     return ORDER_FARTHEST_FIRST;
+  }
+
+  private readRow(q: number): Float64Array {
+    const row = new Float64Array(this.gtWidth);
+    for (let j = 0; j < row.length; j++) {
+      const n = this.ds.neighborId(q, j);
+      row[j] = n === NO_NEIGHBOR || n > Number.MAX_SAFE_INTEGER ? NaN : n;
+    }
+    this.gtRows[q] = row;
+    return row;
   }
 
   private distanceOf(id: number, query: Float32Array, qNorm: number): number {
