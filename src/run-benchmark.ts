@@ -129,7 +129,7 @@ async function runWithDeployment(config: BenchConfig, io: Io, catalog: WorkloadC
     // a single server's report stays valkey-benchmark's layout, line for line.
     const metricsInText = mode === "text" && !jsonToStdout && (config.serverMetrics === "on" || (config.serverMetrics === "auto" && (cluster || deployment.nodes.length > 1)));
     const extrasAsked = config.trackMetrics.length > 0 || config.metricsIntervalSec !== undefined || config.metricsSnapshotFile !== undefined || config.compareSnapshotFile !== undefined;
-    const metricsWanted = config.serverMetrics !== "off" && (metricsInText || config.outputFormat === "json" || extrasAsked);
+    const metricsWanted = config.serverMetrics !== "off" && (metricsInText || config.outputFormat === "json" || config.outputFormat === "html" || extrasAsked);
     const textBlocks = mode === "text" && !jsonToStdout;
     metrics = metricsWanted
       ? await openServerMetrics(config, deployment, {

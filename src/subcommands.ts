@@ -10,6 +10,10 @@ export async function runSubcommand(name: string, argv: string[]): Promise<numbe
     const { runCompareCommand } = await import("./cli/compare-command.ts");
     return runCompareCommand(argv);
   }
+  if (name === "report") {
+    const { runReportCommand } = await import("./cli/report-command.ts");
+    return runReportCommand(argv);
+  }
   if (name === "merge") {
     const { runMergeCommand } = await import("./cli/merge-command.ts");
     return runMergeCommand(argv);

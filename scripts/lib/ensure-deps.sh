@@ -1,6 +1,7 @@
 # Shared by scripts/test.sh and scripts/demo.sh (source it, then call ensure_deps).
 # Installs what this project needs on a Debian machine and does nothing when it is all there:
-# Node.js and npm, the npm packages (including the pinned Bun), valkey-server/valkey-cli, openssl.
+# Node.js and npm, the npm packages (including the pinned Bun), valkey-server/valkey-cli, openssl,
+# and Debian's chromium for the HTML report's browser test.
 # Expects the current directory to be the repository root.
 
 # Runs a command as root: directly when we are root, else through sudo.
@@ -65,10 +66,19 @@ ensure_openssl() {
   apt_install openssl
 }
 
+# Headless Chromium for the HTML report's browser test (test/report/html/), driven by the
+# playwright-core npm package; Debian's own build, since nothing may download a browser.
+ensure_chromium() {
+  if command -v chromium >/dev/null; then return 0; fi
+  echo "ensure-deps: installing chromium (apt)" >&2
+  apt_install --no-install-recommends chromium fonts-liberation
+}
+
 ensure_deps() {
   ensure_node
   ensure_node_modules
   ensure_bun
   ensure_valkey
   ensure_openssl
+  ensure_chromium
 }

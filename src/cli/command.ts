@@ -39,6 +39,9 @@ export const benchCommand = defineCommand({
     dataset: defineCommand({
       meta: { name: "dataset", description: "Prepare and inspect vector datasets (see: dataset --help)" },
     }),
+    report: defineCommand({
+      meta: { name: "report", description: "Self-contained HTML report of one or more JSON reports: report RUN.json... -o REPORT.html (see: report --help)" },
+    }),
     merge: defineCommand({
       meta: { name: "merge", description: "Combine the JSON reports of --shard I/N processes into one (see: merge --help)" },
     }),

@@ -44,6 +44,7 @@ export function optimizeOptions(flags: FlagReader, config: Omit<BenchConfig, "op
   if (sweep.length > 0 && flags.given("tune")) throw new UserError(`${say("tune")} is for --optimize; with --sweep give every parameter as --sweep NAME=VALUES`);
   const refused = REFUSED_WITH_TRIALS.find((n) => flags.given(n));
   if (refused) throw new UserError(`${say(refused)} cannot be combined with ${flag}: every trial is its own run; drop ${say(refused)}`);
+  if (config.outputFormat === "html") throw new UserError(`${flag} writes text or JSON; make the HTML page from its JSON: report OPT.json -o OPT.html`);
   if (config.outputFormat === "csv") throw new UserError(`${flag} reports as text or JSON: use --output-format text|json (or -o FILE.json)`);
   const test = measuredTest(config, say, flag);
   const vector = test === "vec-query";

@@ -208,6 +208,9 @@ export async function buildConfig(flags: FlagReader, options: BuildOptions): Pro
     startAtMs: flags.get(FLAGS.startAt),
     barrier: barrierOf(flags),
   };
+  if (config.outputFormat === "html" && output === undefined) {
+    throw new UserError(`${flags.spelling("outputFormat")} html writes a file: add -o FILE.html`);
+  }
   const optimize = optimizeOptions(flags, config);
   if (optimize !== undefined) config.optimize = optimize;
   checkBufferBudget(config, flags);
@@ -453,6 +456,7 @@ function formatFromFileName(output: string | undefined): OutputFormat {
   const lower = output?.toLowerCase() ?? "";
   if (lower.endsWith(".json")) return "json";
   if (lower.endsWith(".csv")) return "csv";
+  if (lower.endsWith(".html") || lower.endsWith(".htm")) return "html";
   return "text";
 }
 

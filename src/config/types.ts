@@ -43,7 +43,7 @@ export interface ConnectionConfig {
 
 export type Warmup = { kind: "seconds"; seconds: number } | { kind: "requests"; requests: number };
 
-export type OutputFormat = "text" | "json" | "csv";
+export type OutputFormat = "text" | "json" | "csv" | "html";
 
 /** Which nodes serve read-only commands (`--rfr`). Writes always go to primaries. */
 export type ReadFrom = "primary" | "prefer-replica" | "round-robin" | "az-affinity";

@@ -109,8 +109,8 @@ export const readFromText: TextSchema<ReadFrom> = v.pipe(
 ) as TextSchema<ReadFrom>;
 
 export const outputFormatText: TextSchema<OutputFormat> = v.picklist(
-  ["text", "json", "csv"],
-  "must be text, json or csv",
+  ["text", "json", "csv", "html"],
+  "must be text, json, csv or html (html needs -o FILE)",
 );
 
 /** `true|false|1|0|yes|no`, for `--flag=value` on boolean flags. */

@@ -9,6 +9,8 @@ import { formatCsv, type CsvExtraColumns } from "./csv.ts";
 import { buildJsonReport, formatJsonReport, type JsonReportMeta } from "./json.ts";
 import { RUN_TRAILER } from "./run.ts";
 import { formatTextReport } from "./text.ts";
+import { renderHtmlReport } from "./html/html-page.ts";
+import { buildReportModel } from "./html/report-model.ts";
 
 export function formatOutputFile(
   format: OutputFormat,
@@ -19,6 +21,8 @@ export function formatOutputFile(
   switch (format) {
     case "json":
       return formatJsonReport(buildJsonReport(config, results, meta));
+    case "html":
+      return renderHtmlReport(buildReportModel([{ path: config.outputFile ?? "run", report: buildJsonReport(config, results, meta) }]));
     case "csv":
       return formatCsv(results, { extended: true, extraColumns: meta.csvExtraColumns });
     case "text":

@@ -23,6 +23,8 @@ import { buildJsonReport, formatJsonReport, jsonTestReport, type JsonReport, typ
 import { configSecrets, redactValue } from "./redact.ts";
 import { RUN_TRAILER } from "./run.ts";
 import { formatTextReport } from "./text.ts";
+import { renderHtmlReport } from "./html/html-page.ts";
+import { buildReportModel } from "./html/report-model.ts";
 
 export type RunStatus = "running" | "complete" | "interrupted" | "failed";
 
@@ -74,7 +76,7 @@ export class ReportDocument {
     this.titlesThisRound.add(r.title);
     const entry: Entry = { title: r.title, round: this.round, interrupted };
     const o = this.o;
-    if (o.format === "json") entry.json = jsonTestReport(r, o.testFields);
+    if (o.format === "json" || o.format === "html") entry.json = jsonTestReport(r, o.testFields);
     else if (o.format === "csv") entry.text = formatCsvRow(r, { extended: true, extraColumns: o.csvExtraColumns });
     else entry.text = formatTextReport(r, { servers: this.servers, cluster: o.cluster, sections: o.sections });
     this.entries.push(entry);
@@ -98,6 +100,8 @@ export class ReportDocument {
   render(status: RunStatus, reason?: string): string {
     const o = this.o;
     if (o.format === "json") return formatJsonReport(this.json(status));
+    // The HTML report of this run alone (`report` combines several JSON files).
+    if (o.format === "html") return renderHtmlReport(buildReportModel([{ path: o.config.outputFile ?? "run", report: this.json(status) }]));
     if (o.format === "csv") {
       const names = [...(o.csvExtraColumns?.names ?? []), "status"];
       const header = formatCsvHeader({ extended: true, extraColumns: { names, cells: () => [] } });

@@ -394,7 +394,7 @@ describe("invalid input is rejected with exit code 2 and a message naming the fl
     [["--seed", "abc"], /^--seed must be a whole number/],
     [["--dbnum", "-1"], /^--dbnum must be at least 0/],
     [["--connect-timeout", "0"], /^--connect-timeout must be at least 1/],
-    [["--output-format", "xml"], /^--output-format must be text, json or csv \(got xml\)$/],
+    [["--output-format", "xml"], /^--output-format must be text, json, csv or html \(html needs -o FILE\) \(got xml\)$/],
     [["-o", "/nonexistent-dir/run.json"], /^-o \/nonexistent-dir\/run.json: cannot use directory \/nonexistent-dir: no such file/],
     [["-s", "/tmp/sock", "--tls"], /^-s cannot be combined with TLS/],
     [["-s", "/tmp/sock", "-u", "valkeys://h"], /^-s cannot be combined with TLS/],

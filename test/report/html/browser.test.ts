@@ -1,0 +1,103 @@
+// The HTML report in a real browser: headless Chromium (Debian's `chromium` package, which
+// scripts/lib/ensure-deps.sh installs) driven by playwright-core opens a report made from real
+// runs, shows no console errors, and every chart has drawn points. The screenshot is kept in
+// .tmp/test-artifacts/ (ignored by git) for a human to look at.
+
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync, mkdirSync, rmSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { chromium, type Browser } from "playwright-core";
+import { REPO_ROOT, expectExit, runBench } from "../../support/run-cli.ts";
+import { startValkey, type ValkeyServer } from "../../support/valkey.ts";
+import { tempDir } from "../../results/support.ts";
+
+const CHROMIUM = process.env.VSB_CHROMIUM ?? "/usr/bin/chromium";
+const ARTIFACTS = join(REPO_ROOT, ".tmp", "test-artifacts");
+const dir = tempDir("html");
+let server: ValkeyServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: scripts/lib/ensure-deps.sh installs Debian's chromium (or set VSB_CHROMIUM)`);
+  server = await startValkey();
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"] });
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Opens `file`, collects console errors, and reads every chart's drawn points and pixels. */
+async function inspect(file: string, screenshot: string) {
+  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  const errors: string[] = [];
+  const requests: string[] = [];
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(m.text());
+  });
+  page.on("pageerror", (e) => errors.push(e.message));
+  page.on("request", (r) => {
+    if (!r.url().startsWith("file:")) requests.push(r.url());
+  });
+  await page.goto(`file://${file}`);
+  // The page script marks the body when it finished; if it threw, say why.
+  await page.waitForSelector("body[data-charts]", { state: "attached", timeout: 15_000 }).catch((e: Error) => {
+    throw new Error(`the report did not finish drawing (${e.message.split("\n")[0]}); page errors: ${errors.join(" | ") || "none"}`);
+  });
+  const charts = await page.$$eval(".chart", (boxes) =>
+    boxes.map((box) => {
+      const canvas = box.querySelector("canvas");
+      let inked = 0;
+      if (canvas) {
+        const ctx = canvas.getContext("2d")!;
+        const px = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+        for (let i = 3; i < px.length; i += 4) if (px[i]! > 0) inked++;
+      }
+      return { id: box.id, title: box.querySelector("h4")?.textContent ?? "", points: Number(box.getAttribute("data-points")), inked };
+    }),
+  );
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: join(ARTIFACTS, screenshot), fullPage: true });
+  await page.close();
+  return { errors, requests, charts };
+}
+
+describe("HTML report in headless Chromium", () => {
+  test("two real runs: every chart drew points, no console error, no network", async () => {
+    const a = join(dir, "p1.json");
+    const b = join(dir, "p8.json");
+    for (const [file, pipeline] of [[a, "1"], [b, "8"]] as const) {
+      const run = await runBench(["-p", String(server.port), "-t", "set,get", "-n", "40000", "-r", "1000", "-c", "10", "-P", pipeline, "--interval", "0.2", "-q", "-o", file], { timeoutMs: 40_000 });
+      expectExit(run, 0);
+    }
+    const html = join(dir, "report.html");
+    const report = await runBench(["report", a, b, "-o", html]);
+    expectExit(report, 0);
+    const seen = await inspect(html, "report-two-runs.png");
+    expect(seen.errors).toEqual([]);
+    expect(seen.requests).toEqual([]);
+    const titles = seen.charts.map((c) => c.title);
+    expect(titles).toContain("Throughput over time");
+    expect(titles).toContain("Latency by percentile (HdrHistogram log axis)");
+    for (const c of seen.charts) {
+      expect({ chart: c.id, points: c.points > 1 }).toEqual({ chart: c.id, points: true });
+      // An empty uPlot canvas still has axes; a drawn series inks far more pixels.
+      expect({ chart: c.id, inked: c.inked > 2000 }).toEqual({ chart: c.id, inked: true });
+    }
+    expect(statSync(join(ARTIFACTS, "report-two-runs.png")).size).toBeGreaterThan(10_000);
+  }, 120_000);
+
+  test("-o x.html on a run writes the report directly", async () => {
+    const html = join(dir, "direct.html");
+    const run = await runBench(["-p", String(server.port), "-t", "ping_mbulk", "-n", "20000", "-q", "-o", html], { timeoutMs: 40_000 });
+    expectExit(run, 0);
+    const seen = await inspect(html, "report-direct.png");
+    expect(seen.errors).toEqual([]);
+    expect(seen.charts.length).toBeGreaterThanOrEqual(3);
+    for (const c of seen.charts) expect(c.points).toBeGreaterThan(0);
+    const bad = await runBench(["-p", String(server.port), "--output-format", "html"]);
+    expectExit(bad, 2);
+    expect(bad.stderr).toContain("html writes a file: add -o FILE.html");
+  }, 60_000);
+});
