@@ -284,28 +284,41 @@ export class IndexManager {
     }
   }
 
-  /** --cleanup: drops the index (if there) and UNLINKs every key under the prefix; returns keys removed. */
-  async cleanup(name: string, prefix: string, log: SearchLog): Promise<number> {
+  /**
+   * --cleanup: drops the index (if there) and UNLINKs the keys under the prefix that `owns`
+   * accepts (this run's vector keys, src/search/own-keys.ts); every other key stays. Counts the
+   * keys under the prefix before and after, so the user sees what was left and why.
+   */
+  async cleanup(name: string, prefix: string, owns: (key: string) => boolean, ids: string, log: SearchLog): Promise<{ before: number; deleted: number; after: number }> {
     await this.onFirstPrimary(async (client) => {
       const reply = await client.call(["FT.DROPINDEX", name]);
       if (reply instanceof RespError && !isUnknownIndexError(reply)) throw new UserError(`${client.where}: FT.DROPINDEX ${name} failed: ${reply.message}`);
     });
-    const removed = await this.onPrimaries(async (client) => {
-      let n = 0;
+    const counts = await this.onPrimaries(async (client) => {
+      let before = 0;
+      let deleted = 0;
       await scanAll(client, `${prefix}*`, async (keys) => {
+        before += keys.length;
+        // The rewrite marker is the run's too (it says why these vectors no longer match).
+        const marker = IndexManager.markerKey(prefix);
+        const own = keys.filter((k) => owns(k) || k === marker);
         // One UNLINK per key, pipelined: keys of one batch may live in different slots (CROSSSLOT).
-        for (let i = 0; i < keys.length; i += UNLINK_BATCH) {
-          const replies = await Promise.all(keys.slice(i, i + UNLINK_BATCH).map((k) => client.call(["UNLINK", k])));
+        for (let i = 0; i < own.length; i += UNLINK_BATCH) {
+          const replies = await Promise.all(own.slice(i, i + UNLINK_BATCH).map((k) => client.call(["UNLINK", k])));
           for (const r of replies) {
             if (r instanceof RespError) throw new UserError(`${client.where}: UNLINK failed during --cleanup: ${r.message}`);
-            if (typeof r === "number") n += r;
+            if (typeof r === "number") deleted += r;
           }
         }
       });
-      return n;
+      let after = 0;
+      await scanAll(client, `${prefix}*`, (keys) => void (after += keys.length));
+      return { before, deleted, after };
     });
-    const total = removed.reduce((a, b) => a + b, 0);
-    log.info(`cleanup: dropped index ${name} and deleted ${total} keys under ${prefix}`);
+    const sum = (f: (c: { before: number; deleted: number; after: number }) => number) => counts.reduce((a, c) => a + f(c), 0);
+    const total = { before: sum((c) => c.before), deleted: sum((c) => c.deleted), after: sum((c) => c.after) };
+    const left = total.after > 0 ? ` (left: keys not in this tool's format for ids ${ids}, or written meanwhile)` : "";
+    log.info(`cleanup: dropped index ${name}; deleted ${total.deleted} vector keys of ids ${ids}; keys under ${prefix}: ${total.before} before, ${total.after} after${left}`);
     return total;
   }
 }

@@ -15,6 +15,7 @@
  * (another tool, a different --vector-offset) fall back to writing the whole slice.
  */
 import type { Deployment } from "../cluster/discovery.ts";
+import { ownVectorKeys } from "./own-keys.ts";
 import { canonicalTestName, isVectorTestName } from "../config/test-names.ts";
 import type { BenchConfig, SearchDistance } from "../config/types.ts";
 import { NO_NEIGHBOR, openDataset, resolveMetric, resolveVectorDim, sliceDataset, type VectorDataset } from "../dataset/dataset.ts";
@@ -231,7 +232,9 @@ class SearchRun {
 
   /** --cleanup: index and keys go; a --loop round after it starts from scratch. */
   async cleanup(): Promise<void> {
-    await this.manager.cleanup(this.def.name, this.def.prefix, this.log);
+    const first = this.config.search.vectorOffset;
+    const end = first + this.facts.numVectors;
+    await this.manager.cleanup(this.def.name, this.def.prefix, ownVectorKeys(this.def.prefix, first, end), `${first}..${end - 1}`, this.log);
     this.indexReady = false;
     this.idSlots = undefined;
   }
