@@ -781,7 +781,7 @@ export const FLAGS = {
   }),
   cleanup: booleanFlag({
     long: "cleanup",
-    help: "Vector search: at the end drop the index and delete every key under --search-prefix",
+    help: "Vector search: at the end drop the index and delete this run's vector keys (its ids under --search-prefix, nothing else)",
     group: "Vector search",
   }),
   reload: booleanFlag({
