@@ -891,7 +891,7 @@ export const FLAGS = {
     valueHint: "metric<=|>=value",
     schema: constraintText,
     defaultText: "none",
-    help: "A target every chosen trial must meet (repeatable): recall>=0.95, qps>=10000, p50<=2ms, p99<=5ms, p999<=20ms (ms default; us, s accepted)",
+    help: "A target the chosen setting must meet (repeatable): recall>=0.95, qps>=10000, p50<=2ms, p99<=5ms, p999<=20ms (ms default; us, s accepted)",
     group: "Optimizer",
   }),
   tune: typedListFlag({
