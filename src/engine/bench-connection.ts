@@ -125,6 +125,16 @@ export class BenchConnection implements SocketSink {
       void this.relocate();
       return;
     }
+    if (run.clusterDownUntilMs > 0) {
+      // A node answered CLUSTERDOWN a moment ago: flooding a cluster that cannot serve helps no one.
+      const holdMs = run.clusterDownUntilMs - performance.now();
+      if (holdMs > 0) {
+        if (!run.canClaim()) return this.finish();
+        this.wait(Math.min(holdMs, MAX_WAIT_MS));
+        return;
+      }
+      run.clusterDownUntilMs = 0;
+    }
     if (run.nodeTooFarAhead(this.node.address)) {
       // --balance-nodes: let the slower nodes catch up.
       if (!run.canClaim()) return this.finish();

@@ -24,6 +24,7 @@ export function mergeResults(
   let errors = 0;
   const errorsByType: Record<string, number> = {};
   const redirects: Record<string, number> = {};
+  const retried: Record<string, number> = {};
   let start = Infinity;
   let end = 0;
   const perNode = new Map<string, { role?: "primary" | "replica"; completed: number; errors: number; redirects: number; hist: ReturnType<typeof createLatencyHistogram> }>();
@@ -33,6 +34,7 @@ export function mergeResults(
     errors += p.errors;
     for (const [k, v] of Object.entries(p.errorsByType)) errorsByType[k] = (errorsByType[k] ?? 0) + v;
     for (const [k, v] of Object.entries(p.redirects)) redirects[k] = (redirects[k] ?? 0) + v;
+    for (const [k, v] of Object.entries(p.retried ?? {})) retried[k] = (retried[k] ?? 0) + v;
     mergeEncodedInto(hist, p.histogram);
     for (const [address, n] of Object.entries(p.perNode)) {
       let acc = perNode.get(address);
@@ -101,6 +103,7 @@ export function mergeResults(
     if (imbalance) extra.imbalance = imbalance;
   }
   if (Object.keys(redirects).length > 0) extra.redirects = redirects;
+  if (Object.keys(retried).length > 0) extra.retried = retried;
   const workloadExtras = parts.map((p) => p.extra).filter((x) => x !== undefined);
   if (workloadExtras.length > 0) {
     const merged = catalog.mergeExtras(workloadKind, workloadExtras);

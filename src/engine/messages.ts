@@ -65,6 +65,8 @@ export interface WorkerResult {
   perNode: Record<string, NodeCounters>;
   /** MOVED / ASK replies that were followed (not counted as completed or errors). */
   redirects: Record<string, number>;
+  /** Requests answered after TRYAGAIN / CLUSTERDOWN retries, by the code retried past. */
+  retried: Record<string, number>;
   /** Per-interval numbers (when spec.timeline is set), in time order. */
   intervals?: WorkerInterval[];
 }

@@ -13,10 +13,15 @@ import { RespError } from "../resp/types.ts";
 import type { WorkerClusterState } from "./cluster-state.ts";
 import type { NodeAssignment } from "./workload-api.ts";
 
-export type RedirectOutcome = { ok: true; address: string } | { ok: false; code: string; problem?: string };
+/** `retried`: the code a TRYAGAIN/CLUSTERDOWN retry got past, when one did. */
+export type RedirectOutcome = { ok: true; address: string; retried?: string } | { ok: false; code: string; problem?: string };
 
 const ASKING = encodeCommand(["ASKING"]);
 const MAX_HOPS = 16;
+/** TRYAGAIN / CLUSTERDOWN: retries per request (after 100, 200, 400 ms), then it is an error of
+ *  that type. More would only multiply the load on a cluster that cannot serve. */
+export const MAX_RETRIES = 3;
+const FIRST_BACKOFF_MS = 100;
 
 export class RedirectRouter {
   private clients = new Map<string, Promise<ControlClient>>();
@@ -41,7 +46,10 @@ export class RedirectRouter {
     const deadline = performance.now() + this.conn.requestTimeoutMs;
     let host = from.host;
     let port = from.port;
-    let backoffMs = 10;
+    let backoffMs = FIRST_BACKOFF_MS;
+    let retries = 0;
+    let retriedCode: string | undefined;
+    const startedMs = performance.now();
     for (let hop = 0; hop < MAX_HOPS; hop++) {
       let asking = false;
       if (code === "MOVED" || code === "ASK") {
@@ -59,10 +67,16 @@ export class RedirectRouter {
         }
         asking = code === "ASK";
       } else {
-        // TRYAGAIN (keys of a multi-key command mid-migration) / CLUSTERDOWN: wait, then retry.
-        if (performance.now() + backoffMs > deadline) return { ok: false, code, problem: `${code} persisted for ${this.conn.requestTimeoutMs} ms (--request-timeout)` };
+        // TRYAGAIN (keys of a multi-key command mid-migration) / CLUSTERDOWN: wait, then retry,
+        // a bounded number of times within --request-timeout.
+        if (retries >= MAX_RETRIES || performance.now() + backoffMs > deadline) {
+          const spent = Math.round(performance.now() - startedMs);
+          return { ok: false, code, problem: `${nodeAddress(host, port)} answered ${code} after ${retries} retries over ${spent} ms; those requests were counted as ${code} errors` };
+        }
         await Bun.sleep(backoffMs);
-        backoffMs = Math.min(backoffMs * 2, 500);
+        backoffMs *= 2;
+        retries++;
+        retriedCode = code;
         if (code === "CLUSTERDOWN") await this.cluster.refresh();
       }
       let reply;
@@ -75,7 +89,7 @@ export class RedirectRouter {
         this.clients.delete(nodeAddress(host, port));
         return { ok: false, code: "CONNECTION", problem: `resending a redirected request to ${nodeAddress(host, port)} failed: ${(e as Error).message}` };
       }
-      if (!(reply instanceof RespError)) return { ok: true, address: nodeAddress(host, port) };
+      if (!(reply instanceof RespError)) return { ok: true, address: nodeAddress(host, port), retried: retriedCode };
       code = reply.code;
       message = reply.message;
       if (code !== "MOVED" && code !== "ASK" && code !== "TRYAGAIN" && code !== "CLUSTERDOWN") return { ok: false, code };

@@ -28,6 +28,8 @@ export interface RunParams {
 }
 
 const MAX_PROBLEMS = 5;
+/** After a CLUSTERDOWN reply, connections wait this long before sending new requests. */
+const CLUSTERDOWN_HOLD_MS = 100;
 /** After --duration's deadline, in-flight requests get this long (at most --request-timeout)
  *  before they are counted as UNANSWERED and the test ends: the deadline is a hard one. */
 const DEADLINE_GRACE_MS = 2000;
@@ -48,6 +50,9 @@ export class TestRun {
   errors = 0;
   private readonly errorsByType = new Map<string, number>();
   readonly redirects = new Map<string, number>();
+  private readonly retried = new Map<string, number>();
+  /** performance.now() until which connections send nothing new after a CLUSTERDOWN reply. */
+  clusterDownUntilMs = 0;
   private latencySumUs = 0;
   readonly problems: string[] = [];
   readonly rateLimited: boolean;
@@ -278,8 +283,15 @@ export class TestRun {
    */
   /** `settle`, from the workload (ConnectionWorkload.onRedirect), hears how the resend ended. */
   followRedirect(from: BenchConnection, code: string, message: string, command: Uint8Array, sentAtMs: number, settle?: (ok: boolean) => void): void {
-    this.redirects.set(code, (this.redirects.get(code) ?? 0) + 1);
-    this.statsFor(from.node.address).redirects++;
+    // MOVED / ASK are redirects; TRYAGAIN / CLUSTERDOWN are retries, counted only when one is
+    // answered (a request that keeps failing is an error of that type, not a redirect).
+    if (code === "MOVED" || code === "ASK") {
+      this.redirects.set(code, (this.redirects.get(code) ?? 0) + 1);
+      this.statsFor(from.node.address).redirects++;
+    } else if (code === "CLUSTERDOWN") {
+      // The cluster cannot serve: every connection holds back new requests for a moment.
+      this.clusterDownUntilMs = performance.now() + CLUSTERDOWN_HOLD_MS;
+    }
     if (code === "MOVED") void this.cluster?.refresh();
     const router = this.router;
     if (!router) {
@@ -292,6 +304,7 @@ export class TestRun {
       this.pendingRedirects--;
       settle?.(outcome.ok);
       if (outcome.ok) {
+        if (outcome.retried) this.retried.set(outcome.retried, (this.retried.get(outcome.retried) ?? 0) + 1);
         const stats = this.statsFor(outcome.address);
         this.record(performance.now() - sentAtMs, 1, stats);
         this.account(1, 0, stats, outcome.address);
@@ -382,6 +395,8 @@ export class TestRun {
     for (const [k, v] of this.errorsByType) errorsByType[k] = v;
     const redirects: Record<string, number> = {};
     for (const [k, v] of this.redirects) redirects[k] = v;
+    const retried: Record<string, number> = {};
+    for (const [k, v] of this.retried) retried[k] = v;
     const perNode: Record<string, NodeCounters> = {};
     for (const [address, s] of this.nodeStats) {
       s.drain();
@@ -410,6 +425,7 @@ export class TestRun {
       extra: this.workload.extra?.(),
       perNode,
       redirects,
+      retried,
       ...(this.intervals ? { intervals: this.intervals } : {}),
     };
   }

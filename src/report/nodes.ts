@@ -6,10 +6,10 @@ import type { Imbalance, NodeResult } from "../metrics/node-results.ts";
 import type { TestResult } from "../metrics/types.ts";
 import { formatFixed } from "./printf.ts";
 
-export function nodeResultsOf(r: TestResult): { nodes: NodeResult[]; imbalance?: Imbalance; redirects?: Record<string, number> } | undefined {
-  const extra = r.extra as { nodes?: NodeResult[]; imbalance?: Imbalance; redirects?: Record<string, number> } | undefined;
+export function nodeResultsOf(r: TestResult): { nodes: NodeResult[]; imbalance?: Imbalance; redirects?: Record<string, number>; retried?: Record<string, number> } | undefined {
+  const extra = r.extra as { nodes?: NodeResult[]; imbalance?: Imbalance; redirects?: Record<string, number>; retried?: Record<string, number> } | undefined;
   if (!extra?.nodes) return undefined;
-  return { nodes: extra.nodes, imbalance: extra.imbalance, redirects: extra.redirects };
+  return { nodes: extra.nodes, imbalance: extra.imbalance, redirects: extra.redirects, retried: extra.retried };
 }
 
 export function formatNodeTable(r: TestResult, thresholdPct: number): string {
@@ -31,6 +31,7 @@ export function formatNodeTable(r: TestResult, thresholdPct: number): string {
   const line = (cells: string[]) => "  " + cells.map((c, i) => (i < 3 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
   const out = ["Per node:", line(header), ...rows.map(line)];
   if (info.redirects) out.push(`  redirects followed: ${Object.entries(info.redirects).map(([k, v]) => `${k}: ${v}`).join(", ")}`);
+  if (info.retried) out.push(`  answered after a retry: ${Object.entries(info.retried).map(([k, v]) => `${k}: ${v}`).join(", ")}`);
   const im = info.imbalance;
   if (im) {
     const ratio = Number.isFinite(im.maxMinRatio) ? formatFixed(im.maxMinRatio, 2) : "inf";
