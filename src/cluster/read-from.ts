@@ -7,7 +7,10 @@
 import type { ClusterOptions } from "../config/types.ts";
 import type { DeployedNode } from "./discovery.ts";
 
+/** A primary serves unless failed or loading; a replica only while its link is up and synced
+ *  ("online": not wait_bgsave, send_bulk, loading, a suspected failure...). */
 function usable(n: DeployedNode): boolean {
+  if (n.role === "replica") return n.health === "online";
   return n.health !== "failed" && n.health !== "loading";
 }
 

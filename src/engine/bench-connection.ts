@@ -20,7 +20,13 @@ import type { ConnectionWorkload, NodeAssignment } from "./workload-api.ts";
 
 const NOOP_SINK: SocketSink = { onData() {}, onDrain() {}, onClose() {} };
 const RETRYABLE = new Set(["MOVED", "ASK", "TRYAGAIN", "CLUSTERDOWN"]);
-const RECONNECT_ATTEMPTS = 3;
+/** A standalone server's lost connection is re-opened with backoff (50 ms doubling to 1 s) for
+ *  up to this long (at most --request-timeout): a restart does not end the test. */
+export const RECONNECT_BUDGET_MS = 5_000;
+/** A replica with a fallback (--rfr, standalone) is replaced by the primary sooner. */
+const REPLICA_FALLBACK_AFTER_MS = 1000;
+const RECONNECT_FIRST_BACKOFF_MS = 50;
+const RECONNECT_MAX_BACKOFF_MS = 1000;
 /** Longest single sleep while pacing (--rps) or balancing: stop requests are checked this often. */
 const MAX_WAIT_MS = 50;
 
@@ -340,23 +346,38 @@ export class BenchConnection implements SocketSink {
     this.work?.scanner.reset();
     if (!run.canClaim()) return this.finish();
     // A cluster node may be gone for good (failover): keep trying, following the topology,
-    // for as long as a request may take; a standalone server gets a few quick attempts.
-    const deadline = performance.now() + (run.cluster ? this.conn.requestTimeoutMs : 0);
-    for (let attempt = 0; ; attempt++) {
+    // for as long as a request may take. A standalone server may be restarting: retry with
+    // backoff within RECONNECT_BUDGET_MS, then a replica's connections fall back to the primary.
+    const fallback = run.cluster ? undefined : run.spec.fallbackNode;
+    let budgetMs = run.cluster ? this.conn.requestTimeoutMs : Math.min(RECONNECT_BUDGET_MS, this.conn.requestTimeoutMs);
+    if (fallback && this.node.address !== fallback.address) budgetMs = Math.min(budgetMs, REPLICA_FALLBACK_AFTER_MS);
+    let deadline = performance.now() + budgetMs;
+    let backoffMs = RECONNECT_FIRST_BACKOFF_MS;
+    for (;;) {
       try {
         await this.connect();
         if (this.dead) return this.dropSocket(); // its node was given up meanwhile
         this.sendNext();
         return;
       } catch (e) {
-        const last = run.cluster ? performance.now() > deadline : attempt + 1 >= RECONNECT_ATTEMPTS;
-        if (last) {
+        if (performance.now() > deadline) {
+          if (fallback && this.node.address !== fallback.address) {
+            run.noteProblem(`replica ${this.node.address} could not be reached for ${budgetMs} ms; its connections read from the primary ${fallback.address} instead`);
+            this.moveTo(fallback);
+            budgetMs = Math.min(RECONNECT_BUDGET_MS, this.conn.requestTimeoutMs);
+            deadline = performance.now() + budgetMs;
+            backoffMs = RECONNECT_FIRST_BACKOFF_MS;
+            continue;
+          }
           run.noteProblem(e instanceof ConnectionError ? e.message : String(e));
           break;
         }
         if (run.cluster) await this.followTopology();
-        else await Bun.sleep(50 * (attempt + 1));
-        if (!run.canClaim()) return this.finish();
+        else {
+          await Bun.sleep(backoffMs);
+          backoffMs = Math.min(backoffMs * 2, RECONNECT_MAX_BACKOFF_MS);
+        }
+        if (!run.canClaim() || this.dead) return this.finish();
       }
     }
     this.dead = true;
@@ -384,15 +405,21 @@ export class BenchConnection implements SocketSink {
     const next = run.cluster!.replacementFor(this.node, formerSlot);
     if (next) {
       run.noteProblem(`${this.node.address} stopped serving; connections moved to ${next.address}`);
-      run.nodeMoved(this.node.address, next.address);
-      this.node = next;
-      if (next.slots.length > 0) this.homeSlot = next.slots[0];
-      this.stats = run.statsFor(next.address);
-      this.work?.retarget?.(next);
-      this.dropSocket();
+      this.moveTo(next);
     } else {
       await Bun.sleep(200);
     }
+  }
+
+  /** Points this connection at another node (its socket, if any, is closed). */
+  private moveTo(next: NodeAssignment): void {
+    const run = this.run!;
+    run.nodeMoved(this.node.address, next.address);
+    this.node = next;
+    if (next.slots.length > 0) this.homeSlot = next.slots[0];
+    this.stats = run.statsFor(next.address);
+    this.work?.retarget?.(next);
+    this.dropSocket();
   }
 
   private finish(): void {

@@ -9,6 +9,9 @@ export interface TestSpec {
   workload: { kind: string; params: unknown };
   /** Nodes serving this test; global client i is pinned to nodes[i % nodes.length]. */
   nodes: NodeAssignment[];
+  /** Standalone reads served by replicas (--rfr): the primary, where connections of a replica
+   *  that cannot be reached go instead. */
+  fallbackNode?: NodeAssignment;
   /** Requests (replies) to send in total over all workers; Infinity with --duration. */
   totalRequests: number;
   /** Number of the first request (0 unless --shard gives this process a later range). */

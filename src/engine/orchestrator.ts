@@ -86,6 +86,13 @@ export class Orchestrator {
     return nodes;
   }
 
+  /** Standalone replicas serving reads fall back to the primary when they cannot be reached. */
+  private fallbackFor(nodes: NodeAssignment[]): NodeAssignment | undefined {
+    if (this.deployment.mode === "cluster" || nodes.every((n) => n.role === "primary")) return undefined;
+    const p = this.deployment.nodes.find((n) => n.role === "primary");
+    return p && { address: p.address, host: p.host, port: p.port, role: "primary", slots: p.slots };
+  }
+
   /** Opens every connection of the first test (fails fast, with the first connection error). */
   async connect(): Promise<void> {
     const workers = Math.max(1, Math.min(this.config.threads, this.config.clients));
@@ -156,10 +163,12 @@ export class Orchestrator {
     const part = warmup ? { firstRequest: 0, requests: total } : shardRequests(total, t.repliesPerUnit, c.shard);
     total = part.requests;
     const shards = warmup ? 1 : (c.shard?.count ?? 1);
+    const nodes = this.nodesFor(t);
     const spec: TestSpec = {
       title: t.title,
       workload: t.workload,
-      nodes: this.nodesFor(t),
+      nodes,
+      fallbackNode: this.fallbackFor(nodes),
       totalRequests: total,
       firstRequest: part.firstRequest,
       durationSec,

@@ -31,6 +31,9 @@ export interface FakeServer {
   calls: Record<string, number>;
   /** Connections accepted so far. */
   connections: number;
+  /** Closes the listener and every connection, and listens on the same port again after `downMs`
+   *  (a server restart). Resolves once it listens again. */
+  restart(downMs: number): Promise<void>;
   stop(): void;
 }
 
@@ -63,9 +66,9 @@ export function startFakeServer(opts: FakeServerOptions): FakeServer {
   const calls: Record<string, number> = {};
   let accepted = 0;
   type Data = { decoder: RequestDecoder; conn: FakeConnection; closed: boolean };
-  const listener = Bun.listen<Data>({
+  const listen = (port: number) => Bun.listen<Data>({
     hostname: "127.0.0.1",
-    port: 0,
+    port,
     socket: {
       open(socket) {
         socket.data = { decoder: new RequestDecoder(), conn: { answered: 0, id: ++accepted }, closed: false };
@@ -100,12 +103,19 @@ export function startFakeServer(opts: FakeServerOptions): FakeServer {
       error() {},
     },
   });
+  let listener = listen(0);
+  const port = listener.port;
   return {
     host: "127.0.0.1",
-    port: listener.port,
+    port,
     calls,
     get connections() {
       return accepted;
+    },
+    async restart(downMs) {
+      listener.stop(true);
+      await Bun.sleep(downMs);
+      listener = listen(port);
     },
     stop: () => listener.stop(true),
   };
