@@ -76,7 +76,14 @@ export async function openServerMetrics(
     if (!metrics) return;
     const summary = s.timeline.summary(config.cluster.imbalanceThresholdPct, s.startEpochMs);
     if (result.timeline) {
-      for (const sample of s.timeline.samples) attachNodeSample(result.timeline, sample.atMs, sample.address, sample.values);
+      // Placed by the middle of the interval a sample describes: the sampler's grid starts a few
+      // ms before the client's (the reading before the test), so a sample's arrival time can
+      // fall just past the client's boundary. Intervals shorter than half the nominal one (the
+      // reading right after the test) are left out, as in the summary.
+      for (const sample of s.timeline.samples) {
+        if (sample.seconds * 1000 < intervalMs! / 2) continue;
+        attachNodeSample(result.timeline, sample.atMs - (sample.seconds * 1000) / 2, sample.address, sample.values);
+      }
       metrics.timeline = summary;
     } else {
       metrics.timeline = { ...summary, samples: s.timeline.samples };

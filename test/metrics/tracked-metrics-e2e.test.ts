@@ -67,8 +67,11 @@ describe("3-primary cluster", () => {
 
   test("--metrics-interval: a node slowed with DEBUG SLEEP mid-run is flagged in the timeline", async () => {
     const slow = cluster.nodes[1]!;
-    const proc = spawnBench(["-p", port(), "-t", "set", "--duration", "6", "-r", "100000", "-c", "30", "--metrics-interval", "1", "--output-format", "json"], { timeoutMs: 60_000 });
-    await Bun.sleep(2500);
+    const proc = spawnBench(["-p", port(), "-t", "set", "--duration", "7", "-r", "100000", "-c", "30", "--metrics-interval", "1", "--output-format", "json"], { timeoutMs: 60_000 });
+    // Mid-run: once the node has been serving the test for a while (start-up time varies with load).
+    const setsBefore = (await slow.commandstats()).set?.calls ?? 0;
+    await waitFor("the test to reach the node", async () => ((await slow.commandstats()).set?.calls ?? 0) > setsBefore + 1000, 20_000);
+    await Bun.sleep(1500);
     await slow.cli("DEBUG", "SLEEP", "2");
     const run = await collectRun(proc, ["(DEBUG SLEEP run)"]);
     expectExit(run, 0);
