@@ -128,7 +128,10 @@ export class NodeTimeline {
         entry.values.push(v);
         byNode.set(s.address, entry);
       }
-      const nodes = [...byNode].map(([address, { role, values }]) => ({
+      // In the order the nodes were given (the report's), not the order their samples came in.
+      const order = [...this.last.keys()];
+      const ordered = [...byNode].sort((a, b) => order.indexOf(a[0]) - order.indexOf(b[0]));
+      const nodes = ordered.map(([address, { role, values }]) => ({
         address,
         role,
         min: Math.min(...values),

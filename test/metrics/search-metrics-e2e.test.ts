@@ -1,0 +1,40 @@
+// The search module's metrics and FT.INFO in the per-test server metrics, end to end through the
+// CLI: on the search stand-in, or on the real valkey-search with VSB_SEARCH_SERVER_DIR.
+
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import type { ServerMetrics } from "../../src/metrics/server-diff.ts";
+import { expectExit, parseJsonReport, runBench } from "../support/run-cli.ts";
+import { makeDatasets, searchTarget, uniqueNames, type Datasets, type SearchTarget } from "../search/e2e-target.ts";
+
+let target: SearchTarget;
+let data: Datasets;
+
+beforeAll(async () => {
+  [target, data] = await Promise.all([searchTarget(), makeDatasets()]);
+});
+afterAll(async () => {
+  await target.stop();
+  data.remove();
+});
+
+describe("search metrics", () => {
+  test("vec-load and vec-query: documents, index memory and query counts from INFO SEARCH; FT.INFO of the index after each test", async () => {
+    const n = uniqueNames();
+    const run = await runBench(
+      ["-h", target.host, "-p", String(target.port), "-c", "4", ...n.args, "--dataset", data.plain, "--search-algorithm", "FLAT", "-t", "vec-load,vec-query", "-n", "100", "--cleanup", "--output-format", "json", "--track-metric", "search:search_successful_requests_count:sum:delta"],
+      { timeoutMs: 45_000 },
+    );
+    expectExit(run, 0);
+    const [load, query] = parseJsonReport(run.stdout).tests.map((t) => t.extra.serverMetrics as ServerMetrics);
+    expect(load!.searchMetrics!.search_indexed_documents).toBeGreaterThanOrEqual(500);
+    expect(load!.searchMetrics!.search_indexes).toBeGreaterThanOrEqual(1);
+    expect(load!.searchMetrics!.search_used_memory).toBeGreaterThan(0);
+    expect(query!.searchMetrics!.search_successful_queries).toBe(100);
+    expect(query!.searchMetrics!.search_failed_queries).toBe(0);
+    expect(query!.tracked![0]!.series[0]!.aggregate).toBe(100);
+    const ft = query!.ftInfo!;
+    expect(ft).toHaveLength(1);
+    expect(ft[0]!.index).toBe(n.index);
+    expect(ft[0]!.fields.num_docs).toBeGreaterThanOrEqual(500);
+  }, 60_000);
+});
