@@ -91,6 +91,10 @@ export async function renderHelp(): Promise<string> {
     `  ${PROGRAM_NAME} -u valkeys://default:secret@cache.example:6380/0 --cacert ca.pem -t get`,
     `  ${PROGRAM_NAME} --duration 30 --warmup 5s --rps 20000 -o run.json -t set`,
     `  ${PROGRAM_NAME} -r 10000 -n 10000 lpush mylist __rand_int__`,
+    `  ${PROGRAM_NAME} -t get --duration 30 --interval 1 -o run.json --hdr-log run.hlog`,
+    `  ${PROGRAM_NAME} report base.json run.json -o report.html`,
+    `  ${PROGRAM_NAME} compare base.json run.json --max-regression throughput=5%,p99=10%`,
+    `  ${PROGRAM_NAME} -t get -n 3000000 --shard 0/3 --barrier run7 3 -o s0.json   (1/3, 2/3 elsewhere; then merge s*.json -o all.json)`,
   );
   return `${out.join("\n")}\n`;
 }
