@@ -103,7 +103,7 @@
       height: 280,
       scales: scales,
       series: series,
-      axes: [xAxis, { label: c.y.label, size: 70 }],
+      axes: [xAxis, { label: c.y.label, size: 90 }],
       legend: { show: true },
       cursor: { points: { show: !bars } },
     };

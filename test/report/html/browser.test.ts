@@ -10,6 +10,12 @@ import { chromium, type Browser } from "playwright-core";
 import { REPO_ROOT, expectExit, runBench } from "../../support/run-cli.ts";
 import { startValkey, type ValkeyServer } from "../../support/valkey.ts";
 import { tempDir } from "../../results/support.ts";
+import { writeFileSync } from "node:fs";
+import { encodeHistogram } from "../../../src/metrics/histogram.ts";
+import { renderHtmlReport } from "../../../src/report/html/html-page.ts";
+import { buildReportModel, type OptimizeDocument } from "../../../src/report/html/report-model.ts";
+import type { JsonReport } from "../../../src/report/json.ts";
+import { configOf, histogramOf, latencies, reportOf, result } from "../../results/support.ts";
 
 const CHROMIUM = process.env.VSB_CHROMIUM ?? "/usr/bin/chromium";
 const ARTIFACTS = join(REPO_ROOT, ".tmp", "test-artifacts");
@@ -99,5 +105,48 @@ describe("HTML report in headless Chromium", () => {
     const bad = await runBench(["-p", String(server.port), "--output-format", "html"]);
     expectExit(bad, 2);
     expect(bad.stderr).toContain("html writes a file: add -o FILE.html");
+  }, 60_000);
+
+  test("every chart kind draws: per-node bars, server metrics, recall, optimizer Pareto front", async () => {
+    const t0 = 1_800_000_000_000;
+    const points = Array.from({ length: 5 }, (_, i) => {
+      const h = histogramOf(latencies(1000, 500 + 100 * i));
+      const p = {
+        startMs: t0 + i * 1000,
+        endMs: t0 + (i + 1) * 1000,
+        client: { requests: 1000, completed: 1000, errors: 0, errorsByType: {}, throughput: 1000, errorRate: 0, latencyMs: { p50: 0.5, p99: 0.9, max: 1, mean: 0.6 }, recall: { k: 10, mean: 0.9 + i / 100, queries: 1000 }, histogram: encodeHistogram(h) },
+        nodes: { "10.0.0.1:6379": { ops_per_sec: 900 + i }, "10.0.0.2:6379": { ops_per_sec: 400 - i } },
+      };
+      h.destroy();
+      return p;
+    });
+    const nodes = ["10.0.0.1:6379", "10.0.0.2:6379", "10.0.0.3:6379"].map((address, i) => ({ address, role: "primary", completed: 1000 * (i + 1), errors: 0, redirects: 0, throughput: 200 * (i + 1), p50Ms: 0.4, p99Ms: 0.9 + i }));
+    const config = await configOf(["-t", "get"]);
+    const report = reportOf(config, [result({ title: "VEC-QUERY (k=10)", timeline: { intervalMs: 1000, points }, extra: { nodes, imbalance: { maxMinRatio: 3, maxDeviationPct: 50, warning: true } } })]) as JsonReport;
+    (report.tests[0] as unknown as Record<string, unknown>).recall = { k: 10, valid: true, queries: 5000, mean: 0.92, min: 0.5, p1: 0.6, p5: 0.7, p50: 0.95, max: 1 };
+    const optimize: OptimizeDocument = {
+      tool: "valkey-search-benchmark",
+      kind: "optimize",
+      mode: "sweep",
+      startedAt: new Date(t0).toISOString(),
+      test: "vec-query",
+      settings: [10, 20, 40, 80].map((ef, i) => ({ key: `ef_search=${ef}`, qps: { mean: 4000 / (i + 1) }, p99Ms: { mean: 1 + i }, recall: 0.8 + i * 0.05, feasible: true, failed: null })),
+      paretoFront: ["ef_search=10", "ef_search=20", "ef_search=40", "ef_search=80"],
+      chosen: { key: "ef_search=40" },
+      config,
+    };
+    const html = join(dir, "kinds.html");
+    writeFileSync(html, renderHtmlReport(buildReportModel([{ path: "vector.json", report }, { path: "sweep.json", report: optimize }])));
+    const seen = await inspect(html, "report-chart-kinds.png");
+    expect(seen.errors).toEqual([]);
+    const titles = seen.charts.map((c) => c.title);
+    for (const want of ["Per node (vector): throughput, with the mean", "Per node (vector): p99 latency", "Server: ops_per_sec", "Recall@10 distribution over queries", "Recall over time"]) {
+      expect(titles).toContain(want);
+    }
+    expect(titles.some((t) => t.startsWith("Recall vs QPS (sweep, sweep of vec-query)"))).toBe(true);
+    for (const c of seen.charts) {
+      expect({ chart: c.title, points: c.points > 1 }).toEqual({ chart: c.title, points: true });
+      expect({ chart: c.title, inked: c.inked > 2000 }).toEqual({ chart: c.title, inked: true });
+    }
   }, 60_000);
 });
