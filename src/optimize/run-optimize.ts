@@ -6,7 +6,10 @@
  * reported) or nothing could be measured, 130 after Ctrl-C.
  */
 import pkg from "../../package.json" with { type: "json" };
-import { discoverDeployment } from "../cluster/discovery.ts";
+import { discoverDeployment, type Deployment } from "../cluster/discovery.ts";
+import { selectNodes } from "../cluster/read-from.ts";
+import type { OptimizeOptions } from "../config/optimize-values.ts";
+import { UserError } from "../errors.ts";
 import type { BenchConfig } from "../config/types.ts";
 import type { Io } from "../run-benchmark.ts";
 import type { PlanLog, WorkloadCatalog } from "../engine/workload-api.ts";
@@ -38,10 +41,24 @@ function describeTrialLength(c: BenchConfig, numQueries: number | undefined): st
   return `${length}, warmup ${w ? (w.kind === "seconds" ? `${w.seconds} s` : `${w.requests} requests`) : "none"}`;
 }
 
+/**
+ * Every node serving the test needs a connection of its own: client counts below the number of
+ * nodes cannot run there, so they leave the clients range (refused when nothing is left).
+ */
+function fitClientsToNodes(options: OptimizeOptions, deployment: Deployment, config: BenchConfig, io: Io): OptimizeOptions {
+  const nodes = Math.max(selectNodes(deployment.nodes, true, config.cluster).length, selectNodes(deployment.nodes, false, config.cluster).length);
+  const axis = options.axes.find((a) => a.name === "clients");
+  if (!axis || nodes <= 1 || axis.values[0]! >= nodes) return options;
+  const values = axis.values.filter((v) => v >= nodes);
+  if (values.length === 0) throw new UserError(`${axis.text}: the test runs on ${nodes} nodes and needs at least one client each; tune clients from ${nodes}`);
+  if (!config.quiet) io.log.info(`clients below ${nodes} left out of ${axis.text}: each of the ${nodes} nodes serving the test needs a connection`);
+  return { ...options, axes: options.axes.map((a) => (a === axis ? { ...a, values } : a)) };
+}
+
 export async function runOptimize(config: BenchConfig, argv: readonly string[], io: Io, catalog: WorkloadCatalog): Promise<number> {
-  const options = config.optimize!;
   const startedAt = new Date();
   const deployment = await discoverDeployment(config);
+  const options = fitClientsToNodes(config.optimize!, deployment, config, io);
   const vector = config.tests.includes("vec-query");
   const numQueries = vector ? datasetFacts(config, true, false).numQueries : undefined;
   const log: PlanLog = { info: (l) => (config.quiet ? undefined : io.log.info(l)), progress: () => {}, clearProgress: () => {} };

@@ -12,7 +12,7 @@ import { generateDataset } from "../../src/dataset/generate.ts";
 import { JsonTestSchema } from "../../src/report/json-schema.ts";
 import type { OptimizeReport } from "../../src/optimize/report-json.ts";
 import { shellSplit } from "../../src/config/shell-split.ts";
-import { approximateRecall, defaultRecallAtEf, startSearchServer, type SearchServer } from "../support/search-server.ts";
+import { approximateRecall, defaultRecallAtEf, startSearchCluster, startSearchServer, type SearchServer } from "../support/search-server.ts";
 import { describeRun, expectExit, parseJsonReport, runBench } from "../support/run-cli.ts";
 import { startValkey, type ValkeyServer } from "../support/valkey.ts";
 import { REAL_SEARCH_SERVER, startRealSearchServer } from "../support/search-module.ts";
@@ -175,6 +175,25 @@ describe("stand-in, approximate mode", () => {
     TIMEOUT,
   );
 });
+
+test(
+  "on a 3-shard cluster the clients range starts at one client per node, and the minimal ef_search is found through the fan-out",
+  async () => {
+    const cluster = await startSearchCluster({ shards: 3, approximate: true });
+    try {
+      const t = target(cluster.servers[0]!);
+      const run = await runBench([...t, "--dataset", dataset, "-t", "vec-load,vec-query", "-n", "40", "-c", "3", "--optimize", "--tune", "ef_search:1..200", "--tune", "clients:1..8", "--constraint", "recall>=0.9", "--output-format", "json"], { timeoutMs: 60_000 });
+      expect(run.code, describeRun(run)).toBe(0);
+      expect(run.stderr).toContain("clients below 3 left out of clients:1..8");
+      const r = JSON.parse(run.stdout) as OptimizeReport;
+      expect(r.trials.every((x) => x.failed === null && x.setting.clients! >= 3)).toBe(true);
+      expect(r.chosen?.setting.ef_search).toBe(knownMinimalEf(0.9, 200));
+    } finally {
+      await cluster.stop();
+    }
+  },
+  TIMEOUT,
+);
 
 test(
   "recall the search module withholds (vectors rewritten by vec-update) fails the trial instead of steering the search",
