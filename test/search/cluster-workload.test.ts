@@ -1,4 +1,5 @@
-// vec-load in cluster mode against three stand-in shards: connections pinned to each shard write
+// vec-load in cluster mode against three shards (the stand-in, or a real valkey-search cluster
+// with VSB_SEARCH_SERVER_DIR): connections pinned to each shard write
 // keys tagged into their own node's slots (no MOVED), and FT.SEARCH (fanned out by the
 // coordinator) finds them all with recall 1.0.
 
@@ -12,7 +13,7 @@ import { generateDataset } from "../../src/dataset/generate.ts";
 import { createVecLoadWorkload } from "../../src/search/vec-load-workload.ts";
 import { createVecQueryWorkload, type VecQuerySummary } from "../../src/search/vec-query-workload.ts";
 import type { VecLoadParams, VecQueryParams } from "../../src/search/workload-params.ts";
-import { startSearchCluster, type SearchCluster } from "../support/search-server.ts";
+import { searchClusterTarget, type SearchClusterTarget } from "./e2e-target.ts";
 import { RawClient } from "../support/search-server/raw-client.ts";
 import { context } from "./workload-fixtures.ts";
 
@@ -23,7 +24,7 @@ const K = 5;
 
 let dir: string;
 let path: string;
-let cluster: SearchCluster;
+let cluster: SearchClusterTarget;
 let clients: RawClient[];
 let nodes: NodeAssignment[];
 
@@ -31,11 +32,12 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "vsb-cluster-"));
   path = join(dir, "gen.bin");
   await generateDataset({ path, dim: DIM, numVectors: N, numQueries: QUERIES, k: K, metric: "L2", seed: 9, workers: 1 });
-  cluster = await startSearchCluster({ shards: 3 });
-  clients = await Promise.all(cluster.servers.map((s) => RawClient.connect(s.port)));
-  // The stand-in splits slots like valkey-cli: 0-5460, 5461-10922, 10923-16383.
+  cluster = await searchClusterTarget(3);
+  clients = await Promise.all(cluster.shards.map((s) => RawClient.connect(s.port)));
+  // valkey-cli --cluster create (and the stand-in) split slots 0-5460, 5461-10922, 10923-16383;
+  // shards come in slot order.
   const ranges = [[0, 5460], [5461, 10922], [10923, 16383]] as const;
-  nodes = cluster.servers.map((s, i) => {
+  nodes = cluster.shards.map((s, i) => {
     const [first, last] = ranges[i]!;
     const slots = Uint16Array.from({ length: last - first + 1 }, (_, j) => first + j);
     return { address: `127.0.0.1:${s.port}`, host: "127.0.0.1", port: s.port, role: "primary", slots };

@@ -1,4 +1,5 @@
-// The vector workloads' bytes against the search stand-in (exact KNN): what vec-load writes is
+// The vector workloads' bytes against the search stand-in (exact KNN), or the real valkey-search
+// when VSB_SEARCH_SERVER_DIR is set (e2e-target.ts): what vec-load writes is
 // indexed, vec-query's filtered and unfiltered queries score recall 1.0, and recall stays 1.0
 // after vec-delete. The engine is not involved: each batch is written raw and its replies fed
 // to the workload's own scanner, as the engine does.
@@ -14,7 +15,7 @@ import { createVecDeleteWorkload } from "../../src/search/vec-delete-workload.ts
 import { createVecLoadWorkload, type VectorWriteExtra } from "../../src/search/vec-load-workload.ts";
 import { createVecQueryWorkload, type VecQuerySummary } from "../../src/search/vec-query-workload.ts";
 import type { VecDeleteParams, VecLoadParams, VecQueryParams } from "../../src/search/workload-params.ts";
-import { startSearchServer, type SearchServer } from "../support/search-server.ts";
+import { SERVER_KIND, searchTarget, type SearchTarget } from "./e2e-target.ts";
 import { RawClient } from "../support/search-server/raw-client.ts";
 import { context, standaloneNode } from "./workload-fixtures.ts";
 
@@ -25,7 +26,7 @@ const K = 10;
 
 let dir: string;
 let path: string;
-let server: SearchServer;
+let server: SearchTarget;
 let client: RawClient;
 
 beforeAll(async () => {
@@ -35,7 +36,7 @@ beforeAll(async () => {
     path, dim: DIM, numVectors: N, numQueries: QUERIES, k: K, metric: "L2", seed: 5, workers: 1,
     tags: [{ name: "red", probability: 0.5 }], filteredQueryFraction: 0.5,
   });
-  server = await startSearchServer();
+  server = await searchTarget();
   client = await RawClient.connect(server.port);
   const created = await client.send("FT.CREATE", "idx", "ON", "HASH", "PREFIX", "1", "vec:", "SCHEMA",
     "v", "VECTOR", "FLAT", "6", "TYPE", "FLOAT32", "DIM", String(DIM), "DISTANCE_METRIC", "L2", "tags", "TAG", "n", "NUMERIC");
@@ -80,7 +81,7 @@ async function queryRecall(filterFromDataset = true): Promise<VecQuerySummary> {
   return s;
 }
 
-describe("vector workloads against the search stand-in", () => {
+describe(`vector workloads against the ${SERVER_KIND}`, () => {
   test("vec-load writes every vector once, with tags and the numeric id, and all are indexed", async () => {
     const p: VecLoadParams = { prefix: "vec:", clusterTags: false, vectorField: "v", tagField: "tags", numericFields: ["n"], dim: DIM, dataset: dataset() };
     const w = createVecLoadWorkload(p, context()) as WorkerWorkload;
