@@ -26,6 +26,7 @@ import { canonicalTestName, isVectorTestName, knownTestNames } from "./test-name
 import type { BenchConfig, Endpoint, NumericFilter, OutputFormat, SearchOptions, TlsConfig } from "./types.ts";
 import { parseServerUri, type ServerUri } from "./uri.ts";
 import { checkNotAnInput, checkOutputTarget, type NamedPath } from "./output-target.ts";
+import { checkTlsFiles } from "./tls-check.ts";
 import { workloadOptions } from "./workload-options.ts";
 
 export interface BuildOptions {
@@ -240,6 +241,11 @@ function tlsConfig(flags: FlagReader): TlsConfig {
     const path = flags.get(FLAGS[name]);
     if (path !== undefined) checkReadableFile(path, flags.spelling(name));
   }
+  const named = (name: "cacert" | "cert" | "key") => {
+    const path = flags.get(FLAGS[name]);
+    return path === undefined ? undefined : { spelling: flags.spelling(name), path };
+  };
+  checkTlsFiles({ ca: named("cacert"), cert: named("cert"), key: named("key") });
   const caDir = flags.get(FLAGS.cacertdir);
   if (caDir !== undefined) checkCaDirectory(caDir, flags.spelling("cacertdir"));
   const ciphers = flags.get(FLAGS.tlsCiphers);

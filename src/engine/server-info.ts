@@ -28,10 +28,16 @@ export async function serverSettings(config: BenchConfig, nodes: DeployedNode[])
     nodes
       .filter((n) => n.role === "primary")
       .map(async (n) => {
+        // A primary the cluster itself reports as failed or loading serves no test (read-from.ts):
+        // its settings are unknown, and it does not block the run.
+        if (n.health === "failed" || n.health === "loading") return { address: n.address };
         let client: ControlClient;
         try {
           client = await ControlClient.connect(targetOf({ ...n }), config.connection, { select: false });
         } catch (e) {
+          if (e instanceof ConnectionError && n.health !== "online") {
+            throw new ConnectionError(`${e.message} (the cluster reports ${n.address} as ${n.health === "unknown" ? "possibly failing (fail?)" : n.health}: wait until it recovers or fails over, or repair the cluster)`, e.code);
+          }
           // A cluster announces addresses that may only work inside its network (private IPs
           // behind a configuration endpoint): say so, and how to map them.
           const given = config.connection.endpoints.some((ep) => n.host === ep.host && n.port === ep.port);

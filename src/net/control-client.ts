@@ -21,6 +21,8 @@ export class ControlClient implements SocketSink {
   private pending: Pending[] = [];
   private socket?: BenchSocket;
   private closedError?: Error;
+  /** Whether the server ever sent a byte (for the --tls hint when it closes at once). */
+  private answered = false;
   readonly where: string;
 
   private constructor(
@@ -95,6 +97,7 @@ export class ControlClient implements SocketSink {
   }
 
   onData(data: Uint8Array): void {
+    this.answered = true;
     try {
       this.decoder.push(data);
       for (;;) {
@@ -136,7 +139,10 @@ export class ControlClient implements SocketSink {
   }
 
   onClose(err?: Error): void {
-    this.fail(new ConnectionError(`connection to ${this.where} closed${err ? `: ${err.message}` : " by the server"}`, "CLOSED"));
+    // Closed before a single byte came back on a plain connection: the classic sign of a TLS
+    // port spoken to in plain text (the server drops the bytes it cannot parse as a handshake).
+    const hint = !this.conn.tls && !this.answered ? "; if this port serves TLS, add --tls (or use a valkeys:// URI)" : "";
+    this.fail(new ConnectionError(`connection to ${this.where} closed${err ? `: ${err.message}` : " by the server"}${hint}`, "CLOSED"));
   }
 
   private fail(err: Error): void {

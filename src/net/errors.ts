@@ -1,3 +1,5 @@
+import { tooManyOpenFiles } from "./fd-limit.ts";
+
 /** A connection-level failure, with a message written for the user (endpoint + cause + hint). */
 export class ConnectionError extends Error {
   override name = "ConnectionError";
@@ -15,6 +17,11 @@ export function describeSocketError(where: string, err: unknown): ConnectionErro
   const e = err as { code?: string; message?: string } | undefined;
   const code = e?.code ?? "";
   const msg = e?.message ?? String(err);
+  // Bun reports connect() failing with EMFILE as ECONNREFUSED: look at the process's files first.
+  const fileLimit = code === "EMFILE" || code === "ENFILE" || code === "ECONNREFUSED" || /refused|EMFILE/i.test(msg) ? tooManyOpenFiles() : undefined;
+  if (fileLimit !== undefined || code === "EMFILE" || code === "ENFILE") {
+    return new ConnectionError(`cannot connect to ${where}: ${fileLimit ?? "too many open files; raise ulimit -n or lower -c"}`, "EMFILE");
+  }
   if (code === "ECONNREFUSED" || /refused/i.test(msg)) {
     return new ConnectionError(`cannot connect to ${where}: connection refused; is the server running and reachable?`, "REFUSED");
   }

@@ -21,6 +21,7 @@
  * connection.
  */
 import { RespProtocolError } from "./types.ts";
+import { printableErrorType } from "./error-text.ts";
 
 export interface ReplyScannerOptions {
   /** Largest accepted bulk string / bulk error / verbatim string (default 512 MiB). */
@@ -489,7 +490,8 @@ export class ReplyScanner {
       while (k < len && word[k] === cached[k]) k++;
       if (k === len) return this.cachedCode;
     }
-    const code = errorCodeText.decode(word.subarray(0, len));
+    // A new word only (repeats come from the cache): made printable once, off the hot path.
+    const code = printableErrorType(errorCodeText.decode(word.subarray(0, len)));
     cached.set(word.subarray(0, len));
     this.cachedWordLength = len;
     this.cachedCode = code;

@@ -15,6 +15,7 @@
  *   (big number    -> bigint
  *   =verbatim      -> string (the "txt:" prefix removed)
  */
+import { printableErrorMessage, printableErrorType } from "./error-text.ts";
 export type RespValue =
   | string
   | number
@@ -37,9 +38,12 @@ export class RespPush {
 /** An error reply from the server. `code` is the first word: "ERR", "MOVED", "WRONGPASS"... */
 export class RespError {
   readonly code: string;
-  constructor(readonly message: string) {
+  /** The reply's text made printable (src/resp/error-text.ts): it ends up in messages. */
+  readonly message: string;
+  constructor(message: string) {
+    this.message = printableErrorMessage(message);
     const space = message.indexOf(" ");
-    this.code = space === -1 ? message : message.slice(0, space);
+    this.code = printableErrorType(space === -1 ? message : message.slice(0, space));
   }
   toString(): string {
     return this.message;

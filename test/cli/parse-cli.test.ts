@@ -7,6 +7,7 @@ import { FLAGS, type FlagSpec } from "../../src/config/flags.ts";
 import type { BenchConfig } from "../../src/config/types.ts";
 import { UserError } from "../../src/errors.ts";
 import pkg from "../../package.json" with { type: "json" };
+import { tlsFiles } from "../support/tls-certs.ts";
 
 const FIXED_NOW = 1_700_000_000_123;
 const io = (stdin?: string): CliIo => ({
@@ -223,7 +224,8 @@ describe("every flag sets its config field", () => {
     });
   }
 
-  test("TLS files are recorded when readable", async () => {
+  test("TLS files are recorded when readable (and valid: checked before connecting)", async () => {
+    const { caCert: caFile, clientCert: certFile, clientKey: keyFile } = await tlsFiles();
     const config = await bench(["--tls", "--cacert", caFile, "--cert", certFile, "--key", keyFile]);
     expect(config.connection.tls).toEqual({ sni: undefined, caFile, certFile, keyFile, insecure: false });
     const seedSpelling = await bench(["--tls", "--tls-ca-cert", caFile, "--tls-cert", certFile, "--tls-key", keyFile]);

@@ -74,7 +74,7 @@ describe("ReplyScanner counts complete top-level replies", () => {
     const totals = scanText("-ERR unknown command\r\n+OK\r\n!21\r\nSYNTAX invalid syntax\r\n-MOVED 3999 127.0.0.1:6381\r\n-\r\n");
     expect(totals.replies).toBe(5);
     expect(totals.errors).toBe(4);
-    expect(totals.codes).toEqual(["ERR", "SYNTAX", "MOVED", ""]);
+    expect(totals.codes).toEqual(["ERR", "SYNTAX", "MOVED", "(empty error)"]);
   });
 
   test("repeated and alternating codes of equal length are each reported correctly", () => {
