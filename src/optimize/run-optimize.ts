@@ -25,12 +25,12 @@ import { gridSize, sweep } from "./sweep.ts";
 import { trialConfig } from "./trial-config.ts";
 import { describeSetting, violations, type Aggregate } from "./trial.ts";
 
-function trialLine(t: TrialRecord, vector: boolean, constraints: BenchConfig["optimize"] & object): string {
+function trialLine(t: TrialRecord, vector: boolean, options: OptimizeOptions): string {
   const m = t.measurement;
   const head = `trial ${t.index} (${t.phase}) ${describeSetting(t.setting)}: `;
   if (m.failed !== undefined) return `${head}FAILED: ${m.failed}`;
   const single: Aggregate = { ...m, key: "", setting: t.setting, runs: 1, qpsMin: m.qps, qpsMax: m.qps, p99MinMs: m.p99Ms, p99MaxMs: m.p99Ms };
-  const misses = violations(single, constraints.constraints).map((c) => c.text);
+  const misses = violations(single, options.constraints).map((c) => c.text);
   const recall = vector ? `recall ${m.recall?.toFixed(4) ?? "-"}, ` : "";
   return `${head}${recall}${m.qps.toFixed(1)} requests/s, p99 ${m.p99Ms.toFixed(3)} ms${misses.length > 0 ? `; misses ${misses.join(", ")}` : ""}`;
 }

@@ -98,6 +98,7 @@ export async function optimize(session: Session, spec: Spec, start: Partial<Reco
       notes.push(`${e.message}: the search had not finished; the choice is among the trials run`);
     } else if (e instanceof SearchInterrupted) {
       stopped = "interrupted";
+      notes.push(`interrupted (Ctrl-C) after ${session.trials.length} trials; the choice is among the trials that completed`);
     } else if (e instanceof FirstTrialFailed) {
       stopped = "first-trial-failed";
       notes.push(e.message);

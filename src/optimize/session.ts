@@ -4,7 +4,7 @@
  * asked to), and enforces the trial budget. The runner is the only thing that touches a server.
  */
 import type { Constraint } from "../config/optimize-values.ts";
-import { aggregate, describeSetting, isFeasible, settingKey, type Aggregate, type Measurement, type Setting } from "./trial.ts";
+import { aggregate, isFeasible, settingKey, type Aggregate, type Measurement, type Setting } from "./trial.ts";
 
 /** Why a trial was run: shown in the trial table. */
 export type Phase = "recall" | "concurrency" | "re-measure" | "sweep";
@@ -100,9 +100,5 @@ export class Session {
     this.options.onTrial?.(record, a);
     if (this.interrupted) throw new SearchInterrupted();
     return a;
-  }
-
-  describe(setting: Setting): string {
-    return describeSetting(setting);
   }
 }

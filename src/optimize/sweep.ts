@@ -16,7 +16,10 @@ export async function sweep(session: Session, spec: Spec): Promise<SearchOutcome
   try {
     for (const setting of grid([...builds, ...rest])) await session.measure(setting, "sweep");
   } catch (e) {
-    if (e instanceof SearchInterrupted) return conclude(session, spec, notes, "interrupted");
+    if (e instanceof SearchInterrupted) {
+      notes.push(`interrupted (Ctrl-C) after ${session.trials.length} of ${gridSize(spec.axes)} grid points`);
+      return conclude(session, spec, notes, "interrupted");
+    }
     throw e;
   }
   return conclude(session, spec, notes);

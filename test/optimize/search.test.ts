@@ -153,6 +153,12 @@ describe("concurrency: doubling, then bisection", () => {
     expect(o.chosen?.setting.clients).toBe(11);
   });
 
+  test("minimize:ef_search: the smallest ef_search meeting recall, and among its trials the most QPS", async () => {
+    const { outcome } = run(vectorSurface(), [range("ef_search", 1, 1000), list("clients", [1, 8, 32])], [c("recall>=0.95")], { objective: "minimize:ef_search" });
+    const o = await outcome;
+    expect(o.chosen?.setting).toEqual({ ef_search: TRUE_MIN_EF, clients: 32 });
+  });
+
   test("an unreachable p99 bound gives no choice and the closest trial (lowest p99)", async () => {
     const { outcome } = run(vectorSurface(), [list("clients", [4, 8, 16])], [c("p99<=0.1")]);
     const o = await outcome;
