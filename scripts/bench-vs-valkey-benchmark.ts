@@ -7,6 +7,10 @@
  * --quick runs an eighth of the requests; --long runs 5M requests in every cell, where start-up
  * is under 2% of the CPU and CPU per request is stable between rounds.
  *
+ * When a real search server is available (VSB_SEARCH_SERVER_DIR, else ../shared/valkey-search
+ * next to the repository) the vector search cells of scripts/bench-search-vs-valkey-benchmark.ts
+ * follow (vec-query and vec-load vs valkey-benchmark -x); --no-search skips them.
+ *
  * CPU comes from the kernel's rusage of each client process (user + system), so the server's
  * work is not counted. Each cell is the median of --rounds runs.
  */
@@ -169,3 +173,11 @@ if (!argv.includes("--no-cluster")) {
 }
 console.log(`\nours = ${ours}, vb = valkey-benchmark; median of ${rounds} alternating runs; -c 50 -r 100000`);
 printTable(rows);
+
+const searchDir = process.env.VSB_SEARCH_SERVER_DIR ?? join(import.meta.dir, "..", "..", "shared", "valkey-search");
+if (!argv.includes("--no-search") && existsSync(join(searchDir, "start-search-server.sh"))) {
+  console.log(`\nvector search cells (real valkey-search in ${searchDir}):`);
+  const args = ["--rounds", String(rounds), "--search-dir", searchDir, "--bin", ours, ...(quick ? ["--quick"] : [])];
+  const p = Bun.spawn([process.execPath, join(import.meta.dir, "bench-search-vs-valkey-benchmark.ts"), ...args], { stdout: "inherit", stderr: "inherit" });
+  if ((await p.exited) !== 0) process.exitCode = 1;
+}
