@@ -14,7 +14,7 @@ import type { BenchConfig } from "./types.ts";
 const OPTIMIZER_FLAGS = ["objective", "constraint", "tune", "tuneRebuild", "maxOptimizeIterations", "tolerance"] as const satisfies readonly FlagName[];
 
 /** Run-level flags a series of trials would not honour: refused rather than ignored. */
-const REFUSED_WITH_TRIALS = ["loop", "idle", "mix", "csv", "cleanup"] as const satisfies readonly FlagName[];
+const REFUSED_WITH_TRIALS = ["loop", "idle", "mix", "csv", "cleanup", "trackMetric", "metricsInterval", "metricsSnapshot", "compareSnapshot", "runtimeConfig"] as const satisfies readonly FlagName[];
 
 /** The test the trials measure: the one non-load test of -t (or the custom command). */
 function measuredTest(config: Omit<BenchConfig, "optimize">, say: (n: FlagName) => string, flag: string): string {

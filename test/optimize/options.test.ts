@@ -71,6 +71,8 @@ describe("rules", () => {
     [["-t", "get", "--optimize", "--sweep", "clients=1,2"], "use one"],
     [["-t", "get", "--sweep", "clients=1,2", "--tune", "pipeline:1..2"], "--tune is for --optimize"],
     [["-t", "get", "--optimize", "--tune", "clients:1..4", "--loop"], "cannot be combined with --optimize"],
+    [["-t", "get", "--optimize", "--tune", "clients:1..4", "--metrics-interval", "1"], "--metrics-interval cannot be combined with --optimize"],
+    [["-t", "get", "--sweep", "clients=1,2", "--track-metric", "stats:total_commands_processed"], "--track-metric cannot be combined with --sweep"],
     [["-t", "get", "--optimize", "--tune", "clients:1..4", "-o", join(dir, "x.csv")], "reports as text or JSON"],
     [["-t", "get", "--optimize", "--tune", "clients:1..4", "--constraint", "recall>=0.9"], "needs a vector test"],
     [["-t", "get", "--optimize", "--tune", "clients:1..4", "--tune", "clients:8"], "names clients twice"],
