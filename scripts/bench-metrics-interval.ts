@@ -11,7 +11,7 @@
  * 3. Unpaced throughput and CPU per million requests, the same way (on a shared machine this
  *    mostly shows the noise; CPU per request then also carries start-up over fewer requests).
  *
- *   bun scripts/bench-metrics-interval.ts [--rounds 5] [--duration 5] [--bin dist/valkey-search-benchmark] [--port-base 41300]
+ *   bun scripts/bench-metrics-interval.ts [--rounds 5] [--duration 5] [--only standalone|cluster] [--bin dist/valkey-search-benchmark] [--port-base 41300]
  */
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -33,10 +33,10 @@ const bin = opt("--bin", "dist/valkey-search-benchmark");
 let nextPort = Number(opt("--port-base", "0"));
 const client = existsSync(bin) ? [bin] : [process.execPath, "src/main.ts"];
 
+/** A port nothing uses now (ephemeral client ports can occupy any of them): from --port-base up, else random. */
 async function freePort(): Promise<number> {
-  if (nextPort > 0) return nextPort++;
   for (;;) {
-    const port = 20000 + Math.floor(Math.random() * 20000);
+    const port = nextPort > 0 ? nextPort++ : 20000 + Math.floor(Math.random() * 20000);
     try {
       const l = Bun.listen({ hostname: "127.0.0.1", port, socket: { data() {} } });
       l.stop(true);
@@ -52,7 +52,8 @@ async function startNode(dir: string, cluster: boolean): Promise<{ port: number;
   const args = ["valkey-server", "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir, "--enable-debug-command", "local"];
   if (cluster) args.push("--cluster-enabled", "yes", "--cluster-config-file", `nodes-${port}.conf`);
   const p = Bun.spawn(args, { stdout: "ignore", stderr: "ignore" });
-  for (let i = 0; i < 100 && cli(port, "PING") !== "PONG"; i++) await Bun.sleep(50);
+  for (let i = 0; i < 300 && cli(port, "PING") !== "PONG"; i++) await Bun.sleep(50);
+  if (cli(port, "PING") !== "PONG") throw new Error(`valkey-server on port ${port} did not start (port taken?)`);
   return { port, stop: () => p.kill() };
 }
 
@@ -118,7 +119,13 @@ async function runClient(args: string[]): Promise<Sample> {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-console.log(await perSampleCpu());
+const only = opt("--only", "");
+if (only !== "" && only !== "standalone" && only !== "cluster") {
+  console.error("error: --only takes standalone or cluster");
+  process.exit(2);
+}
+if (only === "") console.log(await perSampleCpu());
+
 interface CellSpec {
   test: string;
   pipeline: number;
@@ -134,7 +141,7 @@ const CELLS: CellSpec[] = [
 ];
 
 const rows: string[][] = [];
-for (const setup of ["standalone", "cluster"] as const) {
+for (const setup of (only === "" ? ["standalone", "cluster"] : [only]) as ("standalone" | "cluster")[]) {
   const s = await startSetup(setup);
   try {
     for (const cell of CELLS) {
