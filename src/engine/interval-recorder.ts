@@ -17,6 +17,7 @@
 import type { Histogram } from "hdr-histogram-js";
 import { createLatencyHistogram, encodeHistogram, mergeInto } from "../metrics/histogram.ts";
 import type { RecallTotals, WorkerInterval } from "../metrics/timeline.ts";
+import { intervalLatency } from "./timeline-merge.ts";
 
 /** Per-node numbers kept by the worker; `hist` is the one the hot path writes. */
 export class NodeStats {
@@ -119,10 +120,12 @@ export class IntervalRecorder {
       errors: errors - this.last.errors,
       errorsByType,
       histogram: "",
+      latencyMs: null,
     };
     // The timer may fire after the last reply: an empty tail interval says nothing.
     if (dropIfEmpty && interval.completed + interval.errors === 0 && this.intervals.length > 0) return;
     interval.histogram = encodeHistogram(this.hist);
+    interval.latencyMs = intervalLatency(this.hist);
     this.hist.reset();
     this.last.completed = completed;
     this.last.errors = errors;

@@ -116,5 +116,7 @@ export interface WorkerInterval {
   errorsByType: Record<string, number>;
   /** HdrHistogram compressed encoding of the interval's latencies, µs. */
   histogram: string;
+  /** Its summary, computed by the worker (the main thread then only decodes to merge). */
+  latencyMs: IntervalLatencyMs | null;
   recall?: RecallTotals;
 }

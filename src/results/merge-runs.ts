@@ -17,7 +17,7 @@ import { createLatencyHistogram, encodeHistogram, mergeEncodedInto, type Histogr
 import type { NodeResult } from "../metrics/node-results.ts";
 import { imbalanceOf } from "../metrics/node-results.ts";
 import type { Timeline, TimelinePoint } from "../metrics/timeline.ts";
-import { clientInterval } from "../engine/timeline-merge.ts";
+import { clientInterval, mergeLatency } from "../engine/timeline-merge.ts";
 import { jsonLatencyMs, type JsonReport, type JsonTestReport } from "../report/json.ts";
 import { flattenConfig } from "./config-diff.ts";
 import { recallOf, type RunFile } from "./run-file.ts";
@@ -66,18 +66,20 @@ function mergeTimelines(tests: JsonTestReport[], precision: number): Timeline | 
   const intervalMs = withTimeline[0]!.timeline!.intervalMs;
   const groups = new Map<number, TimelinePoint[]>();
   for (const t of withTimeline) {
-    const origin = t.timeline!.points[0]!.startMs;
-    for (const p of t.timeline!.points) {
-      const index = Math.floor((p.startMs - origin) / intervalMs + 1e-6);
+    // Point i > 0 of a shard covers about [end of point 0 + (i-1) * interval, + interval): its
+    // middle says which interval it is (boundaries jitter by far less than half an interval).
+    const points = t.timeline!.points;
+    const firstEnd = points[0]!.endMs;
+    for (const [i, p] of points.entries()) {
+      const index = i === 0 ? 0 : Math.floor(((p.startMs + p.endMs) / 2 - firstEnd) / intervalMs) + 1;
       let g = groups.get(index);
       if (!g) groups.set(index, (g = []));
       g.push(p);
     }
   }
-  const points: TimelinePoint[] = [];
+  const merged: TimelinePoint[] = [];
   for (const index of [...groups.keys()].sort((a, b) => a - b)) {
     const g = groups.get(index)!;
-    const hist = createLatencyHistogram(precision);
     const errorsByType: Record<string, number> = {};
     let completed = 0;
     let errors = 0;
@@ -86,7 +88,6 @@ function mergeTimelines(tests: JsonTestReport[], precision: number): Timeline | 
       completed += p.client.completed;
       errors += p.client.errors;
       for (const [code, n] of Object.entries(p.client.errorsByType)) errorsByType[code] = (errorsByType[code] ?? 0) + n;
-      if (p.client.histogram) mergeEncodedInto(hist, p.client.histogram);
       if (p.client.recall) {
         recall ??= { k: 0, queries: 0, recallSum: 0 };
         recall.k = Math.max(recall.k, p.client.recall.k);
@@ -96,10 +97,10 @@ function mergeTimelines(tests: JsonTestReport[], precision: number): Timeline | 
     }
     const startMs = Math.min(...g.map((p) => p.startMs));
     const endMs = Math.max(...g.map((p) => p.endMs));
-    points.push({ startMs, endMs, client: clientInterval({ completed, errors, errorsByType }, endMs - startMs, hist, recall) });
-    hist.destroy();
+    const latency = mergeLatency(g.map((p) => p.client), precision);
+    merged.push({ startMs, endMs, client: clientInterval({ completed, errors, errorsByType }, endMs - startMs, latency, recall) });
   }
-  return { intervalMs, points };
+  return { intervalMs, points: merged };
 }
 
 function mergeNodes(tests: JsonTestReport[], durationSec: number, precision: number): { nodes: NodeResult[]; notExact: boolean } | undefined {
