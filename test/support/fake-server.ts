@@ -13,6 +13,8 @@ import { RequestDecoder } from "./search-server/resp.ts";
 export type FakeReply = string | null | { delayMs: number; reply: string } | "close";
 
 export interface FakeServerOptions {
+  /** Default 0: any free port. */
+  port?: number;
   /** Called for every command that is not a setup command; upper-cased name first. */
   reply(cmd: string[], conn: FakeConnection): FakeReply;
 }
@@ -103,7 +105,7 @@ export function startFakeServer(opts: FakeServerOptions): FakeServer {
       error() {},
     },
   });
-  let listener = listen(0);
+  let listener = listen(opts.port ?? 0);
   const port = listener.port;
   return {
     host: "127.0.0.1",

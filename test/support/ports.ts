@@ -6,8 +6,10 @@
 // it) can be listened on right now. A port can still be taken between this probe and the
 // server's bind; startValkey retries with the next port when that happens.
 
-const FIRST_PORT = 30000;
-const LAST_PORT = 39999;
+// Scripts run by hand next to the tests can move to another range: VSB_PORT_RANGE=40900-41199.
+const RANGE = /^(\d+)-(\d+)$/.exec(process.env.VSB_PORT_RANGE ?? "");
+const FIRST_PORT = RANGE ? Number(RANGE[1]) : 30000;
+const LAST_PORT = RANGE ? Number(RANGE[2]) : 39999;
 /** Valkey's cluster bus listens on the client port plus this offset. */
 export const CLUSTER_BUS_OFFSET = 10000;
 
@@ -25,7 +27,7 @@ export function canListen(port: number): boolean {
 }
 
 /**
- * Returns a port in 30000-39999 whose cluster-bus twin (and port + each of `extraOffsets`) is also free. Successive calls in one
+ * Returns a port in 30000-39999 (or VSB_PORT_RANGE) whose cluster-bus twin (and port + each of `extraOffsets`) is also free. Successive calls in one
  * process never return the same port until the whole range has been walked.
  */
 export function reservePort(extraOffsets: readonly number[] = []): number {
@@ -35,6 +37,6 @@ export function reservePort(extraOffsets: readonly number[] = []): number {
     if (canListen(port) && canListen(port + CLUSTER_BUS_OFFSET) && extraOffsets.every((o) => canListen(port + o))) return port;
   }
   throw new Error(
-    "no free port pair in 30000-39999 (+10000) on 127.0.0.1; stop leftover servers (ps aux | grep valkey-server)",
+    `no free port pair in ${FIRST_PORT}-${LAST_PORT} (+10000) on 127.0.0.1; stop leftover servers (ps aux | grep valkey-server)`,
   );
 }
