@@ -83,8 +83,9 @@ export class EngineTrials {
     try {
       ran = await this.runOnce(config);
     } catch (e) {
-      // The first trial's bad input (an ef_search the platform refuses...) is the user's to fix.
-      if (index === 1 && e instanceof UserError) throw e;
+      // The first trial's bad input (an ef_search the platform refuses...) is the user's to fix:
+      // named with the trial's setting, since the flag it mentions may not be on the command line.
+      if (index === 1 && e instanceof UserError) throw new UserError(`first trial (${describeSetting(setting)}): ${e.message}`);
       if (e instanceof UserError || e instanceof ConnectionError) return { measurement: failedMeasurement(e.message) };
       throw e;
     }

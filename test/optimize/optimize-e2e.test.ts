@@ -196,6 +196,18 @@ test(
 );
 
 test(
+  "a first trial the server cannot run is bad input (exit 2) naming the trial's setting",
+  async () => {
+    const t = target(standIn);
+    expectExit(await runBench([...t, "--dataset", dataset, "-t", "vec-load", "-c", "1"]), 0);
+    const run = await runBench([...t, "--dataset", dataset, "-t", "vec-query", "-n", "20", "-c", "1", "--optimize", "--tune", "ef_search:1..100000", "--constraint", "recall>=0.9"]);
+    expectExit(run, 2);
+    expect(run.stderr).toContain("first trial (ef_search=100000): --ef-search 100000 is above the maximum");
+  },
+  TIMEOUT,
+);
+
+test(
   "recall the search module withholds (vectors rewritten by vec-update) fails the trial instead of steering the search",
   async () => {
     const t = target(standIn);
