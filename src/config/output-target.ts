@@ -69,7 +69,7 @@ export function checkOutputTarget(path: string, spelling: string): void {
   }
   if (existing?.isDirectory()) throw new UserError(`${spelling} ${path} is a directory; give a file name inside it`);
   if (existing && !existing.isFile()) {
-    throw new UserError(`${spelling} ${path} is not a regular file (a device, FIFO or socket): output is written to a temporary file next to it and renamed into place, so give a regular file path`);
+    throw new UserError(`${spelling} ${path} is not a regular file (a device, FIFO or socket); the tool writes a regular file: give its path`);
   }
   const target = writtenPath(path);
   const directory = dirname(target);

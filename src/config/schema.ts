@@ -515,7 +515,7 @@ function checkOutputFiles(flags: FlagReader): void {
     const path = flags.get(FLAGS[name] as (typeof FLAGS)["output"]);
     return path === undefined ? undefined : { spelling: flags.spelling(name), path };
   };
-  const outputs = (["output", "hdrLog"] as const).map(named);
+  const outputs = (["output", "hdrLog", "metricsSnapshot"] as const).map(named);
   const inputs = (["dataset", "schema", "data", "cacert", "cert", "key"] as const).map(named);
   for (const [i, output] of outputs.entries()) {
     if (output === undefined) continue;

@@ -129,3 +129,11 @@ describe("targets refused before connecting (exit 2, nothing written)", () => {
   });
   test("--hdr-log and -o naming one file", () => refused(["-o", join(outDir, "same.log"), "--hdr-log", join(outDir, "same.log")], /-o .*same\.log is the same file as --hdr-log/));
 });
+
+describe("--metrics-snapshot is checked like -o", () => {
+  test("a device is refused before connecting", async () => {
+    const run = await runBench(["-p", "1", "-t", "set", "-n", "10", "--metrics-snapshot", "/dev/full"]);
+    expectExit(run, 2);
+    expect(run.stderr).toMatch(/--metrics-snapshot \/dev\/full is not a regular file/);
+  });
+});
