@@ -100,6 +100,7 @@ export class BenchConnection implements SocketSink {
       for (let i = 0; i < pipeline; i++) this.buffer.set(unit.bytes, i * this.unitLen);
     }
     this.intendedMs = new Float64Array(pipeline);
+    work.scanner.reserve?.(pipeline * unit.replies);
     work.scanner.reset();
     this.dead = false;
     this.idle = true;

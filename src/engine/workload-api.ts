@@ -48,6 +48,11 @@ export interface ReplyCounter {
   /** Error replies among those the last feed completed. */
   errorCount: number;
   forEachErrorDetail(cb: (code: string, ordinal: number, message: string) => void): void;
+  /**
+   * Keep the details of up to `replies` errors per feed: the engine passes the most replies a
+   * connection has in flight (pipeline x replies per unit), so every redirect can be followed.
+   */
+  reserve?(replies: number): void;
   /** Forget partial state (after a reconnect). */
   reset(): void;
 }

@@ -94,6 +94,9 @@ class MixScanner implements ReplyCounter {
   forEachErrorDetail(cb: (code: string, ordinal: number, message: string) => void): void {
     this.base.forEachErrorDetail(cb);
   }
+  reserve(replies: number): void {
+    this.base.reserve?.(replies);
+  }
   reset(): void {
     this.base.reset();
     this.errorCount = 0;

@@ -31,7 +31,28 @@
  * replies/s parsed and scored on one core, vs 930k/s through the general path alone).
  */
 import type { ReplyCounter } from "../engine/workload-api.ts";
+import { ErrorRing } from "../resp/error-ring.ts";
 import { RespProtocolError } from "../resp/types.ts";
+import {
+  C_ARRAY,
+  C_ATTRIBUTE,
+  C_BULK,
+  C_BULK_ERROR,
+  C_ERROR,
+  C_INVALID,
+  C_LINE,
+  C_MAP,
+  C_PUSH,
+  CR,
+  LF,
+  LengthHeader,
+  MAX_ERROR_CODE_BYTES,
+  NULL_LENGTH,
+  resolveLimits,
+  SPACE,
+  TYPE_CLASS,
+  type ScannerLimits,
+} from "../resp/wire.ts";
 import type { KeyIdDecoder } from "./key-id.ts";
 
 /** Receives each completed FT.SEARCH reply; called synchronously from feed(). */
@@ -44,23 +65,13 @@ export interface SearchReplySink {
   onSearchReply(ids: Float64Array, count: number, total: number): void;
 }
 
-export interface SearchReplyScannerOptions {
+export interface SearchReplyScannerOptions extends ScannerLimits {
   /** Result ids kept per reply (default 10000); extras are counted in droppedResults. */
   maxResults?: number;
 }
 
-/** How many errors one feed() keeps for forEachErrorDetail (errorCount stays exact). */
-const ERROR_RING_SIZE = 32;
 /** Bytes kept of a key, map key or error split across chunks. */
 const SCRATCH_BYTES = 1024;
-const MAX_BULK_BYTES = 512 * 1024 * 1024;
-const MAX_AGGREGATE_LENGTH = 16 * 1024 * 1024;
-const MAX_DEPTH = 64;
-const MAX_ERROR_CODE_BYTES = 64;
-
-const CR = 13;
-const LF = 10;
-const SPACE = 32;
 
 // Scanner states between bytes.
 const TYPE = 0; // expecting a type byte
@@ -71,29 +82,6 @@ const LENGTH_LF = 4; // length header: CR seen, expecting LF
 const BULK = 5; // inside a bulk body, `bulkLeft` bytes to go
 const BULK_CR = 6; // bulk body done, expecting CR
 const BULK_LF = 7; // expecting LF after the bulk body
-
-// Type byte classes.
-const C_INVALID = 0;
-const C_LINE = 1; // + : , # ( _
-const C_ERROR = 2; // -
-const C_BULK = 3; // $ =
-const C_BULK_ERROR = 4; // !
-const C_ARRAY = 5; // * ~
-const C_MAP = 6; // %
-const C_PUSH = 7; // >
-const C_ATTRIBUTE = 8; // |
-
-const TYPE_CLASS = new Uint8Array(256);
-for (const c of "+:,#(_") TYPE_CLASS[c.charCodeAt(0)] = C_LINE;
-TYPE_CLASS[45] = C_ERROR;
-TYPE_CLASS[36] = C_BULK;
-TYPE_CLASS[61] = C_BULK; // verbatim string "=len\r\ntxt:..."
-TYPE_CLASS[33] = C_BULK_ERROR;
-TYPE_CLASS[42] = C_ARRAY;
-TYPE_CLASS[126] = C_ARRAY; // set
-TYPE_CLASS[37] = C_MAP;
-TYPE_CLASS[62] = C_PUSH;
-TYPE_CLASS[124] = C_ATTRIBUTE;
 
 // What a scalar value is read for.
 const R_SKIP = 0;
@@ -136,21 +124,20 @@ export class SearchReplyScanner implements ReplyCounter {
   private state = TYPE;
   private depth = 0;
   /** Per open aggregate: elements still expected (a map counts 2 per entry). */
-  private readonly remaining = new Int32Array(MAX_DEPTH);
+  private readonly remaining: Int32Array;
   /** Per open aggregate: elements it had in all, so its element index is length - remaining. */
-  private readonly length = new Int32Array(MAX_DEPTH);
-  private readonly frameKind = new Uint8Array(MAX_DEPTH);
-  private readonly isAttribute = new Uint8Array(MAX_DEPTH);
+  private readonly length: Int32Array;
+  private readonly frameKind: Uint8Array;
+  private readonly isAttribute: Uint8Array;
   /** Per open map: the K_* name of the entry whose value comes next. */
-  private readonly entryKey = new Uint8Array(MAX_DEPTH);
+  private readonly entryKey: Uint8Array;
+  private readonly limits: Required<ScannerLimits>;
 
   // The value being read.
   private role = R_SKIP; // scalars: R_*; aggregates: F_*
   private valueType = 0;
-  private headerClass = 0;
-  private headerValue = 0;
-  private headerDigits = 0;
-  private headerNegative = false;
+  /** The length header being read (split across chunks). */
+  private readonly header = new LengthHeader();
   private bulkLeft = 0;
   private readonly scratch = new Uint8Array(SCRATCH_BYTES);
   private scratchLength = 0;
@@ -159,9 +146,9 @@ export class SearchReplyScanner implements ReplyCounter {
   // The top-level reply being read.
   private topKind = 0; // 0 plain, 1 error, 2 push, 3 search (array or map)
 
-  private readonly errorCodes: string[] = new Array<string>(ERROR_RING_SIZE).fill("");
-  private readonly errorOrdinals = new Int32Array(ERROR_RING_SIZE);
-  private readonly errorMessages: string[] = new Array<string>(ERROR_RING_SIZE).fill("");
+  /** This feed's errors: code, position among its replies, whole line for MOVED/ASK. */
+  private readonly errors = new ErrorRing();
+  private readonly failAt = (what: string, index: number): never => this.fail(what, index);
   private feedReplies = 0;
   private streamOffset = 0;
   private feedStart = 0;
@@ -174,6 +161,18 @@ export class SearchReplyScanner implements ReplyCounter {
     this.maxResults = opts.maxResults ?? 10000;
     if (!Number.isInteger(this.maxResults) || this.maxResults < 1) throw new RangeError("maxResults must be a positive integer");
     this.ids = new Float64Array(this.maxResults);
+    this.limits = resolveLimits(opts);
+    const depth = this.limits.maxDepth;
+    this.remaining = new Int32Array(depth);
+    this.length = new Int32Array(depth);
+    this.frameKind = new Uint8Array(depth);
+    this.isAttribute = new Uint8Array(depth);
+    this.entryKey = new Uint8Array(depth);
+  }
+
+  /** Keeps the details of up to `replies` errors per feed (the most a connection has in flight). */
+  reserve(replies: number): void {
+    this.errors.reserve(replies);
   }
 
   /** Consumes buf[start, end); returns how many replies it completed (pushes excluded). */
@@ -218,10 +217,6 @@ export class SearchReplyScanner implements ReplyCounter {
           continue;
         }
         // Length header; fast path when it and (for a bulk) its body are in this chunk.
-        this.headerClass = cls;
-        this.headerValue = 0;
-        this.headerDigits = 0;
-        this.headerNegative = false;
         let j = i;
         let n = 0;
         while (j < end) {
@@ -233,45 +228,23 @@ export class SearchReplyScanner implements ReplyCounter {
         if (j + 1 < end && buf[j] === CR && j > i && j - i <= 10) {
           if (buf[j + 1] !== LF) this.fail("CR not followed by LF", j + 1);
           j += 2;
-          if (cls === C_BULK && n <= MAX_BULK_BYTES && j + n + 1 < end) {
+          if (cls === C_BULK && n <= this.limits.maxBulkBytes && j + n + 1 < end) {
             if (buf[j + n] !== CR || buf[j + n + 1] !== LF) this.fail("missing CRLF after bulk string", j + n);
             this.scalarDone(buf, j, j + n, j + n + 2);
             i = j + n + 2;
             continue;
           }
-          this.headerValue = n;
-          this.headerDigits = j - 2 - i;
+          this.header.begin(cls, type, n, j - 2 - i);
           i = j;
           state = this.headerDone(i);
           continue;
         }
+        this.header.begin(cls, type);
         state = LENGTH;
       } else if (state === LENGTH) {
         // Digits of "$123\r\n" / "*10\r\n", split across chunks.
-        let value = this.headerValue;
-        let digits = this.headerDigits;
-        let b = 0;
-        while (i < end) {
-          b = buf[i]!;
-          const d = b - 48;
-          if (d < 0 || d > 9) break;
-          value = value * 10 + d;
-          digits++;
-          i++;
-        }
-        this.headerValue = value;
-        this.headerDigits = digits;
-        if (digits > 10) this.fail("length header too long", i);
-        if (i === end) break;
-        if (b === CR) {
-          i++;
-          state = LENGTH_LF;
-        } else if (b === 45 /* '-' */ && digits === 0 && !this.headerNegative) {
-          this.headerNegative = true;
-          i++;
-        } else if (b === 63 /* '?' */ && digits === 0) {
-          this.fail("streamed RESP3 replies are not supported", i);
-        } else this.fail("non-digit in length header", i);
+        i = this.header.read(buf, i, end, this.failAt);
+        if (this.header.sawCr) state = LENGTH_LF;
       } else if (state === LENGTH_LF) {
         if (buf[i] !== LF) this.fail("CR not followed by LF", i);
         i++;
@@ -347,11 +320,7 @@ export class SearchReplyScanner implements ReplyCounter {
 
   /** Calls `cb` with the code, position among the last feed's replies and (MOVED/ASK) line. */
   forEachErrorDetail(cb: (code: string, ordinal: number, message: string) => void): void {
-    const kept = Math.min(this.errorCount, ERROR_RING_SIZE);
-    for (let k = this.errorCount - kept; k < this.errorCount; k++) {
-      const slot = k % ERROR_RING_SIZE;
-      cb(this.errorCodes[slot]!, this.errorOrdinals[slot]!, this.errorMessages[slot]!);
-    }
+    this.errors.forEach(this.errorCount, cb);
   }
 
   /** Forgets all state: ready for a fresh stream (e.g. after a reconnect). */
@@ -437,27 +406,21 @@ export class SearchReplyScanner implements ReplyCounter {
 
   /** Acts on a complete length header ending at `pos`; returns the next state. */
   private headerDone(pos: number): number {
-    const cls = this.headerClass;
-    const n = this.headerValue;
-    if (this.headerDigits === 0) this.fail("length header without digits", pos - 2);
-    if (this.headerNegative) {
-      // Only the RESP2 nulls "$-1" and "*-1" may be negative. A null is never a key.
-      if (n !== 1 || this.headerDigits !== 1 || (this.valueType !== 36 && this.valueType !== 42)) {
-        this.fail("negative length", pos - 2);
-      }
-      if (this.depth === 0) this.topKind = 0; // "*-1" is no search reply
+    const cls = this.header.cls;
+    const n = this.header.finish(pos, this.limits, this.failAt);
+    if (n === NULL_LENGTH) {
+      // A null is never a key, and "*-1" is no search reply.
+      if (this.depth === 0) this.topKind = 0;
       this.role = R_SKIP;
       this.valueDone();
       return TYPE;
     }
     if (cls === C_BULK || cls === C_BULK_ERROR) {
-      if (n > MAX_BULK_BYTES) this.fail(`bulk length over ${MAX_BULK_BYTES}`, pos - 2);
       this.bulkLeft = n;
       this.scratchLength = 0;
       this.scratchOverflow = false;
       return n === 0 ? BULK_CR : BULK;
     }
-    if (n > MAX_AGGREGATE_LENGTH) this.fail(`aggregate length over ${MAX_AGGREGATE_LENGTH}`, pos - 2);
     if (n === 0) {
       // An empty attribute is nothing; any other empty aggregate is a complete value.
       if (cls !== C_ATTRIBUTE) {
@@ -467,7 +430,7 @@ export class SearchReplyScanner implements ReplyCounter {
       return TYPE;
     }
     const depth = this.depth;
-    if (depth >= MAX_DEPTH) this.fail(`nesting deeper than ${MAX_DEPTH}`, pos - 2);
+    if (depth >= this.limits.maxDepth) this.fail(`nesting deeper than maxDepth (${this.limits.maxDepth})`, pos - 2);
     const elements = cls === C_MAP || cls === C_ATTRIBUTE ? n * 2 : n;
     this.remaining[depth] = elements;
     this.length[depth] = elements;
@@ -536,10 +499,7 @@ export class SearchReplyScanner implements ReplyCounter {
     let wordEnd = from;
     while (wordEnd < to && src[wordEnd] !== SPACE && wordEnd - from < MAX_ERROR_CODE_BYTES) wordEnd++;
     const code = errorText.decode(src.subarray(from, wordEnd));
-    const slot = this.errorCount % ERROR_RING_SIZE;
-    this.errorCodes[slot] = code;
-    this.errorOrdinals[slot] = this.feedReplies;
-    this.errorMessages[slot] = code === "MOVED" || code === "ASK" ? errorText.decode(src.subarray(from, to)) : "";
+    this.errors.put(this.errorCount, code, this.feedReplies, code === "MOVED" || code === "ASK" ? errorText.decode(src.subarray(from, to)) : "");
     this.errorCount++;
   }
 

@@ -349,6 +349,9 @@ export class CountingScanner implements ReplyCounter {
   forEachErrorDetail(cb: (code: string, ordinal: number, message: string) => void): void {
     this.inner.forEachErrorDetail(cb);
   }
+  reserve(replies: number): void {
+    this.inner.reserve(replies);
+  }
   reset(): void {
     this.inner.reset();
     this.errorCount = 0;

@@ -211,6 +211,8 @@ export class QueryRecallScanner implements ReplyCounter, SearchReplySink {
 
   /** Sizes the FIFO and pending area for `pipeline` requests in flight. */
   reserve(pipeline: number): void {
+    // Every reply of a read may be an error (MOVED during resharding): keep all their details.
+    this.inner.reserve(pipeline);
     if (pipeline <= this.pendingCounts.length) return;
     this.fifo = new Int32Array(pipeline);
     this.fifoHead = 0;

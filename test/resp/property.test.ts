@@ -63,58 +63,6 @@ describe("random RESP3 streams in random chunkings", () => {
       }
     }
   });
-
-  test("the last reply's byte range decodes to the last reply when fed in one chunk", () => {
-    for (let seed = 1; seed <= CASES; seed++) {
-      const rng = new Rng(seed);
-      const values = randomStream(rng, { maxDepth: 3, binary: false }, rng.int(1, 6));
-      const data = encodeValues(values, { rng, attributeChance: 0.1, binary: false });
-      const scanner = new ReplyScanner();
-      const replies = values.filter((v) => !(v instanceof RespPush));
-      expect(scanner.feed(data, 0, data.byteLength)).toBe(replies.length);
-      if (replies.length === 0) {
-        expect(scanner.lastReplyEnd).toBe(-1);
-        continue;
-      }
-      const decoded = decodeChunked(data.subarray(scanner.lastReplyStart, scanner.lastReplyEnd), [0, scanner.lastReplyEnd - scanner.lastReplyStart], {});
-      expect(decoded).toHaveLength(1);
-      if (!sameValue(decoded[0], replies[replies.length - 1])) throw new Error(`seed ${seed}: wrong last-reply range`);
-    }
-  });
-});
-
-describe("capturing reply content with the scanner's byte ranges", () => {
-  test("the last reply of every feed is recovered from lastReply* and partialValueStart", () => {
-    for (let seed = 1; seed <= CASES; seed++) {
-      const rng = new Rng(seed);
-      const values = randomStream(rng, { maxDepth: 3, binary: false }, rng.int(1, 10));
-      const replies = values.filter((v) => !(v instanceof RespPush));
-      const data = encodeValues(values, { rng, attributeChance: 0.1, binary: false });
-      const cuts = randomChunking(rng, data.byteLength);
-      const scanner = new ReplyScanner();
-      let carried: Uint8Array[] = []; // bytes of the unfinished value from earlier feeds
-      let done = 0;
-      for (let k = 1; k < cuts.length; k++) {
-        const [a, b] = [cuts[k - 1], cuts[k]];
-        const n = scanner.feed(data, a, b);
-        if (n > 0) {
-          done += n;
-          const range =
-            scanner.lastReplyStart >= 0
-              ? data.subarray(scanner.lastReplyStart, scanner.lastReplyEnd)
-              : Buffer.concat([...carried, data.subarray(a, scanner.lastReplyEnd)]);
-          const decoded = decodeChunked(range, [0, range.byteLength], {});
-          if (decoded.length !== 1 || !sameValue(decoded[0], replies[done - 1])) {
-            throw new Error(`seed ${seed}: captured ${Bun.inspect(decoded)}, expected ${Bun.inspect(replies[done - 1])}`);
-          }
-        }
-        if (!scanner.hasPartialValue) carried = [];
-        else if (scanner.partialValueStart >= 0) carried = [data.subarray(scanner.partialValueStart, b)];
-        else carried.push(data.subarray(a, b));
-      }
-      expect(done).toBe(replies.length);
-    }
-  });
 });
 
 describe("corrupted streams", () => {

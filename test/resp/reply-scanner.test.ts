@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { ERROR_CODE_RING_SIZE, ReplyScanner, type ReplyScannerOptions } from "../../src/resp/reply-scanner.ts";
+import { DEFAULT_ERROR_RING_SIZE } from "../../src/resp/error-ring.ts";
+import { ReplyScanner, type ReplyScannerOptions } from "../../src/resp/reply-scanner.ts";
 import { RespProtocolError } from "../../src/resp/types.ts";
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
@@ -89,11 +90,23 @@ describe("ReplyScanner counts complete top-level replies", () => {
   });
 
   test("error counts stay exact past the code ring; the ring keeps the most recent codes", () => {
-    const n = ERROR_CODE_RING_SIZE + 5;
+    const n = DEFAULT_ERROR_RING_SIZE + 5;
     const stream = Array.from({ length: n }, (_, i) => `-E${i} msg\r\n`).join("");
     const totals = scanText(stream);
     expect(totals.errors).toBe(n);
-    expect(totals.codes).toEqual(Array.from({ length: ERROR_CODE_RING_SIZE }, (_, i) => `E${i + 5}`));
+    expect(totals.codes).toEqual(Array.from({ length: DEFAULT_ERROR_RING_SIZE }, (_, i) => `E${i + 5}`));
+  });
+
+  test("reserve(n) keeps the details of n errors in one feed (the engine reserves the pipeline)", () => {
+    const n = DEFAULT_ERROR_RING_SIZE * 4;
+    const data = bytes(Array.from({ length: n }, (_, i) => `-MOVED ${i} 127.0.0.1:7000\r\n`).join(""));
+    const scanner = new ReplyScanner();
+    scanner.reserve(n);
+    expect(scanner.feed(data, 0, data.byteLength)).toBe(n);
+    const seen: [string, number, string][] = [];
+    scanner.forEachErrorDetail((code, ordinal, message) => seen.push([code, ordinal, message]));
+    expect(seen).toHaveLength(n);
+    expect(seen[n - 1]).toEqual(["MOVED", n - 1, `MOVED ${n - 1} 127.0.0.1:7000`]);
   });
 
   test("every split into two chunks gives the same counts, codes included", () => {
@@ -117,42 +130,6 @@ describe("ReplyScanner counts complete top-level replies", () => {
     for (let i = 0; i < 100; i++) expect(scanner.feed(body, 0, body.byteLength)).toBe(0);
     const tail = bytes("\r\n+OK\r\n");
     expect(scanner.feed(tail, 0, tail.byteLength)).toBe(2);
-  });
-});
-
-describe("ReplyScanner reports the byte range of the last reply", () => {
-  test("the range of a reply wholly inside the fed range", () => {
-    const scanner = new ReplyScanner();
-    const data = bytes("xx+OK\r\n*2\r\n:1\r\n:2\r\nyy");
-    expect(scanner.feed(data, 2, data.byteLength - 2)).toBe(2);
-    expect([scanner.lastReplyStart, scanner.lastReplyEnd]).toEqual([7, 19]);
-  });
-
-  test("start is -1 when the reply began in an earlier feed; both are -1 when none completed", () => {
-    const scanner = new ReplyScanner();
-    const data = bytes("*2\r\n:1\r\n:2\r\n");
-    scanner.feed(data, 0, 6);
-    expect([scanner.lastReplyStart, scanner.lastReplyEnd]).toEqual([-1, -1]);
-    scanner.feed(data, 6, data.byteLength);
-    expect([scanner.lastReplyStart, scanner.lastReplyEnd]).toEqual([-1, data.byteLength]);
-  });
-
-  test("a value left unfinished by a feed is reported with where it began", () => {
-    const scanner = new ReplyScanner();
-    const data = bytes("+a\r\n*2\r\n:1\r\n:2\r\n");
-    scanner.feed(data, 0, 9);
-    expect([scanner.hasPartialValue, scanner.partialValueStart]).toEqual([true, 4]);
-    scanner.feed(data, 9, 13);
-    expect([scanner.hasPartialValue, scanner.partialValueStart]).toEqual([true, -1]);
-    scanner.feed(data, 13, data.byteLength);
-    expect([scanner.hasPartialValue, scanner.partialValueStart]).toEqual([false, -1]);
-  });
-
-  test("a preceding attribute is part of the range; a push message is not a reply", () => {
-    const scanner = new ReplyScanner();
-    const data = bytes("+a\r\n|1\r\n+k\r\n+v\r\n:7\r\n>1\r\n+p\r\n");
-    expect(scanner.feed(data, 0, data.byteLength)).toBe(2);
-    expect([scanner.lastReplyStart, scanner.lastReplyEnd]).toEqual([4, 20]);
   });
 });
 

@@ -162,6 +162,26 @@ describe("vec-query recall", () => {
     w.close?.();
   });
 
+  test("at -P 100 every MOVED of one read is reported with its position, so each can be followed and scored", () => {
+    // Regression: the search scanner kept the details of 32 errors per read; MOVED replies past
+    // the 32nd were neither resent by the engine nor scored once their resend succeeded.
+    const pipeline = 100;
+    const w = createVecQueryWorkload(params(), context()) as WorkerWorkload;
+    const { conn, buffer } = open(w, pipeline);
+    conn.patch(buffer, pipeline, 0);
+    const bytes = new TextEncoder().encode("-MOVED 866 127.0.0.1:7001\r\n".repeat(pipeline));
+    expect(conn.scanner.feed(bytes, 0, bytes.length)).toBe(pipeline);
+    const ordinals: number[] = [];
+    conn.scanner.forEachErrorDetail((code, ordinal, message) => {
+      expect([code, message]).toEqual(["MOVED", "MOVED 866 127.0.0.1:7001"]);
+      ordinals.push(ordinal);
+    });
+    expect(ordinals).toEqual(Array.from({ length: pipeline }, (_, i) => i));
+    for (const i of ordinals) conn.onRedirect!(i)!(true);
+    expect(summary(w)).toMatchObject({ errorReplies: 0, redirectedReplies: pipeline });
+    w.close?.();
+  });
+
   test("a short reply costs recall: 2 of k=3 ids is 2/3 and counts as a short reply", () => {
     const w = createVecQueryWorkload(params(), context()) as WorkerWorkload;
     const { conn, buffer } = open(w);
