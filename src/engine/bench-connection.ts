@@ -6,17 +6,25 @@
  * per command was measured 7x slower). Replies are counted by an allocation-free scanner, with
  * one timestamp per data event. Nothing here allocates per request.
  *
+ * It sees the test through two interfaces only (src/engine/connection-contracts.ts): a
+ * ClaimSchedule for what to send next and a ReplyRecorder for what happened.
+ *
  * In cluster mode a connection is pinned to one node; MOVED/ASK/TRYAGAIN/CLUSTERDOWN replies are
- * handed to the TestRun, which resends those requests, and a connection whose node stops serving
- * (failover, resharding) moves to the node that took its slots over.
+ * handed to the recorder, whose run resends those requests, and a connection whose node stops
+ * serving (failover, resharding) moves to the node that took its slots over.
  */
 import type { ConnectionConfig } from "../config/types.ts";
 import { ConnectionError } from "../net/errors.ts";
 import { openReadySocket } from "../net/handshake-socket.ts";
-import type { BenchSocket, SocketSink, Target } from "../net/transport.ts";
+import { targetOf, type ByteSocket, type SocketSink, type Target } from "../net/transport.ts";
 import { RespProtocolError } from "../resp/types.ts";
-import type { NodeStats, TestRun } from "./test-run.ts";
+import type { WorkerClusterState } from "./cluster-state.ts";
+import type { ClaimSchedule, ReplyRecorder, RunConnection } from "./connection-contracts.ts";
+import type { NodeStats } from "./interval-recorder.ts";
 import type { ConnectionWorkload, NodeAssignment } from "./workload-api.ts";
+
+/** Opens a socket that has completed the handshake (HELLO/AUTH/SELECT, plus `extra` commands). */
+export type SocketOpener = (target: Target, conn: ConnectionConfig, extra: readonly string[][]) => Promise<ByteSocket>;
 
 const NOOP_SINK: SocketSink = { onData() {}, onDrain() {}, onClose() {} };
 const RETRYABLE = new Set(["MOVED", "ASK", "TRYAGAIN", "CLUSTERDOWN"]);
@@ -30,13 +38,10 @@ const RECONNECT_MAX_BACKOFF_MS = 1000;
 /** Longest single sleep while pacing (--rps) or balancing: stop requests are checked this often. */
 const MAX_WAIT_MS = 50;
 
-export function targetOf(node: NodeAssignment): Target {
-  return node.port === 0 && node.address.startsWith("unix:") ? { kind: "unix", path: node.host } : { kind: "tcp", host: node.host, port: node.port };
-}
-
-export class BenchConnection implements SocketSink {
-  private socket?: BenchSocket;
-  private run?: TestRun;
+export class BenchConnection implements SocketSink, RunConnection {
+  private socket?: ByteSocket;
+  private schedule?: ClaimSchedule;
+  private rec?: ReplyRecorder;
   private work?: ConnectionWorkload;
   private stats?: NodeStats;
   /** P copies of the unit, patched in place before each send. */
@@ -53,6 +58,8 @@ export class BenchConnection implements SocketSink {
   sentAtMs = 0;
   /** Intended send time of each unit in the batch (only with --rps). */
   private intendedMs = new Float64Array(0);
+  /** --rps: 1 for each reply of the batch that was a redirect (its latency counts on the resend). */
+  private redirectedAt = new Uint8Array(0);
   private waitTimer: ReturnType<typeof setTimeout> | undefined;
   dead = false;
   /** Request timeouts since this connection's last reply (TestRun.requestTimedOut). */
@@ -63,14 +70,18 @@ export class BenchConnection implements SocketSink {
   /** True when cluster mode may move this connection to another node. */
   private readonly movable: boolean;
   private readonly onErrorDetail: (code: string, ordinal: number, message: string) => void;
+  /** Standalone with --rfr: the primary this test's replica connections fall back to. */
+  private fallbackNode: NodeAssignment | undefined;
 
   constructor(
     public node: NodeAssignment,
     private readonly conn: ConnectionConfig,
     readonly clientIndex: number,
-    movable: boolean,
+    /** Cluster mode: the worker's topology (redirects are followed, connections move). */
+    private readonly cluster: WorkerClusterState | undefined,
+    private readonly open: SocketOpener = openReadySocket,
   ) {
-    this.movable = movable;
+    this.movable = cluster !== undefined;
     this.onErrorDetail = (code, ordinal, message) => this.handleError(code, ordinal, message);
   }
 
@@ -80,15 +91,17 @@ export class BenchConnection implements SocketSink {
 
   async connect(): Promise<void> {
     const extra = this.node.role === "replica" && this.movable ? [["READONLY"]] : [];
-    this.socket = await openReadySocket(targetOf(this.node), this.conn, extra);
+    this.socket = await this.open(targetOf(this.node), this.conn, extra);
     this.socket.data.sink = this;
   }
 
   /** Prepares the pipeline buffer for a test. Called before kick(). */
-  attach(run: TestRun, work: ConnectionWorkload, pipeline: number): void {
-    this.run = run;
+  attach(schedule: ClaimSchedule, recorder: ReplyRecorder, work: ConnectionWorkload, pipeline: number, fallbackNode?: NodeAssignment): void {
+    this.schedule = schedule;
+    this.fallbackNode = fallbackNode;
+    this.rec = recorder;
     this.work = work;
-    this.stats = run.statsFor(this.node.address);
+    this.stats = recorder.statsFor(this.node.address);
     if (this.node.slots.length > 0) this.homeSlot = this.node.slots[0];
     const unit = work.unit;
     this.unitLen = unit.bytes.length;
@@ -100,6 +113,7 @@ export class BenchConnection implements SocketSink {
       for (let i = 0; i < pipeline; i++) this.buffer.set(unit.bytes, i * this.unitLen);
     }
     this.intendedMs = new Float64Array(pipeline);
+    this.redirectedAt = new Uint8Array(pipeline * unit.replies);
     work.scanner.reserve?.(pipeline * unit.replies);
     work.scanner.reset();
     this.dead = false;
@@ -108,7 +122,7 @@ export class BenchConnection implements SocketSink {
 
   /** Starts sending. */
   kick(): void {
-    if (!this.idle || this.dead || !this.run) return;
+    if (!this.idle || this.dead || !this.schedule) return;
     this.idle = false;
     if (!this.socket) {
       void this.reconnectThenSend();
@@ -118,7 +132,7 @@ export class BenchConnection implements SocketSink {
   }
 
   private sendNext(): void {
-    const run = this.run!;
+    const run = this.schedule!;
     let units: number;
     this.clearWait();
     if (this.outstanding > 0) return; // a batch is in flight: its last reply sends the next
@@ -127,20 +141,17 @@ export class BenchConnection implements SocketSink {
       setTimeout(() => void this.reconnectThenSend(), 0);
       return;
     }
-    if (run.cluster && this.node.slots.length === 0) {
+    if (this.cluster && this.node.slots.length === 0) {
       // Our node gave all its slots away (resharding, failover): follow them.
       void this.relocate();
       return;
     }
-    if (run.clusterDownUntilMs > 0) {
+    const holdMs = run.clusterDownHoldMs(performance.now());
+    if (holdMs > 0) {
       // A node answered CLUSTERDOWN a moment ago: flooding a cluster that cannot serve helps no one.
-      const holdMs = run.clusterDownUntilMs - performance.now();
-      if (holdMs > 0) {
-        if (!run.canClaim()) return this.finish();
-        this.wait(Math.min(holdMs, MAX_WAIT_MS));
-        return;
-      }
-      run.clusterDownUntilMs = 0;
+      if (!run.canClaim()) return this.finish();
+      this.wait(Math.min(holdMs, MAX_WAIT_MS));
+      return;
     }
     if (run.nodeTooFarAhead(this.node.address)) {
       // --balance-nodes: let the slower nodes catch up.
@@ -168,7 +179,7 @@ export class BenchConnection implements SocketSink {
     this.received = 0;
     this.writeOffset = 0;
     this.writeEnd = bytes;
-    run.issued += this.outstanding;
+    this.rec!.sent(this.outstanding);
     this.sentAtMs = performance.now();
     this.flush();
   }
@@ -198,12 +209,14 @@ export class BenchConnection implements SocketSink {
   }
 
   onData(data: Uint8Array): void {
-    const run = this.run;
-    if (!run || this.outstanding === 0) return; // stray bytes after an abandoned batch
+    const rec = this.rec;
+    // Between tests nothing is expected. While paced (--rps) or balancing, no batch is in flight
+    // but the stream goes on (a RESP3 push may arrive, in pieces): the scanner must see it all.
+    if (!rec || this.idle) return;
     const now = performance.now();
-    if (now - this.sentAtMs > this.conn.requestTimeoutMs) {
+    if (this.outstanding > 0 && now - this.sentAtMs > this.conn.requestTimeoutMs) {
       // Arrived after --request-timeout (before the sweep noticed): a timeout, not a success.
-      run.requestTimedOut(this);
+      rec.requestTimedOut(this);
       return;
     }
     const scanner = this.work!.scanner;
@@ -212,15 +225,16 @@ export class BenchConnection implements SocketSink {
       n = scanner.feed(data, 0, data.length);
     } catch (e) {
       const msg = e instanceof RespProtocolError ? e.message : String(e);
-      run.noteProblem(`malformed reply from ${this.node.address}: ${msg}`);
+      rec.noteProblem(`malformed reply from ${this.node.address}: ${msg}`);
       this.failBatch("PROTOCOL");
       return;
     }
     if (n === 0) return;
     this.timeoutsInARow = 0;
     if (n > this.outstanding) {
-      run.noteProblem(`${this.node.address} sent more replies than requests (${n} > ${this.outstanding}); is something else writing to this connection?`);
+      rec.noteProblem(`${this.node.address} sent more replies than requests (${n} > ${this.outstanding}); is something else writing to this connection?`);
       n = this.outstanding;
+      if (n === 0) return;
     }
     const stats = this.stats!;
     let errors = scanner.errorCount;
@@ -228,27 +242,35 @@ export class BenchConnection implements SocketSink {
     if (errors > 0) {
       this.detailed = 0;
       scanner.forEachErrorDetail(this.onErrorDetail);
-      // The scanner keeps details of a bounded number of errors per read; the rest still count.
-      if (this.detailed < errors) run.countErrorN("UNKNOWN", errors - this.detailed);
+      // Details are kept for as many errors as replies in flight (ReplyCounter.reserve); any
+      // the scanner could not keep still count.
+      if (this.detailed < errors) rec.countErrorN("UNKNOWN", errors - this.detailed);
       errors -= this.redirected;
     }
     const answered = n - this.redirected;
-    if (run.rateLimited) {
+    const work = this.work!;
+    if (this.schedule!.rateLimited) {
+      // Each reply's latency counts from its own unit's intended send time; a redirected one is
+      // recorded when its resend answers (from the same intended time), not here.
       const perUnit = this.repliesPerUnit;
-      for (let i = 0; i < answered; i++) {
-        const u = ((this.received + i) / perUnit) | 0;
-        run.record(now - this.intendedMs[u]!, 1, stats);
+      const redirectedAt = this.redirectedAt;
+      for (let i = 0; i < n; i++) {
+        const index = this.received + i;
+        const latencyMs = now - this.intendedMs[(index / perUnit) | 0]!;
+        if (redirectedAt[index] === 1) redirectedAt[index] = 0;
+        else rec.record(latencyMs, 1, stats);
+        work.onReplies?.(index, 1, latencyMs);
       }
-    } else if (answered > 0) {
-      run.record(now - this.sentAtMs, answered, stats);
+    } else {
+      if (answered > 0) rec.record(now - this.sentAtMs, answered, stats);
+      work.onReplies?.(this.received, n, now - this.sentAtMs);
     }
-    run.account(answered - errors, errors, stats, this.node.address);
-    this.work!.onReplies?.(this.received, n, now - this.sentAtMs);
+    rec.account(answered - errors, errors, stats, this.node.address);
     this.received += n;
     this.outstanding -= n;
     if (this.outstanding === 0) {
-      run.publishProgress(now);
-      if (!run.keepalive) void this.reconnectThenSend();
+      rec.publishProgress(now);
+      if (!this.schedule!.keepalive) void this.reconnectThenSend();
       else this.sendNext();
     }
   }
@@ -260,14 +282,14 @@ export class BenchConnection implements SocketSink {
   private detailed = 0;
 
   private handleError(code: string, ordinal: number, message: string): void {
-    const run = this.run!;
+    const rec = this.rec!;
     this.detailed++;
-    if (!RETRYABLE.has(code) || !run.cluster) {
-      run.countError(code);
+    const index = this.received + ordinal;
+    if (!RETRYABLE.has(code) || !this.cluster) {
+      rec.countError(code);
       return;
     }
     // Copy the one command out of the buffer before the next batch overwrites it.
-    const index = this.received + ordinal;
     let start: number;
     let end: number;
     if (this.work!.commandRange) {
@@ -281,24 +303,29 @@ export class BenchConnection implements SocketSink {
     }
     this.redirected++;
     const settle = this.work!.onRedirect?.(index);
-    run.followRedirect(this, code, message, this.buffer.slice(start, end), this.sentAtMs, settle);
+    let startMs = this.sentAtMs;
+    if (this.schedule!.rateLimited) {
+      startMs = this.intendedMs[(index / this.repliesPerUnit) | 0]!;
+      this.redirectedAt[index] = 1;
+    }
+    rec.redirect(this.node, code, message, this.buffer.slice(start, end), startMs, settle);
   }
 
   onClose(err?: Error): void {
     this.socket = undefined;
-    if (!this.run || this.idle || this.dead) return;
-    this.run.noteProblem(`connection to ${this.node.address} lost${err ? `: ${err.message}` : ""}`);
+    if (!this.rec || this.idle || this.dead) return;
+    this.rec.noteProblem(`connection to ${this.node.address} lost${err ? `: ${err.message}` : ""}`);
     this.failBatch("CONNECTION");
   }
 
   /** Counts the unanswered requests of the batch as errors, then reconnects and carries on. */
   failBatch(code: string): void {
-    const run = this.run!;
     this.clearWait();
     if (this.outstanding > 0) {
-      run.addErrors(code, this.outstanding, this.stats);
+      this.rec!.addErrors(code, this.outstanding, this.stats);
       this.outstanding = 0;
     }
+    this.redirectedAt.fill(0);
     this.work?.abandonBatch();
     this.dropSocket();
     void this.reconnectThenSend();
@@ -306,12 +333,12 @@ export class BenchConnection implements SocketSink {
 
   /** The node is given up for this test: counts the batch as `code` errors and stops. */
   giveUp(code: string): void {
-    const run = this.run!;
     this.clearWait();
     if (this.outstanding > 0) {
-      run.addErrors(code, this.outstanding, this.stats);
+      this.rec!.addErrors(code, this.outstanding, this.stats);
       this.outstanding = 0;
     }
+    this.redirectedAt.fill(0);
     this.work?.abandonBatch();
     this.dropSocket();
     this.dead = true;
@@ -329,12 +356,11 @@ export class BenchConnection implements SocketSink {
   }
 
   private async reconnectThenSend(): Promise<void> {
-    const run = this.run!;
     this.clearWait();
     if (this.reconnecting) return;
     this.reconnecting = true;
     try {
-      await this.reconnectLoop(run);
+      await this.reconnectLoop(this.schedule!, this.rec!);
     } finally {
       this.reconnecting = false;
     }
@@ -342,15 +368,15 @@ export class BenchConnection implements SocketSink {
 
   private reconnecting = false;
 
-  private async reconnectLoop(run: TestRun): Promise<void> {
+  private async reconnectLoop(run: ClaimSchedule, rec: ReplyRecorder): Promise<void> {
     this.dropSocket();
     this.work?.scanner.reset();
     if (!run.canClaim()) return this.finish();
     // A cluster node may be gone for good (failover): keep trying, following the topology,
     // for as long as a request may take. A standalone server may be restarting: retry with
     // backoff within RECONNECT_BUDGET_MS, then a replica's connections fall back to the primary.
-    const fallback = run.cluster ? undefined : run.spec.fallbackNode;
-    let budgetMs = run.cluster ? this.conn.requestTimeoutMs : Math.min(RECONNECT_BUDGET_MS, this.conn.requestTimeoutMs);
+    const fallback = this.cluster ? undefined : this.fallbackNode;
+    let budgetMs = this.cluster ? this.conn.requestTimeoutMs : Math.min(RECONNECT_BUDGET_MS, this.conn.requestTimeoutMs);
     if (fallback && this.node.address !== fallback.address) budgetMs = Math.min(budgetMs, REPLICA_FALLBACK_AFTER_MS);
     let deadline = performance.now() + budgetMs;
     let backoffMs = RECONNECT_FIRST_BACKOFF_MS;
@@ -363,17 +389,17 @@ export class BenchConnection implements SocketSink {
       } catch (e) {
         if (performance.now() > deadline) {
           if (fallback && this.node.address !== fallback.address) {
-            run.noteProblem(`replica ${this.node.address} could not be reached for ${budgetMs} ms; its connections read from the primary ${fallback.address} instead`);
+            rec.noteProblem(`replica ${this.node.address} could not be reached for ${budgetMs} ms; its connections read from the primary ${fallback.address} instead`);
             this.moveTo(fallback);
             budgetMs = Math.min(RECONNECT_BUDGET_MS, this.conn.requestTimeoutMs);
             deadline = performance.now() + budgetMs;
             backoffMs = RECONNECT_FIRST_BACKOFF_MS;
             continue;
           }
-          run.noteProblem(e instanceof ConnectionError ? e.message : String(e));
+          rec.noteProblem(e instanceof ConnectionError ? e.message : String(e));
           break;
         }
-        if (run.cluster) await this.followTopology();
+        if (this.cluster) await this.followTopology();
         else {
           await Bun.sleep(backoffMs);
           backoffMs = Math.min(backoffMs * 2, RECONNECT_MAX_BACKOFF_MS);
@@ -387,11 +413,11 @@ export class BenchConnection implements SocketSink {
 
   /** Our node serves no slots any more: find who does, within --request-timeout, or give up. */
   private async relocate(): Promise<void> {
-    const run = this.run!;
+    const run = this.schedule!;
     const deadline = performance.now() + this.conn.requestTimeoutMs;
     while (this.node.slots.length === 0 && performance.now() < deadline && run.canClaim()) await this.followTopology();
     if (this.node.slots.length === 0) {
-      if (run.canClaim()) run.noteProblem(`${this.node.address} serves no slots and no other node took them over`);
+      if (run.canClaim()) this.rec!.noteProblem(`${this.node.address} serves no slots and no other node took them over`);
       this.dead = run.canClaim();
       return this.finish();
     }
@@ -400,12 +426,12 @@ export class BenchConnection implements SocketSink {
 
   /** After losing our node in cluster mode: refresh the topology and move to whoever serves now. */
   private async followTopology(): Promise<void> {
-    const run = this.run!;
+    const rec = this.rec!;
     const formerSlot = this.node.slots.length > 0 ? this.node.slots[0] : this.homeSlot;
-    await run.cluster!.refresh();
-    const next = run.cluster!.replacementFor(this.node, formerSlot);
+    await this.cluster!.refresh();
+    const next = this.cluster!.replacementFor(this.node, formerSlot);
     if (next) {
-      run.noteProblem(`${this.node.address} stopped serving; connections moved to ${next.address}`);
+      rec.noteProblem(`${this.node.address} stopped serving; connections moved to ${next.address}`);
       this.moveTo(next);
     } else {
       await Bun.sleep(200);
@@ -414,11 +440,10 @@ export class BenchConnection implements SocketSink {
 
   /** Points this connection at another node (its socket, if any, is closed). */
   private moveTo(next: NodeAssignment): void {
-    const run = this.run!;
-    run.nodeMoved(this.node.address, next.address);
+    this.schedule!.nodeMoved(this.node.address, next.address);
     this.node = next;
     if (next.slots.length > 0) this.homeSlot = next.slots[0];
-    this.stats = run.statsFor(next.address);
+    this.stats = this.rec!.statsFor(next.address);
     this.work?.retarget?.(next);
     this.dropSocket();
   }
@@ -426,7 +451,7 @@ export class BenchConnection implements SocketSink {
   private finish(): void {
     if (this.idle) return;
     this.idle = true;
-    this.run?.connectionFinished(this);
+    this.rec?.connectionFinished();
   }
 
   /** Called by the timeout sweep. */

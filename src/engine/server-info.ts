@@ -5,7 +5,7 @@ import type { ServerConfigInfo } from "../metrics/types.ts";
 import { ControlClient } from "../net/control-client.ts";
 import { ConnectionError } from "../net/errors.ts";
 import { RespError, RespMap, type RespValue } from "../resp/types.ts";
-import { targetOf } from "./bench-connection.ts";
+import { targetOf } from "../net/transport.ts";
 
 function configValue(reply: RespValue, name: string): string | undefined {
   if (reply instanceof RespMap) {

@@ -13,7 +13,7 @@ import type { NodeReading } from "../metrics/metric-eval.ts";
 import { CountingSource, takeReading } from "../metrics/node-reading.ts";
 import { diffSnapshots, type ServerMetrics } from "../metrics/server-diff.ts";
 import { ControlClient } from "../net/control-client.ts";
-import { targetOf } from "./bench-connection.ts";
+import { targetOf } from "../net/transport.ts";
 
 /** A snapshot is a round trip of a few KB; a node slower than this is treated as not answering. */
 const SNAPSHOT_TIMEOUT_MS = 5_000;

@@ -12,7 +12,7 @@ import type { ConnectionConfig } from "../config/types.ts";
 import { UserError } from "../errors.ts";
 import { ControlClient } from "../net/control-client.ts";
 import { RespError } from "../resp/types.ts";
-import { targetOf } from "./bench-connection.ts";
+import { targetOf } from "../net/transport.ts";
 
 const POLL_MS = 50;
 

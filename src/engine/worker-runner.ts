@@ -53,7 +53,7 @@ export class WorkerRunner {
       const key = `${clientIndex}@${node.address}`;
       let c = this.pool.get(key);
       if (!c || c.dead) {
-        c = new BenchConnection(node, this.config.connection, clientIndex, this.cluster !== undefined);
+        c = new BenchConnection(node, this.config.connection, clientIndex, this.cluster);
         this.pool.set(key, c);
         fresh.push(c);
       }

@@ -27,6 +27,19 @@ export interface SinkHolder {
 
 export type BenchSocket = Socket<SinkHolder>;
 
+/** What a benchmark connection uses of its socket (a fake one in unit tests). */
+export interface ByteSocket {
+  data: SinkHolder;
+  /** Writes buf[offset, offset + length); returns the bytes the kernel took (the rest waits for onDrain). */
+  write(buf: Uint8Array, offset: number, length: number): number;
+  terminate(): void;
+}
+
+/** A node's address as discovery reports it: unix sockets have port 0 and "unix:" addresses. */
+export function targetOf(node: { address: string; host: string; port: number }): Target {
+  return node.port === 0 && node.address.startsWith("unix:") ? { kind: "unix", path: node.host } : { kind: "tcp", host: node.host, port: node.port };
+}
+
 export function describeTarget(t: Target): string {
   if (t.kind === "unix") return `unix:${t.path}`;
   return t.host.includes(":") ? `[${t.host}]:${t.port}` : `${t.host}:${t.port}`;

@@ -111,6 +111,11 @@ export class ReplyScanner {
     this.errors.reserve(replies);
   }
 
+  /** Errors per feed whose details forEachError / forEachErrorDetail can report. */
+  get errorDetailsKept(): number {
+    return this.errors.size;
+  }
+
   /**
    * Consumes buf[start, end) and returns how many top-level replies it completed. errorCount,
    * pushCount and forEachError then describe this call only.

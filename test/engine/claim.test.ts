@@ -37,8 +37,8 @@ function claimNumbers(all: TestRun[], claims: number, pipeline: number): number[
   const seen: number[] = [];
   for (let c = 0; c < claims; c++) {
     const r = all[c % all.length]!;
-    const units = r.claim(pipeline, 1);
-    for (let i = 0; i < units; i++) seen.push(r.claimStart + i);
+    const units = r.schedule.claim(pipeline, 1);
+    for (let i = 0; i < units; i++) seen.push(r.schedule.claimStart + i);
   }
   return seen;
 }

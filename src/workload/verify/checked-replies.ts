@@ -8,7 +8,7 @@
  * The connection tells them, at patch time, which key and stamp each unit of the batch carries.
  */
 import type { ReplyCounter } from "../../engine/workload-api.ts";
-import { ERROR_CODE_RING_SIZE, ReplyScanner } from "../../resp/reply-scanner.ts";
+import { ReplyScanner } from "../../resp/reply-scanner.ts";
 import type { WriteLedger } from "./ledger.ts";
 import { ReplyValueReader, type ValueSink } from "./reply-values.ts";
 import { CORRUPT, NOT_OURS, readStamp } from "./stamp.ts";
@@ -42,6 +42,7 @@ export class WriteAcks implements ReplyCounter {
   ) {
     this.expected = new BatchExpectations(pipeline);
     this.failed = new Uint8Array(pipeline);
+    this.inner.reserve(pipeline);
     this.markFailed = (_code, ordinal) => {
       this.failed[ordinal] = 1;
     };
@@ -58,7 +59,7 @@ export class WriteAcks implements ReplyCounter {
     const failed = this.failed;
     failed.fill(0, 0, n);
     // Past the scanner's ring of error details we cannot tell which failed: record none.
-    if (this.errorCount > ERROR_CODE_RING_SIZE) failed.fill(1, 0, n);
+    if (this.errorCount > this.inner.errorDetailsKept) failed.fill(1, 0, n);
     else if (this.errorCount > 0) this.inner.forEachErrorDetail(this.markFailed);
     const e = this.expected;
     for (let i = 0; i < n; i++) {
