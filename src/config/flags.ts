@@ -571,7 +571,7 @@ export const FLAGS = {
   verifyWrites: booleanFlag({
     long: "verify-writes",
     help:
-      "Record every SET/HSET the server acknowledged (8 bytes per key number of the range, shared by all threads; at most 2^27 keys) " +
+      "Record every SET/HSET the server acknowledged (memory: 8 bytes per key number of the range, times the shards in a cluster, shared by all threads; at most 2^27 in all) " +
       "and read each written key back from the primaries after the test: present / stale / missing per node. Exit 1 if any is stale or missing. " +
       "Values carry a 24-byte stamp, so sizes must be >= 24",
     group: "Keys and data",

@@ -5,7 +5,7 @@
 import type { WorkloadModule } from "../engine/workload-api.ts";
 import { createKvWorkload, type KvExtra, type KvParams } from "./kv-workload.ts";
 import { planKvTests } from "./plan.ts";
-import { kvReport, mergeKvExtras } from "./verify/report.ts";
+import { kvReport, mergeKvExtras } from "./kv-report.ts";
 
 /** Commands INFO commandstats counts per subcommand ("client|setname", "config|get"). */
 const CONTAINER_COMMANDS = new Set(["acl", "client", "cluster", "command", "config", "function", "latency", "memory", "module", "object", "pubsub", "script", "slowlog", "xgroup", "xinfo"]);

@@ -11,10 +11,10 @@ import { TAG_WIDTH, writeSlotTag } from "../cluster/slot-tags.ts";
 import type { ConnectionWorkload, NodeAssignment, ReplyCounter, WorkerContext, WorkerWorkload } from "../engine/workload-api.ts";
 import { Rng } from "../engine/rng.ts";
 import { ReplyScanner } from "../resp/reply-scanner.ts";
-import { createKeyStream, patternFor, type KeyStream } from "./key-patterns/key-pattern.ts";
+import { createKeyStream, describeKeyPattern, patternFor, type KeyStream } from "./key-patterns/key-pattern.ts";
 import { RAND_WIDTH, compileCommands, compileInline, type KvUnit } from "./template.ts";
 import { ValueLayout } from "./value-layout.ts";
-import { createSizeStream, maxSize, type SizeStream } from "./value-sizes.ts";
+import { createSizeStream, describeSizes, maxSize, meanSize, type SizeStream } from "./value-sizes.ts";
 import { ReadChecks, WriteAcks } from "./verify/checked-replies.ts";
 import { WriteLedger } from "./verify/ledger.ts";
 import { writeStamp } from "./verify/stamp.ts";
@@ -50,8 +50,10 @@ export function compileKvUnit(unit: UnitSpec, config: BenchConfig, clusterTags: 
   });
 }
 
-/** A worker's numbers: values checked under --verify-reads. */
+/** A worker's numbers: values checked under --verify-reads, and the shape of the keys and values. */
 export interface KvExtra {
+  /** "keys: zipfian (exponent 0.99) over 0..99999; values: 32-96 random, mean 64 bytes" (only when not uniform keys and a fixed -d). */
+  shape?: string;
   verifyReads?: VerifyReadsCounts;
 }
 
@@ -72,7 +74,8 @@ export function createKvWorkload(p: KvParams, ctx: WorkerContext): WorkerWorkloa
       return c;
     },
     extra: (): KvExtra => {
-      if (!p.verify || p.verify.role !== "read") return {};
+      const shape = workloadShape(ctx.config, unit, p.readOnly === true);
+      if (!p.verify || p.verify.role !== "read") return shape ? { shape } : {};
       let checked = 0;
       let failed = 0;
       let gaveUp = 0;
@@ -84,9 +87,21 @@ export function createKvWorkload(p: KvParams, ctx: WorkerContext): WorkerWorkloa
           gaveUp += s.gaveUp ? 1 : 0;
         }
       }
-      return { verifyReads: { checked, failed, connectionsGaveUp: gaveUp } };
+      return { ...(shape ? { shape } : {}), verifyReads: { checked, failed, connectionsGaveUp: gaveUp } };
     },
   };
+}
+
+/** What the report says about the keys and values of a test, when they are not -r uniform and -d. */
+function workloadShape(config: BenchConfig, unit: KvUnit, readOnly: boolean): string | undefined {
+  const parts: string[] = [];
+  const kind = patternFor(config.keys, readOnly);
+  if (unit.randOffsets.length > 0 && (kind !== "R" || config.keys.minimum > 0)) {
+    parts.push(`keys: ${describeKeyPattern(kind, config.keys)} over ${config.keys.minimum}..${config.keys.maximum}`);
+  }
+  const sizes = config.valueSizes;
+  if (unit.payloads.length > 0 && sizes.kind !== "fixed") parts.push(`values: ${describeSizes(sizes)} bytes, mean ${+meanSize(sizes).toFixed(1)}`);
+  return parts.length > 0 ? parts.join("; ") : undefined;
 }
 
 class KvConnection implements ConnectionWorkload {

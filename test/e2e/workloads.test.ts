@@ -128,10 +128,14 @@ describe("--verify-writes and --verify-reads", () => {
     expect(get!.requests.errors).toBe(0);
   });
 
-  test("the text report says what was verified", async () => {
-    const run = await runBench([...base(), "-t", "set,get", "-r", "100", "-n", "1000", "-d", "32", "--verify-writes", "--verify-reads", "--address-type", "hash:a,b"]);
+  test("the text report says what was verified, and the shape of keys and values", async () => {
+    const run = await runBench([...base(), "-t", "set,get", "-r", "100", "-n", "1000", "--data-size-range", "30-40", "--key-pattern", "Z:R", "--verify-writes", "--verify-reads", "--address-type", "hash:a,b"]);
     expectExit(run, 0);
-    expect(run.stdout).toMatch(/verify-writes: 100 keys with acknowledged writes, read back from the primaries: 100 present, 0 stale, 0 missing/);
+    // The shape of keys and values is said where it is not -r uniform and a fixed -d.
+    expect(run.stdout).toContain("  35 bytes payload");
+    expect(run.stdout).toContain("keys: zipfian (exponent 0.99) over 0..99; values: 30-40 random bytes, mean 35");
+    expect(run.stdout.match(/^keys: /gm)?.length).toBe(1);
+    expect(run.stdout).toMatch(/verify-writes: (\d+) keys with acknowledged writes, read back from the primaries: \1 present, 0 stale, 0 missing/);
     expect(run.stdout).toMatch(/verify-reads: 1000 values checked, 0 did not match/);
   });
 

@@ -45,7 +45,7 @@ export function describeKeyPattern(kind: KeyPatternKind, keys: KeyPatternOptions
     case "S":
       return "sequential";
     case "G":
-      return `gaussian (median ${keys.median}, stddev ${keys.stddev})`;
+      return `gaussian (median ${+keys.median.toPrecision(6)}, stddev ${+keys.stddev.toPrecision(6)})`;
     case "Z":
       return `zipfian (exponent ${keys.zipfExponent})`;
   }

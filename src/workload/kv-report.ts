@@ -1,20 +1,23 @@
 /**
- * Report lines and the exit-code verdict of --verify-writes and --verify-reads (after the
- * Summary block of the test that wrote or read).
+ * What the key-value tests add to the reports (after the Summary block): the key pattern and
+ * value sizes when they are not uniform keys and a fixed -d, the --verify-writes read-back and
+ * the --verify-reads counts, and the exit-code verdict of the verification.
  */
-import type { WorkloadReport } from "../../engine/workload-api.ts";
-import type { TestResult } from "../../metrics/types.ts";
-import { verifyFailed, type VerifyCounts, type VerifyWritesResult } from "./read-back.ts";
+import type { WorkloadReport } from "../engine/workload-api.ts";
+import type { TestResult } from "../metrics/types.ts";
+import { verifyFailed, type VerifyCounts, type VerifyWritesResult } from "./verify/read-back.ts";
 
-import type { KvExtra, VerifyReadsCounts } from "../kv-workload.ts";
+import type { KvExtra, VerifyReadsCounts } from "./kv-workload.ts";
 
 type VerifyReadsResult = VerifyReadsCounts;
 
 /** Main-thread merger for the kv workload's per-worker extras (undefined: nothing to show). */
 export function mergeKvExtras(parts: KvExtra[]): KvExtra | undefined {
+  const shape = parts.find((p) => p.shape !== undefined)?.shape;
   const reads = parts.map((p) => p.verifyReads).filter((r) => r !== undefined);
-  if (reads.length === 0) return undefined;
+  if (reads.length === 0) return shape ? { shape } : undefined;
   return {
+    ...(shape ? { shape } : {}),
     verifyReads: reads.reduce((a, b) => ({ checked: a.checked + b.checked, failed: a.failed + b.failed, connectionsGaveUp: a.connectionsGaveUp + b.connectionsGaveUp })),
   };
 }
@@ -34,8 +37,10 @@ function verifyReadsOf(r: TestResult): VerifyReadsResult | undefined {
   return (r.extra?.kv as { verifyReads?: VerifyReadsResult } | undefined)?.verifyReads;
 }
 
-export function verifyReportLines(r: TestResult): string[] {
+export function kvReportLines(r: TestResult): string[] {
   const lines: string[] = [];
+  const shape = (r.extra?.kv as KvExtra | undefined)?.shape;
+  if (shape) lines.push(shape);
   const w = verifyWritesOf(r);
   if (w) {
     if (w.withheld) lines.push(`verify-writes: withheld: ${w.withheld}`);
@@ -68,7 +73,7 @@ export function verifyFailures(r: TestResult): string[] {
 
 /** The key-value module's report contribution. */
 export const kvReport: WorkloadReport = {
-  sections: verifyReportLines,
+  sections: kvReportLines,
   csvColumns: [],
   csvCells: () => [],
   failures: verifyFailures,
