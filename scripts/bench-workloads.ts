@@ -5,12 +5,20 @@
  * client CPU seconds per million requests (user + sys of the benchmark process from its rusage,
  * minus the CPU of starting up, measured with -n 1), and the ratio to the uniform baseline.
  * valkey-benchmark's uniform run is shown for reference (it has no key patterns).
+ * First, without a server: nanoseconds per request of the workload's patch step alone (keys,
+ * sizes, stamps written into a -P 16 buffer), in process, which the shared machine's load
+ * disturbs far less than the end-to-end runs.
  *
- *   npm run build && bun scripts/bench-workloads.ts [--rounds 3] [--port 42110] [--quick]
+ *   npm run build && bun scripts/bench-workloads.ts [--rounds 3] [--port 42110] [--quick] [--patch-only]
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { parseCli } from "../src/cli/parse-cli.ts";
+import type { BenchConfig } from "../src/config/types.ts";
+import { createKvWorkload, type KvParams } from "../src/workload/kv-workload.ts";
+import { planKvTests } from "../src/workload/plan.ts";
+import { WORKLOADS } from "../src/workloads/index.ts";
 
 const argv = process.argv.slice(2);
 const opt = (name: string, dflt: string) => {
@@ -20,6 +28,7 @@ const opt = (name: string, dflt: string) => {
 const rounds = Number(opt("--rounds", "3"));
 const port = Number(opt("--port", "42110"));
 const quick = argv.includes("--quick");
+const patchOnly = argv.includes("--patch-only");
 const BIN = join(import.meta.dir, "../dist/valkey-search-benchmark");
 
 const KEYS = ["-r", "100000"];
@@ -67,6 +76,42 @@ async function sample(variant: (typeof VARIANTS)[number], test: string, pipeline
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** Nanoseconds per request of patch() alone, -P 16, best of 5 runs of 2M requests. */
+async function patchCost(variant: (typeof VARIANTS)[number], test: string): Promise<number> {
+  const parsed = await parseCli(["-P", "16", "-t", test, "--seed", "1", ...variant.args]);
+  if (parsed.kind !== "bench") throw new Error("not a benchmark command line");
+  const config: BenchConfig = parsed.config;
+  const params = planKvTests(config, false)[0]!.workload.params as KvParams;
+  let seq = 0;
+  const w = await createKvWorkload(params, { config, workerIndex: 0, workers: 1, nextSequence: () => seq++, catalog: WORKLOADS });
+  const conn = w.forConnection(0, { address: "127.0.0.1:1", host: "127.0.0.1", port: 1, role: "primary", slots: new Uint16Array(0) });
+  let buffer = conn.allocate?.(16);
+  if (!buffer) {
+    buffer = new Uint8Array(conn.unit.bytes.length * 16);
+    for (let i = 0; i < 16; i++) buffer.set(conn.unit.bytes, i * conn.unit.bytes.length);
+  }
+  const batches = 125_000;
+  let best = Infinity;
+  for (let run = 0; run < 5; run++) {
+    const t0 = Bun.nanoseconds();
+    for (let b = 0; b < batches; b++) conn.patch(buffer, 16, b * 16);
+    best = Math.min(best, (Bun.nanoseconds() - t0) / (batches * 16));
+  }
+  return best;
+}
+
+console.log("patch step alone, -P 16, in process (ns per request, best of 5 x 2M):");
+console.log("| test | workload | ns/request |");
+console.log("|---|---|---|");
+for (const test of ["set", "get"]) {
+  for (const v of VARIANTS) {
+    if (v.tool === "vb" || !v.tests.includes(test)) continue;
+    console.log(`| ${test} | ${v.name} | ${(await patchCost(v, test)).toFixed(1)} |`);
+  }
+}
+console.log("");
+if (patchOnly) process.exit(0);
 
 const dir = mkdtempSync(join(tmpdir(), "bench-workloads-"));
 const server = Bun.spawn(["valkey-server", "--port", String(port), "--save", "", "--appendonly", "no", "--dir", dir], { stdout: "ignore", stderr: "ignore" });

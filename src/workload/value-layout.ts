@@ -13,8 +13,8 @@ import type { KvUnit } from "./template.ts";
 const DOLLAR = 36;
 const CR = 13;
 const LF = 10;
-/** Pieces up to this long are copied byte by byte: cheaper than a native call. */
-const SMALL_PIECE = 24;
+/** Pieces and values up to this long are copied byte by byte: cheaper than a native call. */
+const SMALL_COPY = 64;
 
 export class ValueLayout {
   /** Fixed pieces: piece p runs from the end of value p-1 (or 0) to the `$` of value p (or the end). */
@@ -80,7 +80,7 @@ export class ValueLayout {
       const piece = pieces[i]!;
       this.pieceStart[i] = pos;
       const len = piece.length;
-      if (len <= SMALL_PIECE) for (let k = 0; k < len; k++) buffer[pos + k] = piece[k]!;
+      if (len <= SMALL_COPY) for (let k = 0; k < len; k++) buffer[pos + k] = piece[k]!;
       else buffer.set(piece, pos);
       pos += len;
       if (i === n) return pos;
@@ -91,7 +91,9 @@ export class ValueLayout {
       buffer[pos++] = LF;
       this.valueStart[i] = pos;
       this.valueLength[i] = size;
-      buffer.copyWithin(pos, pool + poolOffset, pool + poolOffset + size);
+      const from = pool + poolOffset;
+      if (size <= SMALL_COPY) for (let k = 0; k < size; k++) buffer[pos + k] = buffer[from + k]!;
+      else buffer.copyWithin(pos, from, from + size);
       pos += size;
     }
   }
