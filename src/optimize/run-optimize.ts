@@ -81,7 +81,7 @@ export async function runOptimize(config: BenchConfig, argv: readonly string[], 
   let outcome;
   try {
     if (config.tests.includes("vec-load")) await engine.loadOnce();
-    outcome = options.mode === "sweep" ? await sweep(session, options) : await optimize(session, options, { clients: config.clients, pipeline: config.pipeline, threads: config.threads });
+    outcome = options.mode === "sweep" ? await sweep(session, options, config.clients) : await optimize(session, options, { clients: config.clients, pipeline: config.pipeline, threads: config.threads });
   } finally {
     process.off("SIGINT", onSigint);
   }

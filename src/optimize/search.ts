@@ -90,7 +90,7 @@ export async function optimize(session: Session, spec: Spec, start: Partial<Reco
       if (axis) initial[name] = v === undefined ? axis.values[0]! : nearest(axis.values, v);
     }
     for (const build of grid(buildAxes)) {
-      await searchBuild(session, spec, { ...build, ...initial }, notes, efChoices);
+      await searchBuild(session, spec, { ...build, ...initial }, notes, efChoices, start.clients);
     }
   } catch (e) {
     if (e instanceof BudgetExhausted) {
@@ -127,7 +127,7 @@ export function conclude(session: Session, spec: Spec, notes: string[], stopped?
   return out;
 }
 
-async function searchBuild(session: Session, spec: Spec, start: Setting, notes: string[], efChoices: EfChoices): Promise<void> {
+async function searchBuild(session: Session, spec: Spec, start: Setting, notes: string[], efChoices: EfChoices, runClients: number | undefined): Promise<void> {
   const build: Setting = {};
   for (const n of BUILD_TUNABLES) if (start[n] !== undefined) build[n] = start[n];
   const check = (a: Aggregate): Aggregate => {
@@ -147,8 +147,14 @@ async function searchBuild(session: Session, spec: Spec, start: Setting, notes: 
     }
   }
   for (const name of CONCURRENCY) {
-    const axis = axisOf(spec, name);
+    let axis = axisOf(spec, name);
     if (!axis) continue;
+    // Every thread needs a client: thread counts above the clients would run as that many.
+    const clients = base.clients ?? runClients;
+    if (name === "threads" && clients !== undefined) {
+      const fit = axis.values.filter((v) => v <= clients);
+      axis = { ...axis, values: fit.length > 0 ? fit : [axis.values[0]!] };
+    }
     base = await searchConcurrency(session, spec, base, axis, check);
   }
   if (!CONCURRENCY.some((n) => axisOf(spec, n))) {

@@ -9,12 +9,19 @@ import { SearchInterrupted, type Session } from "./session.ts";
 
 type Spec = Pick<OptimizeOptions, "objective" | "constraints" | "axes" | "tolerance">;
 
-export async function sweep(session: Session, spec: Spec): Promise<SearchOutcome> {
+/**
+ * `runClients`: the run's -c. Grid points with more threads than clients are skipped (every
+ * thread needs a client: they would run as a point with fewer threads).
+ */
+export async function sweep(session: Session, spec: Spec, runClients?: number): Promise<SearchOutcome> {
   const builds = spec.axes.filter((a) => BUILD_TUNABLES.includes(a.name));
   const rest = spec.axes.filter((a) => !BUILD_TUNABLES.includes(a.name));
   const notes: string[] = [];
   try {
-    for (const setting of grid([...builds, ...rest])) await session.measure(setting, "sweep");
+    const points = grid([...builds, ...rest]);
+    const runnable = points.filter((p) => p.threads === undefined || p.threads <= (p.clients ?? runClients ?? Infinity));
+    if (runnable.length < points.length) notes.push(`${points.length - runnable.length} grid points with more threads than clients were skipped`);
+    for (const setting of runnable) await session.measure(setting, "sweep");
   } catch (e) {
     if (e instanceof SearchInterrupted) {
       notes.push(`interrupted (Ctrl-C) after ${session.trials.length} of ${gridSize(spec.axes)} grid points`);

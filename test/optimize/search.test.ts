@@ -201,6 +201,17 @@ describe("budget, failures, sweep", () => {
     ]);
   });
 
+  test("thread counts above the clients are not tried (they would run as fewer threads)", async () => {
+    const { session, outcome } = run(vectorSurface(), [list("clients", [2]), list("threads", [1, 2, 4, 8])], []);
+    await outcome;
+    expect(session.trials.length).toBeGreaterThan(1);
+    expect(session.trials.every((t) => t.setting.threads! <= 2)).toBe(true);
+    const s = new Session(async (x) => ({ measurement: vectorSurface()(x) }), { maxTrials: 100, constraints: [] });
+    const o = await sweep(s, { objective: "maximize:qps", constraints: [], axes: [list("clients", [1, 4]), list("threads", [1, 2])], tolerance: 0.04 });
+    expect(s.trials.map((t) => t.setting)).toEqual([{ clients: 1, threads: 1 }, { clients: 4, threads: 1 }, { clients: 4, threads: 2 }]);
+    expect(o.notes).toEqual(["1 grid points with more threads than clients were skipped"]);
+  });
+
   test("grid and doubling steps", () => {
     expect(grid([list("m", [8, 16]), list("clients", [1, 2])])).toEqual([{ m: 8, clients: 1 }, { m: 8, clients: 2 }, { m: 16, clients: 1 }, { m: 16, clients: 2 }]);
     expect(doublingIndices(range("clients", 1, 100).values).map((i) => i + 1)).toEqual([1, 2, 4, 8, 16, 32, 64, 100]);
