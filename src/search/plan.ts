@@ -405,7 +405,9 @@ function loadTest(run: SearchRun, params: VecLoadParams): PlannedTest {
       await run.ensureIndex();
       present = 0;
       const whole: TestPatch = { params: { ...params, dataset: run.facts.ref }, totalRequests: n };
-      if (run.config.search.reload) return whole;
+      // --shard: the other shards write the other id ranges at the same time, so what is
+      // already on the server says nothing about this shard's part: write it whole.
+      if (run.config.search.reload || run.config.shard) return whole;
       const found = await run.presentIds();
       present = found.count;
       const firstMissing = found.flags.indexOf(0);
