@@ -45,6 +45,28 @@ async function keysOnCluster(dead: ValkeyServer): Promise<Set<number>> {
   return found;
 }
 
+describe("--verify-writes and --verify-reads on a healthy cluster", () => {
+  test("hash fields, zipfian keys and size ranges: every written key reads back present, every read matches, exit 0", async () => {
+    const primaries = await cluster.primaries();
+    const args = [
+      "-p", String(primaries[0]!.port), "-t", "set,get", "-r", "2000", "-n", "8000", "-c", "6", "-P", "4", "--key-pattern", "Z",
+      "--address-type", "hash:a,b", "--data-size-range", "24-64", "--verify-writes", "--verify-reads", "--output-format", "json",
+    ];
+    const run = await collectRun(spawnBench(args, { timeoutMs: 60_000 }), args);
+    if (run.code !== 0) throw new Error(`expected exit 0\n${describeRun(run)}`);
+    const [set, get] = parseJsonReport(run.stdout).tests;
+    const v = set!.extra.verifyWrites as VerifyWrites;
+    let onCluster = 0;
+    for (const p of primaries) onCluster += Number(await p.cli("DBSIZE"));
+    // The warm-up wrote one key per primary.
+    expect(v.keysWritten).toBe(onCluster - primaries.length);
+    expect(v).toMatchObject({ present: v.keysWritten, stale: 0, missing: 0, corrupt: 0, unreadable: 0 });
+    expect(Object.keys(v.perNode).length).toBe(3);
+    expect((get!.extra.kv as { verifyReads: { checked: number; failed: number } }).verifyReads).toMatchObject({ checked: 8000, failed: 0 });
+    for (const p of primaries) await p.cli("FLUSHALL");
+  }, 90_000);
+});
+
 describe("--verify-writes when a primary dies with writes its replica never received", () => {
   let run: RunResult;
   let t: JsonTestReport;

@@ -57,6 +57,18 @@ describe("key patterns on the server", () => {
     expect(await callsOf(server, "set")).toBe(3000);
   });
 
+  test("the same --seed writes the same keys (one connection: one stream); another seed other keys", async () => {
+    const keysFor = async (seed: string) => {
+      await server.cli("FLUSHALL");
+      expectExit(await runBench([...base(), "-c", "1", "-t", "set", "-r", "1000000", "-n", "300", "--key-pattern", "Z", "--key-zipf-exp", "0.5", "--seed", seed, "-q"]), 0);
+      return (await allKeys()).sort();
+    };
+    const first = await keysFor("42");
+    expect(first.length).toBeGreaterThan(100);
+    expect(await keysFor("42")).toEqual(first);
+    expect(await keysFor("43")).not.toEqual(first);
+  });
+
   test("SET:GET forms: S:R writes sequentially and reads at random", async () => {
     const run = await runBench([...base(), "-t", "set,get", "--key-pattern", "S:R", "-r", "400", "-n", "400", "-q"]);
     expectExit(run, 0);
