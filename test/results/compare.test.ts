@@ -54,6 +54,14 @@ describe("compare", () => {
     expect(compareRuns(base, worse, parseLimits("throughput=7%,recall=0.02")).regressions).toBe(0);
   });
 
+  test("runs on different datasets are refused, naming both", async () => {
+    const a = loadRunFile(await run("da.json", { throughput: 1000, centerUs: 1000 }));
+    const b = loadRunFile(await run("db.json", { throughput: 1000, centerUs: 1000 }));
+    (a.report.config as unknown as { search: { datasetPath: string } }).search.datasetPath = "/data/sift-128.bin";
+    (b.report.config as unknown as { search: { datasetPath: string } }).search.datasetPath = "/data/gist-960.bin";
+    expect(() => compareRuns(a, b, parseLimits("p99=10%"))).toThrow("used different datasets (sift-128.bin vs gist-960.bin)");
+  });
+
   test("the binary: exit 0 / 1, and exit 2 naming what differs", async () => {
     const a = await run("a.json", { throughput: 1000, centerUs: 1000 });
     const b = await run("b.json", { throughput: 800, centerUs: 1000 });
