@@ -9,11 +9,11 @@ import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import h5wasm from "h5wasm/node";
-import { convertToLegacy } from "../src/dataset/convert.ts";
-import { generateDataset, seededRandom } from "../src/dataset/generate.ts";
-import { computeGroundTruth } from "../src/dataset/ground-truth.ts";
-import { openHdf5 } from "../src/dataset/hdf5-source.ts";
-import { openRawSource } from "../src/dataset/raw-sources.ts";
+import { convertToLegacy } from "../src/dataset/tools/convert.ts";
+import { generateDataset, seededRandom } from "../src/dataset/tools/generate.ts";
+import { computeGroundTruth } from "../src/dataset/tools/ground-truth.ts";
+import { openHdf5 } from "../src/dataset/sources/hdf5-source.ts";
+import { openRawSource } from "../src/dataset/sources/raw-sources.ts";
 
 const quick = process.argv.includes("--quick");
 const skipGroundTruth = process.argv.includes("--skip-ground-truth");

@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { generateDataset } from "../src/dataset/generate.ts";
+import { generateDataset } from "../src/dataset/tools/generate.ts";
 
 const { values } = parseArgs({
   options: {

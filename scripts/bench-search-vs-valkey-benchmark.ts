@@ -28,7 +28,7 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { openDataset } from "../src/dataset/dataset.ts";
+import { openDataset } from "../src/dataset/index.ts";
 
 const argv = process.argv.slice(2);
 const opt = (name: string, def: string) => {

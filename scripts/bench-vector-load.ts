@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { BenchConfig } from "../src/config/types.ts";
-import { generateDataset } from "../src/dataset/generate.ts";
+import { generateDataset } from "../src/dataset/tools/generate.ts";
 import { createVecLoadWorkload } from "../src/search/vec-load-workload.ts";
 import type { VecLoadParams } from "../src/search/workload-params.ts";
 import { WORKLOADS } from "../src/workloads/index.ts";

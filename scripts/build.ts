@@ -9,7 +9,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 
 export const ENTRY = "src/main.ts";
-export const WORKER_ENTRIES = ["src/worker.ts", "src/dataset/ground-truth-worker.ts"];
+export const WORKER_ENTRIES = ["src/worker.ts", "src/dataset/tools/ground-truth-worker.ts"];
 
 export async function compile(opts: { target?: string; outfile: string }): Promise<void> {
   const root = join(import.meta.dir, "..");

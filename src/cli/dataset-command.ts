@@ -11,22 +11,22 @@ import { removePendingFiles } from "../dataset/pending-files.ts";
 import { log } from "../log.ts";
 import { exitWhenFlushed } from "../stdio.ts";
 import { exitCodeFor, onStopSignals } from "../stop-signals.ts";
-import { convertToLegacy, type ConvertInputs, type ConvertProgress } from "../dataset/convert.ts";
+import { convertToLegacy, type ConvertInputs, type ConvertProgress } from "../dataset/tools/convert.ts";
 import * as v from "valibot";
 import { numericFilterText } from "../config/value-schemas.ts";
 import {
   type DatasetNumericRange, DISTANCE_METRICS, type DistanceMetric, openDataset, type OpenDatasetOptions, type VectorDataset, type VectorDtype,
-} from "../dataset/dataset.ts";
+} from "../dataset/index.ts";
 import { UserError } from "../dataset/errors.ts";
-import { generateDataset, type NumericSpec, type TagSpec } from "../dataset/generate.ts";
-import { computeGroundTruth, defaultWorkerCount } from "../dataset/ground-truth.ts";
-import { openHdf5 } from "../dataset/hdf5-source.ts";
-import { describeDataset, formatDatasetInfo, inconsistencies } from "../dataset/info.ts";
-import type { VectorLabels } from "../dataset/parquet-labels.ts";
-import { openParquetDirectory } from "../dataset/parquet-source.ts";
-import { openRawSource } from "../dataset/raw-sources.ts";
-import { storeGroundTruthInPlace, writeDatasetWithGroundTruth } from "../dataset/rewrite.ts";
-import { verifyGroundTruth } from "../dataset/verify.ts";
+import { generateDataset, type NumericSpec, type TagSpec } from "../dataset/tools/generate.ts";
+import { computeGroundTruth, defaultWorkerCount } from "../dataset/tools/ground-truth.ts";
+import { openHdf5 } from "../dataset/sources/hdf5-source.ts";
+import { describeDataset, formatDatasetInfo, inconsistencies } from "../dataset/tools/info.ts";
+import type { VectorLabels } from "../dataset/sources/parquet/labels.ts";
+import { openParquetDirectory } from "../dataset/sources/parquet/source.ts";
+import { openRawSource } from "../dataset/sources/raw-sources.ts";
+import { storeGroundTruthInPlace, writeDatasetWithGroundTruth } from "../dataset/tools/rewrite.ts";
+import { verifyGroundTruth } from "../dataset/tools/verify.ts";
 
 type Args = Record<string, unknown>;
 

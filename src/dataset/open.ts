@@ -3,11 +3,11 @@
  * (`--num-vectors` / `--vector-offset`).
  */
 import { existsSync } from "node:fs";
-import type { VectorDataset } from "./dataset.ts";
+import type { VectorDataset } from "./types.ts";
 import { datasetError, UserError } from "./errors.ts";
-import { isLegacyFile, LEGACY_MAGIC, openLegacyDataset } from "./legacy-format.ts";
+import { isLegacyFile, LEGACY_MAGIC, openLegacyDataset } from "./formats/legacy-format.ts";
 import { mapFile } from "./mmap.ts";
-import { openSchemaDataset } from "./schema-format.ts";
+import { openSchemaDataset } from "./formats/schema-format.ts";
 
 export interface OpenDatasetOptions {
   /** A legacy 0xDECDB001 file, or a .yaml/.yml schema whose data file is the same name with .bin. */

@@ -3,7 +3,7 @@
  * the metric byte/schema entry is only a hint that `--search-distance` overrides. The returned
  * `source` is meant for the run banner, so users see which metric was used and why.
  */
-import type { DistanceMetric, VectorDataset } from "./dataset.ts";
+import type { DistanceMetric, VectorDataset } from "./types.ts";
 import { UserError } from "./errors.ts";
 
 /** The vector dimension to use: the file's; a `--vector-dim` flag must match it. */

@@ -18,7 +18,7 @@ import type { Deployment } from "../cluster/discovery.ts";
 import { ownVectorKeys } from "./own-keys.ts";
 import { canonicalTestName, isVectorTestName } from "../config/test-names.ts";
 import type { BenchConfig, SearchDistance } from "../config/types.ts";
-import { NO_NEIGHBOR, openDataset, resolveMetric, resolveVectorDim, sliceDataset, type VectorDataset } from "../dataset/dataset.ts";
+import { NO_NEIGHBOR, openDataset, resolveMetric, resolveVectorDim, sliceDataset, type VectorDataset } from "../dataset/index.ts";
 import { UserError } from "../errors.ts";
 import type { PlannedTest, TestPatch } from "../engine/workload-api.ts";
 import { imbalanceOfCounts } from "../metrics/node-results.ts";

@@ -24,9 +24,9 @@
  *
  * rank() allocates nothing: scratch is sized for k once.
  */
-import type { DistanceMetric, VectorDataset } from "../dataset/dataset.ts";
-import { distance, queryNorm } from "../dataset/knn.ts";
-import { NO_NEIGHBOR } from "../dataset/dataset.ts";
+import type { DistanceMetric, VectorDataset } from "../dataset/index.ts";
+import { distance, queryNorm } from "../dataset/tools/knn.ts";
+import { NO_NEIGHBOR } from "../dataset/index.ts";
 
 /** Relative difference below which two distances count as equal (float32 rounding on the server). */
 const TIE_TOLERANCE = 1e-5;

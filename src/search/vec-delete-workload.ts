@@ -12,7 +12,7 @@
  */
 import { TAG_WIDTH, writeSlotTag } from "../cluster/slot-tags.ts";
 import type { ConnectionWorkload, NodeAssignment, WorkerContext, WorkerWorkload } from "../engine/workload-api.ts";
-import type { VectorDataset } from "../dataset/dataset.ts";
+import type { VectorDataset } from "../dataset/index.ts";
 import { fixedUnit, type CompiledUnit } from "../workload/template.ts";
 import { ID_WIDTH } from "./key-id.ts";
 import {

@@ -23,7 +23,7 @@
  */
 import { TAG_WIDTH, writeSlotTag } from "../cluster/slot-tags.ts";
 import type { ConnectionWorkload, NodeAssignment, ReplyCounter, WorkerContext, WorkerWorkload } from "../engine/workload-api.ts";
-import { openDataset, sliceDataset, type VectorDataset } from "../dataset/dataset.ts";
+import { openDataset, sliceDataset, type VectorDataset } from "../dataset/index.ts";
 import { MAX_NUMERIC_TEXT_BYTES, writeNumericValue } from "../dataset/numeric-value.ts";
 import { ReplyScanner } from "../resp/reply-scanner.ts";
 import { fixedUnit, type CompiledUnit } from "../workload/template.ts";

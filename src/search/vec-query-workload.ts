@@ -16,8 +16,8 @@
  * the query vector is copied from the map (widened to float32 if needed).
  */
 import type { ConnectionWorkload, ReplyCounter, WorkerContext, WorkerWorkload } from "../engine/workload-api.ts";
-import type { VectorDataset } from "../dataset/dataset.ts";
-import { NO_NEIGHBOR } from "../dataset/dataset.ts";
+import type { VectorDataset } from "../dataset/index.ts";
+import { NO_NEIGHBOR } from "../dataset/index.ts";
 import { KeyIdDecoder } from "./key-id.ts";
 import { allOf, knnQuery, numericFilter, tagFilter } from "./query-filter.ts";
 import { RecallAccumulator, type RecallSnapshot, type RecallSummary } from "./recall.ts";

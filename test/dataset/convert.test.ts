@@ -2,12 +2,12 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import h5wasm from "h5wasm/node";
 import { parquetWriteFile } from "hyparquet-writer";
-import { openDataset } from "../../src/dataset/dataset.ts";
-import { convertToLegacy } from "../../src/dataset/convert.ts";
+import { openDataset } from "../../src/dataset/index.ts";
+import { convertToLegacy } from "../../src/dataset/tools/convert.ts";
 import { UserError } from "../../src/dataset/errors.ts";
-import { openHdf5 } from "../../src/dataset/hdf5-source.ts";
-import { openParquetDirectory } from "../../src/dataset/parquet-source.ts";
-import { openRawSource } from "../../src/dataset/raw-sources.ts";
+import { openHdf5 } from "../../src/dataset/sources/hdf5-source.ts";
+import { openParquetDirectory } from "../../src/dataset/sources/parquet/source.ts";
+import { openRawSource } from "../../src/dataset/sources/raw-sources.ts";
 import { permutation, randomFloats, tempDir, vdbbListSchema } from "./support.ts";
 
 const tmp = tempDir();

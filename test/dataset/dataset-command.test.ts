@@ -2,10 +2,10 @@ import { afterAll, describe, expect, spyOn, test } from "bun:test";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { parquetWriteFile } from "hyparquet-writer";
 import { runDatasetCommand } from "../../src/cli/dataset-command.ts";
-import { openDataset } from "../../src/dataset/dataset.ts";
+import { openDataset } from "../../src/dataset/index.ts";
 import { UserError } from "../../src/dataset/errors.ts";
 import { randomFloats, tempDir, vdbbListSchema } from "./support.ts";
-import { describeDataset } from "../../src/dataset/info.ts";
+import { describeDataset } from "../../src/dataset/tools/info.ts";
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
-import { openDataset } from "../../src/dataset/dataset.ts";
-import { generateDataset } from "../../src/dataset/generate.ts";
+import { openDataset } from "../../src/dataset/index.ts";
+import { generateDataset } from "../../src/dataset/tools/generate.ts";
 import { UserError } from "../../src/dataset/errors.ts";
 import { tempDir } from "./support.ts";
 

@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import type { DistanceMetric } from "../../src/dataset/dataset.ts";
-import { openDataset } from "../../src/dataset/dataset.ts";
-import { computeGroundTruth } from "../../src/dataset/ground-truth.ts";
-import { knnScan } from "../../src/dataset/knn.ts";
+import type { DistanceMetric } from "../../src/dataset/index.ts";
+import { openDataset } from "../../src/dataset/index.ts";
+import { computeGroundTruth } from "../../src/dataset/tools/ground-truth.ts";
+import { knnScan } from "../../src/dataset/tools/knn.ts";
 import { tempDir, writeSmallLegacy } from "./support.ts";
 
 const tmp = tempDir();

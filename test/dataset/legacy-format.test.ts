@@ -1,10 +1,10 @@
 import { join } from "node:path";
 import { afterAll, describe, expect, test } from "bun:test";
 import { chmodSync, readFileSync, truncateSync, writeFileSync } from "node:fs";
-import { openDataset } from "../../src/dataset/dataset.ts";
+import { openDataset } from "../../src/dataset/index.ts";
 import { UserError } from "../../src/dataset/errors.ts";
-import { H } from "../../src/dataset/legacy-format.ts";
-import { LegacyDatasetWriter } from "../../src/dataset/legacy-writer.ts";
+import { H } from "../../src/dataset/formats/legacy-format.ts";
+import { LegacyDatasetWriter } from "../../src/dataset/formats/legacy-writer.ts";
 import { tempDir, writeSmallLegacy } from "./support.ts";
 
 const tmp = tempDir();

@@ -2,10 +2,10 @@
 // files, and exact filtered ground truth (checked against a brute force written here).
 import { afterAll, describe, expect, spyOn, test } from "bun:test";
 import { runDatasetCommand } from "../../src/cli/dataset-command.ts";
-import { type DatasetNumericRange, openDataset, type VectorDataset } from "../../src/dataset/dataset.ts";
-import { generateDataset } from "../../src/dataset/generate.ts";
-import { computeGroundTruth } from "../../src/dataset/ground-truth.ts";
-import { describeDataset, formatDatasetInfo } from "../../src/dataset/info.ts";
+import { type DatasetNumericRange, openDataset, type VectorDataset } from "../../src/dataset/index.ts";
+import { generateDataset } from "../../src/dataset/tools/generate.ts";
+import { computeGroundTruth } from "../../src/dataset/tools/ground-truth.ts";
+import { describeDataset, formatDatasetInfo } from "../../src/dataset/tools/info.ts";
 import { numericValueOfF32 } from "../../src/dataset/numeric-value.ts";
 import { tempDir, writeSmallLegacy } from "./support.ts";
 

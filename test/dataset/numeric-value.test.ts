@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { formatNumericValue, numericValueOfF32, writeNumericValue } from "../../src/dataset/numeric-value.ts";
-import { seededRandom } from "../../src/dataset/generate.ts";
+import { seededRandom } from "../../src/dataset/tools/generate.ts";
 
 describe("numeric attribute text", () => {
   test("integers are written as integers, other floats as their shortest float32 decimal", () => {

@@ -4,10 +4,10 @@ import { afterAll, describe, expect, spyOn, test } from "bun:test";
 import { mkdirSync } from "node:fs";
 import { parquetWriteFile } from "hyparquet-writer";
 import { runDatasetCommand } from "../../src/cli/dataset-command.ts";
-import { convertToLegacy } from "../../src/dataset/convert.ts";
-import { openDataset } from "../../src/dataset/dataset.ts";
-import { readVectorLabels } from "../../src/dataset/parquet-labels.ts";
-import { openParquetDirectory } from "../../src/dataset/parquet-source.ts";
+import { convertToLegacy } from "../../src/dataset/tools/convert.ts";
+import { openDataset } from "../../src/dataset/index.ts";
+import { readVectorLabels } from "../../src/dataset/sources/parquet/labels.ts";
+import { openParquetDirectory } from "../../src/dataset/sources/parquet/source.ts";
 import { permutation, randomFloats, tempDir, vdbbListSchema } from "./support.ts";
 
 const tmp = tempDir();

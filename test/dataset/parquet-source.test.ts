@@ -8,8 +8,8 @@ import { brotliCompressSync, brotliDecompressSync } from "node:zlib";
 import { asyncBufferFromFile, parquetReadObjects } from "hyparquet";
 import type { CompressionCodec } from "hyparquet";
 import { parquetWriteFile } from "hyparquet-writer";
-import { openParquetDirectory } from "../../src/dataset/parquet-source.ts";
-import type { ParquetReadOptions } from "../../src/dataset/parquet-source.ts";
+import { openParquetDirectory } from "../../src/dataset/sources/parquet/source.ts";
+import type { ParquetReadOptions } from "../../src/dataset/sources/parquet/source.ts";
 import { UserError } from "../../src/dataset/errors.ts";
 import { randomFloats, tempDir } from "./support.ts";
 

@@ -7,8 +7,8 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { asyncBufferFromFile, parquetReadObjects } from "hyparquet";
-import { readVectorLabels } from "../../src/dataset/parquet-labels.ts";
-import { openParquetDirectory } from "../../src/dataset/parquet-source.ts";
+import { readVectorLabels } from "../../src/dataset/sources/parquet/labels.ts";
+import { openParquetDirectory } from "../../src/dataset/sources/parquet/source.ts";
 import { UserError } from "../../src/dataset/errors.ts";
 import { randomFloats, tempDir } from "./support.ts";
 

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import { openDataset } from "../../src/dataset/dataset.ts";
+import { openDataset } from "../../src/dataset/index.ts";
 import { resolveMetric, resolveVectorDim } from "../../src/dataset/resolve.ts";
 import { tempDir, writeSmallLegacy } from "./support.ts";
 

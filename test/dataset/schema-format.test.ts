@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
-import { openDataset } from "../../src/dataset/dataset.ts";
+import { openDataset } from "../../src/dataset/index.ts";
 import { UserError } from "../../src/dataset/errors.ts";
 import { ByteBuilder, tempDir } from "./support.ts";
 

@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { LegacyDatasetWriter, type LegacyWriterOptions, type TagData } from "../../src/dataset/legacy-writer.ts";
+import { LegacyDatasetWriter, type LegacyWriterOptions, type TagData } from "../../src/dataset/formats/legacy-writer.ts";
 
 export function tempDir(): { dir: string; file(name: string): string; cleanup(): void } {
   const dir = mkdtempSync(join(tmpdir(), "vsb-dataset-"));

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as v from "valibot";
-import { generateDataset } from "../../src/dataset/generate.ts";
+import { generateDataset } from "../../src/dataset/tools/generate.ts";
 import { JsonTestSchema } from "../../src/report/json-schema.ts";
 import type { OptimizeReport } from "../../src/optimize/report-json.ts";
 import { shellSplit } from "../../src/config/shell-split.ts";

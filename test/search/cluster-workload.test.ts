@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ConnectionWorkload, NodeAssignment, WorkerWorkload } from "../../src/engine/workload-api.ts";
 import { WORKLOADS } from "../../src/workloads/index.ts";
-import { generateDataset } from "../../src/dataset/generate.ts";
+import { generateDataset } from "../../src/dataset/tools/generate.ts";
 import { createVecLoadWorkload } from "../../src/search/vec-load-workload.ts";
 import { createVecQueryWorkload, type VecQuerySummary } from "../../src/search/vec-query-workload.ts";
 import type { VecLoadParams, VecQueryParams } from "../../src/search/workload-params.ts";

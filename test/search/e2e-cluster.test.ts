@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Imbalance } from "../../src/metrics/node-results.ts";
 import type { RecallSummary } from "../../src/search/recall.ts";
-import { openDataset } from "../../src/dataset/dataset.ts";
+import { openDataset } from "../../src/dataset/index.ts";
 import { migrateSlots, slotsOf } from "../support/cluster-ops.ts";
 import { expectExit, parseJsonReport, runBench, type RunResult, waitFor } from "../support/run-cli.ts";
 import { call, countKeys, makeDatasets, numDocs, realOnlyTest, searchClusterTarget, SERVER_KIND, standInTest, type Datasets, type SearchClusterTarget, uniqueNames } from "./e2e-target.ts";

@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "bun:test";
 import type { ConnectionConfig } from "../../src/config/types.ts";
-import { generateDataset, type GenerateOptions } from "../../src/dataset/generate.ts";
+import { generateDataset, type GenerateOptions } from "../../src/dataset/tools/generate.ts";
 import { ControlClient } from "../../src/net/control-client.ts";
 import type { RespValue } from "../../src/resp/types.ts";
 import { REAL_SEARCH_SERVER, startRealSearchCluster, startRealSearchServer, type ValkeyCluster, type ValkeyServer } from "../support/search-module.ts";

@@ -2,7 +2,7 @@
 // the reply's own order is classified (nearest-first, farthest-first, disagreeing).
 
 import { describe, expect, test } from "bun:test";
-import type { DistanceMetric, VectorDataset } from "../../src/dataset/dataset.ts";
+import type { DistanceMetric, VectorDataset } from "../../src/dataset/index.ts";
 import { ORDER_DISAGREES, ORDER_FARTHEST_FIRST, ORDER_NEAREST_FIRST, TrueDistanceRanker } from "../../src/search/result-order.ts";
 import { RecallAccumulator } from "../../src/search/recall.ts";
 

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { keySlot } from "../../src/cluster/crc16.ts";
 import type { WorkerWorkload } from "../../src/engine/workload-api.ts";
-import { openDataset } from "../../src/dataset/dataset.ts";
+import { openDataset } from "../../src/dataset/index.ts";
 import { createVecDeleteWorkload, deletableIds, type VectorDeleteExtra } from "../../src/search/vec-delete-workload.ts";
 import type { VecDeleteParams } from "../../src/search/workload-params.ts";
 import { NUM_QUERIES, NUM_VECTORS, clusterNode, context, decodeCommands, groundTruthOf, standaloneNode, text, writeFixture } from "./workload-fixtures.ts";

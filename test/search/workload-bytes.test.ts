@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ConnectionWorkload, WorkerWorkload } from "../../src/engine/workload-api.ts";
 import { WORKLOADS } from "../../src/workloads/index.ts";
-import { generateDataset } from "../../src/dataset/generate.ts";
+import { generateDataset } from "../../src/dataset/tools/generate.ts";
 import { createVecDeleteWorkload } from "../../src/search/vec-delete-workload.ts";
 import { createVecLoadWorkload, type VectorWriteExtra } from "../../src/search/vec-load-workload.ts";
 import { createVecQueryWorkload, type VecQuerySummary } from "../../src/search/vec-query-workload.ts";

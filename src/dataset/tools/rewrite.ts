@@ -3,10 +3,10 @@
  * of the same k, or by streaming the dataset into a new legacy file (vectors, queries and tags
  * copied block by block from the map, so memory stays bounded).
  */
-import { UserError } from "./errors.ts";
-import type { VectorDataset } from "./dataset.ts";
+import { UserError } from "../errors.ts";
+import type { VectorDataset } from "../types.ts";
 import { writeGroundTruthInPlace } from "./generate.ts";
-import { LegacyDatasetWriter } from "./legacy-writer.ts";
+import { LegacyDatasetWriter } from "../formats/legacy-writer.ts";
 
 const BLOCK_BYTES = 8 << 20;
 

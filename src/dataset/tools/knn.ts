@@ -8,7 +8,7 @@
  * Ties are broken by the lower vector id (the scan goes in id order, so an equal distance never
  * displaces an earlier vector).
  */
-import { type DatasetNumericRange, type DistanceMetric, inNumericRange, type VectorDataset } from "./dataset.ts";
+import { type DatasetNumericRange, type DistanceMetric, inNumericRange, type VectorDataset } from "../types.ts";
 
 export interface KnnResult {
   /** queryCount x k vector ids, nearest first; -1 pads rows with fewer than k matches (filters). */

@@ -13,13 +13,13 @@
  * the written file, so it uses exactly the values and bounds a reader sees.
  */
 import { openSync, closeSync, writeSync } from "node:fs";
-import type { DistanceMetric, VectorDtype } from "./dataset.ts";
-import { UserError } from "./errors.ts";
+import type { DistanceMetric, VectorDtype } from "../types.ts";
+import { UserError } from "../errors.ts";
 import { computeGroundTruth } from "./ground-truth.ts";
-import { NO_NEIGHBOR_U64 } from "./legacy-format.ts";
-import { LegacyDatasetWriter, type TagData } from "./legacy-writer.ts";
-import { letSignalsIn, trackPendingFile } from "./pending-files.ts";
-import type { DatasetNumericRange } from "./dataset.ts";
+import { NO_NEIGHBOR_U64 } from "../formats/legacy-format.ts";
+import { LegacyDatasetWriter, type TagData } from "../formats/legacy-writer.ts";
+import { letSignalsIn, trackPendingFile } from "../pending-files.ts";
+import type { DatasetNumericRange } from "../types.ts";
 
 export interface TagSpec {
   name: string;

@@ -6,8 +6,8 @@
 import { brotliDecompressSync } from "node:zlib";
 import { snappyUncompress } from "hyparquet";
 import type { CompressionCodec } from "hyparquet";
-import { lz4BlockDecode } from "./parquet-lz4.ts";
-import { ParquetFormatError } from "./parquet-values.ts";
+import { lz4BlockDecode } from "./lz4.ts";
+import { ParquetFormatError } from "./values.ts";
 
 export const SUPPORTED_CODECS: readonly CompressionCodec[] = ["UNCOMPRESSED", "SNAPPY", "GZIP", "ZSTD", "BROTLI", "LZ4_RAW"];
 

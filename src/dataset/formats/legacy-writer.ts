@@ -6,11 +6,11 @@
  */
 import { closeSync, ftruncateSync, openSync, renameSync, rmSync, statfsSync, writeSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import type { DatasetNumericRange, DistanceMetric, VectorDtype } from "./dataset.ts";
-import { UserError } from "./errors.ts";
-import { floatToHalfBits } from "./float16.ts";
+import type { DatasetNumericRange, DistanceMetric, VectorDtype } from "../types.ts";
+import { UserError } from "../errors.ts";
+import { floatToHalfBits } from "../float16.ts";
 import { H, LEGACY_HEADER_BYTES, LEGACY_MAGIC, NO_NEIGHBOR, NO_NEIGHBOR_U64 } from "./legacy-format.ts";
-import { trackPendingFile } from "./pending-files.ts";
+import { trackPendingFile } from "../pending-files.ts";
 
 export interface LegacyWriterOptions {
   path: string;

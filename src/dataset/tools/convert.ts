@@ -3,12 +3,12 @@
  * legacy 0xDECDB001 file. Rows are copied in blocks of about 8 MiB, so memory stays bounded for
  * inputs larger than RAM; ground-truth ids are range-checked as they stream by.
  */
-import type { DistanceMetric, VectorDtype } from "./dataset.ts";
-import { datasetError, UserError } from "./errors.ts";
-import { LegacyDatasetWriter } from "./legacy-writer.ts";
-import { letSignalsIn } from "./pending-files.ts";
-import type { TagData } from "./legacy-writer.ts";
-import type { MatrixSource } from "./matrix-source.ts";
+import type { DistanceMetric, VectorDtype } from "../types.ts";
+import { datasetError, UserError } from "../errors.ts";
+import { LegacyDatasetWriter } from "../formats/legacy-writer.ts";
+import { letSignalsIn } from "../pending-files.ts";
+import type { TagData } from "../formats/legacy-writer.ts";
+import type { MatrixSource } from "../sources/matrix-source.ts";
 
 export interface ConvertInputs {
   base: MatrixSource;

@@ -2,8 +2,8 @@
  * Worker entry for computeGroundTruth (ground-truth.ts). Receives one GroundTruthJob, maps the
  * dataset itself, scans, posts the result (transferring its buffers) and waits to be terminated.
  */
-import { openDataset, sliceDataset } from "./dataset.ts";
-import { UserError } from "./errors.ts";
+import { openDataset, sliceDataset } from "../open.ts";
+import { UserError } from "../errors.ts";
 import type { GroundTruthJob, WorkerReply } from "./ground-truth.ts";
 import { knnScan } from "./knn.ts";
 

@@ -3,14 +3,14 @@
  * worker; each worker maps the dataset itself (we pass the path, never the buffers) and scans all
  * base vectors for its queries (knn.ts).
  *
- * The worker entry is src/dataset/ground-truth-worker.ts: it must be listed as an entry point of
+ * The worker entry is src/dataset/tools/ground-truth-worker.ts: it must be listed as an entry point of
  * `bun build --compile`.
  */
-import { workerUrl } from "../worker-url.ts";
+import { workerUrl } from "../../worker-url.ts";
 import { availableParallelism } from "node:os";
-import type { DatasetNumericRange, DistanceMetric } from "./dataset.ts";
-import { UserError } from "./errors.ts";
-import type { OpenDatasetOptions } from "./open.ts";
+import type { DatasetNumericRange, DistanceMetric } from "../types.ts";
+import { UserError } from "../errors.ts";
+import type { OpenDatasetOptions } from "../open.ts";
 import type { KnnResult } from "./knn.ts";
 
 export interface GroundTruthJob {
@@ -65,7 +65,7 @@ export async function computeGroundTruth(o: GroundTruthOptions): Promise<KnnResu
       k: o.k, metric: o.metric, filtered: o.filtered, queries: o.queries.slice(from, to),
     };
     if (o.numericFilters?.length) job.numericFilters = o.numericFilters;
-    const worker = new Worker(workerUrl("dataset/ground-truth-worker.ts"));
+    const worker = new Worker(workerUrl("dataset/tools/ground-truth-worker.ts"));
     started.push(worker);
     jobs.push(
       new Promise<void>((resolve, reject) => {

@@ -1,11 +1,19 @@
 /**
- * The one interface the benchmark uses to read vectors, queries, ground truth and filter metadata,
+ * The dataset types (imported by everything under src/dataset/; other folders import
+ * src/dataset/index.ts). The one interface the benchmark uses to read vectors, queries, ground truth and filter metadata,
  * whatever the file format. Implementations read straight from a read-only memory map
  * (src/dataset/mmap.ts): every accessor returns a view into the map, never a copy, unless stated.
  * Opening costs O(1) memory whatever the file size. Each Worker opens the dataset itself: pass the
  * path (OpenDatasetOptions) to workers, never the arrays. Views must not be written to.
  */
 export type VectorDtype = "float32" | "float16";
+
+/**
+ * Ground-truth padding: u64 all-ones means "no neighbour" (a filtered query matched fewer than k
+ * vectors). neighborId returns it as 2^64 after rounding to a double.
+ */
+export const NO_NEIGHBOR = 2 ** 64;
+export const NO_NEIGHBOR_U64 = 0xffffffffffffffffn;
 export type DistanceMetric = "L2" | "IP" | "COSINE";
 export const DISTANCE_METRICS: readonly DistanceMetric[] = ["L2", "IP", "COSINE"];
 
@@ -103,7 +111,3 @@ export interface VectorDataset {
   /** Unmaps the file; views returned earlier must not be used afterwards. */
   close(): void;
 }
-
-export { openDataset, type OpenDatasetOptions, sliceDataset, type SliceOptions } from "./open.ts";
-export { NO_NEIGHBOR, NO_NEIGHBOR_U64 } from "./legacy-format.ts";
-export { resolveMetric, resolveVectorDim, type ResolvedMetric } from "./resolve.ts";

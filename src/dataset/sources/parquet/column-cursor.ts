@@ -9,11 +9,11 @@
  * is one entry below the maximum, so it assembles to a row of 0 values.
  */
 import type { FileMetaData } from "hyparquet";
-import { datasetError } from "./errors.ts";
-import type { ColumnLayout } from "./parquet-layout.ts";
-import { ColumnChunkPages } from "./parquet-pages.ts";
-import type { DecodedPage, ReadAt } from "./parquet-pages.ts";
-import type { StringVocabulary } from "./parquet-strings.ts";
+import { datasetError } from "../../errors.ts";
+import type { ColumnLayout } from "./layout.ts";
+import { ColumnChunkPages } from "./pages.ts";
+import type { DecodedPage, ReadAt } from "./pages.ts";
+import type { StringVocabulary } from "./strings.ts";
 
 export interface ParquetFile {
   path: string;

@@ -4,7 +4,7 @@
  * the same Float64Array pages the numeric columns use), so a million-row column of a few
  * labels costs a few entries plus one number per row of the current page.
  */
-import { ParquetFormatError } from "./parquet-values.ts";
+import { ParquetFormatError } from "./values.ts";
 
 /** Distinct strings of a column in order of first appearance, each with its index. */
 export class StringVocabulary {

@@ -5,16 +5,16 @@
  * (BYTE_ARRAY) values come out as indices into the column's StringVocabulary.
  */
 import type { ColumnMetaData } from "hyparquet";
-import { decompress } from "./parquet-codecs.ts";
-import { datasetError, UserError } from "./errors.ts";
-import type { ColumnLayout } from "./parquet-layout.ts";
-import { encodingName, PAGE_DATA_V1, PAGE_DATA_V2, PAGE_DICTIONARY, PAGE_INDEX, parsePageHeader } from "./parquet-page-header.ts";
-import type { PageHeader } from "./parquet-page-header.ts";
-import { decodePlainStrings } from "./parquet-strings.ts";
-import type { StringVocabulary } from "./parquet-strings.ts";
-import { ThriftEndOfInput, ThriftFormatError } from "./parquet-thrift.ts";
-import { bitWidthFor, decodeByteStreamSplit, decodeDictionaryIndices, decodeHybrid, decodePlain, ParquetFormatError } from "./parquet-values.ts";
-import type { PageValues } from "./parquet-values.ts";
+import { decompress } from "./codecs.ts";
+import { datasetError, UserError } from "../../errors.ts";
+import type { ColumnLayout } from "./layout.ts";
+import { encodingName, PAGE_DATA_V1, PAGE_DATA_V2, PAGE_DICTIONARY, PAGE_INDEX, parsePageHeader } from "./page-header.ts";
+import type { PageHeader } from "./page-header.ts";
+import { decodePlainStrings } from "./strings.ts";
+import type { StringVocabulary } from "./strings.ts";
+import { ThriftEndOfInput, ThriftFormatError } from "./thrift.ts";
+import { bitWidthFor, decodeByteStreamSplit, decodeDictionaryIndices, decodeHybrid, decodePlain, ParquetFormatError } from "./values.ts";
+import type { PageValues } from "./values.ts";
 
 /** Reads exactly `length` bytes at `position` of the file (throws a dataset error if it is shorter). */
 export type ReadAt = (position: number, length: number) => Uint8Array;

@@ -5,9 +5,9 @@
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { parquetMetadataAsync } from "hyparquet";
 import type { FileMetaData } from "hyparquet";
-import { datasetError, requireRegularFile } from "./errors.ts";
-import type { ParquetFile } from "./parquet-column-cursor.ts";
-import type { ReadAt } from "./parquet-pages.ts";
+import { datasetError, requireRegularFile } from "../../errors.ts";
+import type { ParquetFile } from "./column-cursor.ts";
+import type { ReadAt } from "./pages.ts";
 
 export interface ReadObserver {
   /** Called before every read from a file (tests use it to check reads stay page-sized). */

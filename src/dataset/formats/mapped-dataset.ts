@@ -3,9 +3,9 @@
  * serve vectors, queries and ground truth as views into the map. Format readers
  * (legacy-format.ts, schema-format.ts) only parse and validate headers, then build one of these.
  */
-import type { DatasetNumericRange, DatasetSection, DistanceMetric, NeighborIds, VectorDataset, VectorDtype } from "./dataset.ts";
-import { widenF16ToF32, widenF16ToF32Bytes } from "./float16.ts";
-import type { MappedFile } from "./mmap.ts";
+import type { DatasetNumericRange, DatasetSection, DistanceMetric, NeighborIds, VectorDataset, VectorDtype } from "../types.ts";
+import { widenF16ToF32, widenF16ToF32Bytes } from "../float16.ts";
+import type { MappedFile } from "../mmap.ts";
 
 export interface DatasetLayout {
   format: VectorDataset["format"];

@@ -5,11 +5,11 @@
  * vectorTags, and queryFilter when that field is also a query field.
  */
 import { readFileSync } from "node:fs";
-import type { DatasetSection, DistanceMetric } from "./dataset.ts";
-import { datasetError, requireRegularFile } from "./errors.ts";
+import type { DatasetSection, DistanceMetric } from "../types.ts";
+import { datasetError, requireRegularFile } from "../errors.ts";
 import { checkGroundTruthSample, checkSections, u32At } from "./legacy-format.ts";
 import { type DatasetLayout, MappedDataset, type TagSource } from "./mapped-dataset.ts";
-import { type MappedFile, mapFile } from "./mmap.ts";
+import { type MappedFile, mapFile } from "../mmap.ts";
 
 const DTYPE_BYTES: Record<string, number> = {
   float32: 4, int32: 4, uint32: 4, u32: 4, float16: 2, float64: 8, int64: 8, uint64: 8, u64: 8, uint8: 1, int8: 1,

@@ -5,8 +5,8 @@
  */
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { extname } from "node:path";
-import { datasetError, requireRegularFile, UserError } from "./errors.ts";
-import { widenF16ToF32 } from "./float16.ts";
+import { datasetError, requireRegularFile, UserError } from "../errors.ts";
+import { widenF16ToF32 } from "../float16.ts";
 import { copyElements, type ElementType, type MatrixSource } from "./matrix-source.ts";
 
 const ELEMENT_BYTES: Record<ElementType, number> = {

@@ -1,6 +1,6 @@
 /** `dataset info`: what a dataset file contains and whether it is consistent. */
-import type { VectorDataset } from "./dataset.ts";
-import { NO_NEIGHBOR } from "./legacy-format.ts";
+import type { VectorDataset } from "../types.ts";
+import { NO_NEIGHBOR } from "../formats/legacy-format.ts";
 
 export interface DatasetInfo {
   path: string;

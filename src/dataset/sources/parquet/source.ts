@@ -13,16 +13,16 @@
  */
 import { closeSync, existsSync, readdirSync } from "node:fs";
 import { basename, join } from "node:path";
-import { datasetError } from "./errors.ts";
-import type { ElementType, MatrixSource } from "./matrix-source.ts";
-import { ColumnCursor } from "./parquet-column-cursor.ts";
-import { openPart } from "./parquet-file.ts";
-import type { ParquetPart, ReadObserver } from "./parquet-file.ts";
-import type { TagData } from "./legacy-writer.ts";
-import { readVectorLabels } from "./parquet-labels.ts";
-import type { VectorLabels } from "./parquet-labels.ts";
-import { columnLayout } from "./parquet-layout.ts";
-import type { ColumnLayout } from "./parquet-layout.ts";
+import { datasetError } from "../../errors.ts";
+import type { ElementType, MatrixSource } from "../matrix-source.ts";
+import { ColumnCursor } from "./column-cursor.ts";
+import { openPart } from "./file.ts";
+import type { ParquetPart, ReadObserver } from "./file.ts";
+import type { TagData } from "../../formats/legacy-writer.ts";
+import { readVectorLabels } from "./labels.ts";
+import type { VectorLabels } from "./labels.ts";
+import { columnLayout } from "./layout.ts";
+import type { ColumnLayout } from "./layout.ts";
 
 export interface ParquetReadOptions extends ReadObserver {
   /**

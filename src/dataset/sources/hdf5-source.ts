@@ -4,8 +4,8 @@
  * we read hyperslabs of rows, so memory is bounded by the block size, not the file size.
  */
 import h5wasm from "h5wasm/node";
-import type { DistanceMetric } from "./dataset.ts";
-import { datasetError, requireRegularFile } from "./errors.ts";
+import type { DistanceMetric } from "../types.ts";
+import { datasetError, requireRegularFile } from "../errors.ts";
 import { copyElements, type ElementType, type MatrixSource } from "./matrix-source.ts";
 
 type H5File = InstanceType<typeof h5wasm.File>;

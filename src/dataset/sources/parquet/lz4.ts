@@ -3,7 +3,7 @@
  * A block is a series of sequences: a token (literal length, match length), the literals, then a
  * 2-byte back offset and the match; the last sequence has literals only.
  */
-import { ParquetFormatError } from "./parquet-values.ts";
+import { ParquetFormatError } from "./values.ts";
 
 /** Decodes `input` into exactly `output.length` bytes. */
 export function lz4BlockDecode(input: Uint8Array, output: Uint8Array): void {

@@ -5,9 +5,9 @@
  * REPEATED one a repetition level).
  */
 import type { FileMetaData, SchemaElement } from "hyparquet";
-import { datasetError } from "./errors.ts";
-import { isSupportedCodec } from "./parquet-codecs.ts";
-import type { NumericType } from "./parquet-values.ts";
+import { datasetError } from "../../errors.ts";
+import { isSupportedCodec } from "./codecs.ts";
+import type { NumericType } from "./values.ts";
 
 export interface ColumnLayout {
   /** Top-level column name, for messages. */

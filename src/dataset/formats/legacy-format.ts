@@ -14,20 +14,15 @@
  * Opening reads the header, the CSR block headers and the vocabulary only: O(1) in the number of
  * vectors. Ground-truth ids are range-checked on a sample of queries (never a full scan).
  */
-import type { DatasetNumericRange, DatasetSection, DistanceMetric } from "./dataset.ts";
-import { datasetError } from "./errors.ts";
+import { type DatasetNumericRange, type DatasetSection, type DistanceMetric, NO_NEIGHBOR, NO_NEIGHBOR_U64 } from "../types.ts";
+import { datasetError } from "../errors.ts";
 import { type DatasetLayout, MappedDataset, type TagSource } from "./mapped-dataset.ts";
-import type { MappedFile } from "./mmap.ts";
-import { numericValueOfF32 } from "./numeric-value.ts";
+import type { MappedFile } from "../mmap.ts";
+import { numericValueOfF32 } from "../numeric-value.ts";
 
 export const LEGACY_MAGIC = 0xdecdb001;
 export const LEGACY_HEADER_BYTES = 4096;
-/**
- * Ground-truth padding: u64 all-ones means "no neighbour" (a filtered query matched fewer than k
- * vectors). neighborId returns it as 2^64 after rounding to a double.
- */
-export const NO_NEIGHBOR = 2 ** 64;
-export const NO_NEIGHBOR_U64 = 0xffffffffffffffffn;
+export { NO_NEIGHBOR, NO_NEIGHBOR_U64 };
 
 /** Header byte offsets (anchors.md b.2). */
 export const H = {

@@ -2,12 +2,12 @@
  * `dataset verify`: recompute the exact neighbours of a random sample of queries and compare them
  * with the stored ground truth. A differing id at an equal distance (a tie) is not a mismatch.
  */
-import type { DatasetNumericRange, DistanceMetric, VectorDataset } from "./dataset.ts";
+import type { DatasetNumericRange, DistanceMetric, VectorDataset } from "../types.ts";
 import { computeGroundTruth } from "./ground-truth.ts";
 import { distance, queryNorm } from "./knn.ts";
-import { NO_NEIGHBOR } from "./legacy-format.ts";
+import { NO_NEIGHBOR } from "../formats/legacy-format.ts";
 import { seededRandom } from "./generate.ts";
-import type { OpenDatasetOptions } from "./open.ts";
+import type { OpenDatasetOptions } from "../open.ts";
 
 export interface VerifyOptions {
   dataset: OpenDatasetOptions;

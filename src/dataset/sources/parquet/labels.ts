@@ -8,13 +8,13 @@
  * column is read a page at a time like the vectors.
  */
 import { closeSync } from "node:fs";
-import { datasetError } from "./errors.ts";
-import type { TagData } from "./legacy-writer.ts";
-import { ColumnCursor } from "./parquet-column-cursor.ts";
-import { openPart } from "./parquet-file.ts";
-import type { ReadObserver } from "./parquet-file.ts";
-import { columnLayout } from "./parquet-layout.ts";
-import { StringVocabulary } from "./parquet-strings.ts";
+import { datasetError } from "../../errors.ts";
+import type { TagData } from "../../formats/legacy-writer.ts";
+import { ColumnCursor } from "./column-cursor.ts";
+import { openPart } from "./file.ts";
+import type { ReadObserver } from "./file.ts";
+import { columnLayout } from "./layout.ts";
+import { StringVocabulary } from "./strings.ts";
 
 export interface VectorLabels {
   path: string;

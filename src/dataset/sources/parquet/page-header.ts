@@ -2,7 +2,7 @@
  * Parquet PageHeader (parquet.thrift) from compact-protocol bytes. Only the fields the page
  * reader acts on are kept; statistics, CRCs and index pages are skipped.
  */
-import { boolField, CompactReader, requiredInt, structField, ThriftFormatError } from "./parquet-thrift.ts";
+import { boolField, CompactReader, requiredInt, structField, ThriftFormatError } from "./thrift.ts";
 
 export const PAGE_DATA_V1 = 0, PAGE_INDEX = 1, PAGE_DICTIONARY = 2, PAGE_DATA_V2 = 3;
 
