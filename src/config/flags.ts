@@ -717,7 +717,7 @@ export const FLAGS = {
   }),
   withScores: booleanFlag({
     long: "with-scores",
-    help: "Vector search: return each result's distance (turns NOCONTENT off)",
+    help: "Vector search: return each result's distance (turns NOCONTENT off); MRR and NDCG then rank results by these scores",
     group: "Vector search",
   }),
   filteredSearch: booleanFlag({

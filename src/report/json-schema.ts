@@ -53,7 +53,7 @@ export const JsonTestSchema = v.object({
   recall: v.optional(JsonRecallSchema),
   mrr: v.optional(ratio),
   ndcg: v.optional(ratio),
-  replyOrder: v.optional(v.nullable(v.object({ checked: num, disagreements: num, farthestFirst: num, rankedBy: v.string() }))),
+  replyOrder: v.optional(v.nullable(v.object({ checked: num, disagreements: num, farthestFirst: num, rankedByScores: num, rankedBy: v.string() }))),
   /** Present (true) on the test a stop signal cut short (src/report/report-file.ts). */
   interrupted: v.optional(v.literal(true)),
   /** The --loop round the test ran in (1, 2, ...); absent without --loop. */

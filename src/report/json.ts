@@ -47,7 +47,7 @@ export interface JsonTestReport {
   mrr?: number | null;
   ndcg?: number | null;
   /** How the server ordered its results, checked against true distances (null when withheld). */
-  replyOrder?: { checked: number; disagreements: number; farthestFirst: number; rankedBy: string } | null;
+  replyOrder?: { checked: number; disagreements: number; farthestFirst: number; rankedByScores: number; rankedBy: string } | null;
 }
 
 export interface JsonRecall {

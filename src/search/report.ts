@@ -27,6 +27,7 @@ type ScoredCounts = {
   orderChecked?: number;
   orderDisagreements?: number;
   farthestFirst?: number;
+  rankedByScores?: number;
 };
 
 function isRecall(v: unknown): v is RecallSummary & ScoredCounts {
@@ -58,7 +59,9 @@ function recallLines(s: RecallSummary & ScoredCounts, indent: string): string[] 
   }
   if (s.invalidReason === undefined && (s.orderChecked ?? 0) > 0) {
     const farthest = (s.farthestFirst ?? 0) > 0 ? ` (${s.farthestFirst} farthest-first)` : "";
-    lines.push(`${indent}  reply order: ${s.orderDisagreements ?? 0} of ${s.orderChecked} replies list a farther result before a nearer one${farthest}`);
+    const byScores = s.rankedByScores ?? 0;
+    const basis = byScores === 0 ? "" : byScores === s.orderChecked ? " (by the scores the server returned)" : ` (${byScores} by the scores the server returned, the rest by true distance)`;
+    lines.push(`${indent}  reply order: ${s.orderDisagreements ?? 0} of ${s.orderChecked} replies list a farther result before a nearer one${farthest}${basis}`);
   }
   return lines;
 }
@@ -70,6 +73,12 @@ export function querySummaryOf(r: TestResult): (RecallSummary & ScoredCounts) | 
   const mix = extra.mix as { parts?: MixPartSummary[] } | undefined;
   const part = mix?.parts?.find((p) => p.kind === "vec-query" && isRecall(p.extra));
   return part ? (part.extra as RecallSummary & ScoredCounts) : undefined;
+}
+
+/** What ranked the replies: the dataset's true distances, the server's returned scores, or both. */
+function rankedBy(byScores: number, checked: number): string {
+  if (byScores === 0) return "true distance";
+  return byScores === checked ? "returned scores" : "returned scores and true distance";
 }
 
 const ratioOrNull = (v: number): number | null => (Number.isFinite(v) ? v : null);
@@ -107,7 +116,13 @@ export function vectorJsonFields(r: TestResult): Record<string, unknown> {
     ndcg: n(s.ndcg),
     replyOrder: withheld
       ? null
-      : { checked: s.orderChecked ?? 0, disagreements: s.orderDisagreements ?? 0, farthestFirst: s.farthestFirst ?? 0, rankedBy: "true distance" },
+      : {
+          checked: s.orderChecked ?? 0,
+          disagreements: s.orderDisagreements ?? 0,
+          farthestFirst: s.farthestFirst ?? 0,
+          rankedByScores: s.rankedByScores ?? 0,
+          rankedBy: rankedBy(s.rankedByScores ?? 0, s.orderChecked ?? 0),
+        },
   };
 }
 

@@ -22,6 +22,9 @@
  * when the ground truth was computed for the metric in use (the dataset's own metric, or none
  * stated).
  *
+ * With --with-scores the server's own scores can rank instead (rankByScores): the order is then
+ * checked against the distances the server itself reported.
+ *
  * rank() allocates nothing: scratch is sized for k once.
  */
 import type { DistanceMetric, VectorDataset } from "../dataset/index.ts";
@@ -187,6 +190,28 @@ export class TrueDistanceRanker {
       const i = ids[r]! - this.offset;
       dist[r] = i >= 0 && i < n ? distance(this.metric, query, 0, this.ds.vectorF32(i, this.vectorScratch), dim, qNorm) : Infinity;
     }
+    return this.orderBy(ids, count);
+  }
+
+  /**
+   * Like rank(), with the scores the server returned for the results (--with-scores: its own
+   * distances, smaller is nearer) instead of distances computed from the dataset. A NaN score
+   * (none returned) sorts last.
+   */
+  rankByScores(ids: Float64Array, scores: Float64Array, count: number): number {
+    if (count < 2) return ORDER_NEAREST_FIRST;
+    if (count > this.dist.length) this.ensure(count);
+    const dist = this.dist;
+    for (let r = 0; r < count; r++) {
+      const v = scores[r]!;
+      dist[r] = Number.isNaN(v) ? Infinity : v;
+    }
+    return this.orderBy(ids, count);
+  }
+
+  /** Classifies the order of dist[0, count) and sorts ids by it when it is not nearest-first. */
+  private orderBy(ids: Float64Array, count: number): number {
+    const dist = this.dist;
     // The reply's own order: ascending, descending or neither (ties never decide).
     let farther = false; // some step goes to a nearer result
     let nearer = false; // some step goes to a farther result

@@ -60,14 +60,20 @@ export interface SearchReplySink {
   /**
    * ids[0, count) are the result ids in rank order (-1 for keys that did not decode); `total`
    * is the reply's leading integer (0 if absent), or -1 when the reply was not an array or map.
-   * `ids` is reused: read it before returning.
+   * `ids` is reused: read it before returning. With the scoreField option, `scores[i]` is the
+   * number the server returned in that field for result i (NaN when it sent none).
    */
-  onSearchReply(ids: Float64Array, count: number, total: number): void;
+  onSearchReply(ids: Float64Array, count: number, total: number, scores?: Float64Array): void;
 }
 
 export interface SearchReplyScannerOptions extends ScannerLimits {
   /** Result ids kept per reply (default 10000); extras are counted in droppedResults. */
   maxResults?: number;
+  /**
+   * A returned field whose value is read as each result's score (`__embedding_score` with
+   * --with-scores), from the field list that follows a key in the array form.
+   */
+  scoreField?: string;
 }
 
 /** Bytes kept of a key, map key or error split across chunks. */
@@ -89,6 +95,8 @@ const R_TOTAL = 1; // the reply's total (an integer)
 const R_KEY = 2; // a result key
 const R_MAP_KEY = 3; // a map key whose name selects what the next value is
 const R_ERROR = 4; // a top-level error
+const R_FIELD_NAME = 5; // a name in a result's field list
+const R_SCORE = 6; // the value of the score field
 
 // What an aggregate's elements are read for.
 const F_SKIP = 0; // nothing (fields, push messages, attributes, unknown entries)
@@ -96,12 +104,14 @@ const F_SEARCH_ARRAY = 1; // top-level array form
 const F_SEARCH_MAP = 2; // top-level RESP3 map form
 const F_RESULT_LIST = 3; // the map form's "results" array
 const F_RESULT_MAP = 4; // one entry of "results"
+const F_FIELDS = 5; // the field list after a key (array form), when a score field is read
 
 // Map keys we act on (stored per open map).
 const K_OTHER = 0;
 const K_TOTAL_RESULTS = 1;
 const K_RESULTS = 2;
 const K_ID = 3;
+const K_SCORE = 4;
 const NAME_TOTAL_RESULTS = new TextEncoder().encode("total_results");
 const NAME_RESULTS = new TextEncoder().encode("results");
 const NAME_ID = new TextEncoder().encode("id");
@@ -118,6 +128,9 @@ export class SearchReplyScanner implements ReplyCounter {
 
   private readonly maxResults: number;
   private readonly ids: Float64Array;
+  /** Per result: the score field's value (NaN when absent); only with a score field. */
+  private readonly scores: Float64Array | undefined;
+  private readonly scoreName: Uint8Array | undefined;
   private resultCount = 0;
   private total = 0;
 
@@ -145,6 +158,8 @@ export class SearchReplyScanner implements ReplyCounter {
 
   // The top-level reply being read.
   private topKind = 0; // 0 plain, 1 error, 2 push, 3 search (array or map)
+  /** droppedResults when the current reply began (a score after a dropped key is dropped too). */
+  private droppedAtReplyStart = 0;
 
   /** This feed's errors: code, position among its replies, whole line for MOVED/ASK. */
   private readonly errors = new ErrorRing();
@@ -168,6 +183,10 @@ export class SearchReplyScanner implements ReplyCounter {
     this.frameKind = new Uint8Array(depth);
     this.isAttribute = new Uint8Array(depth);
     this.entryKey = new Uint8Array(depth);
+    if (opts.scoreField !== undefined) {
+      this.scoreName = new TextEncoder().encode(opts.scoreField);
+      this.scores = new Float64Array(this.maxResults);
+    }
   }
 
   /** Keeps the details of up to `replies` errors per feed (the most a connection has in flight). */
@@ -309,8 +328,10 @@ export class SearchReplyScanner implements ReplyCounter {
       if (j === i + 1 || j - i > 11 || bodyEnd + 1 >= end || buf[j] !== CR || buf[j + 1] !== LF) break;
       if (buf[bodyEnd] !== CR || buf[bodyEnd + 1] !== LF) break;
       const id = decoder.decode(buf, bodyStart, bodyEnd);
-      if (count < maxResults) ids[count++] = id;
-      else this.droppedResults++;
+      if (count < maxResults) {
+        if (this.scores !== undefined) this.scores[count] = NaN;
+        ids[count++] = id;
+      } else this.droppedResults++;
       remaining[0]--;
       i = bodyEnd + 2;
     }
@@ -345,6 +366,7 @@ export class SearchReplyScanner implements ReplyCounter {
     if (depth === 0) {
       // A new top-level reply (attributes returned above: they only precede one).
       this.resultCount = 0;
+      this.droppedAtReplyStart = this.droppedResults;
       this.total = 0;
       if (cls === C_ERROR || cls === C_BULK_ERROR) {
         this.topKind = 1;
@@ -372,7 +394,12 @@ export class SearchReplyScanner implements ReplyCounter {
     const isString = cls === C_BULK || (cls === C_LINE && this.valueType === 43 /* '+' */);
     if (kind === F_SEARCH_ARRAY) {
       if (index === 0) return this.valueType === 58 /* ':' */ ? R_TOTAL : R_SKIP;
-      return isString ? R_KEY : F_SKIP;
+      if (isString) return R_KEY;
+      return aggregate && this.scoreName !== undefined && this.resultCount > 0 ? F_FIELDS : F_SKIP;
+    }
+    if (kind === F_FIELDS) {
+      if ((index & 1) === 0) return isString ? R_FIELD_NAME : aggregate ? F_SKIP : R_SKIP;
+      return this.entryKey[top] === K_SCORE && !aggregate ? R_SCORE : aggregate ? F_SKIP : R_SKIP;
     }
     if (kind === F_RESULT_LIST) return cls === C_MAP ? F_RESULT_MAP : F_SKIP;
     // F_SEARCH_MAP or F_RESULT_MAP: even elements are entry names, odd ones their values.
@@ -451,8 +478,19 @@ export class SearchReplyScanner implements ReplyCounter {
         if (this.valueType === 61 /* '=' */) from = Math.min(from + 4, to);
         id = this.decoder.decode(src, from, to);
       }
-      if (this.resultCount < this.maxResults) this.ids[this.resultCount++] = id;
-      else this.droppedResults++;
+      if (this.resultCount < this.maxResults) {
+        if (this.scores !== undefined) this.scores[this.resultCount] = NaN;
+        this.ids[this.resultCount++] = id;
+      } else this.droppedResults++;
+    } else if (role === R_FIELD_NAME) {
+      const overflow = src === this.scratch && this.scratchOverflow;
+      this.entryKey[this.depth - 1] = !overflow && equalBytes(src, from, to, this.scoreName!) ? K_SCORE : K_OTHER;
+    } else if (role === R_SCORE) {
+      // The field list follows its key: the score belongs to the last result kept (a result
+      // beyond maxResults was dropped, and so is its score).
+      if (this.droppedResults === this.droppedAtReplyStart && !(src === this.scratch && this.scratchOverflow)) {
+        this.scores![this.resultCount - 1] = parseDecimal(src, from, to);
+      }
     } else if (role === R_TOTAL) {
       this.total = this.parseInteger(src, from, to, pos);
     } else if (role === R_MAP_KEY) {
@@ -491,7 +529,7 @@ export class SearchReplyScanner implements ReplyCounter {
       this.pushCount++;
       return;
     }
-    if (kind !== 1) this.sink.onSearchReply(this.ids, this.resultCount, kind === 3 ? this.total : -1);
+    if (kind !== 1) this.sink.onSearchReply(this.ids, this.resultCount, kind === 3 ? this.total : -1, this.scores);
     this.feedReplies++;
   }
 
@@ -521,6 +559,53 @@ export class SearchReplyScanner implements ReplyCounter {
     const offset = this.streamOffset + (index - this.feedStart);
     throw new RespProtocolError(`invalid RESP: ${what} at byte offset ${offset}`);
   }
+}
+
+/**
+ * A decimal number ("0.25", "-1.5e-3", "3") from bytes, without building a string; NaN when the
+ * text is not one (inf/nan words included). Exact to a few ulps, enough to order scores.
+ */
+function parseDecimal(src: Uint8Array, from: number, to: number): number {
+  let i = from;
+  let negative = false;
+  if (i < to && (src[i] === 45 || src[i] === 43)) negative = src[i++] === 45;
+  let mantissa = 0;
+  let exponent = 0;
+  let digits = 0;
+  for (; i < to; i++) {
+    const d = src[i]! - 48;
+    if (d < 0 || d > 9) break;
+    mantissa = mantissa * 10 + d;
+    digits++;
+  }
+  if (i < to && src[i] === 46 /* '.' */) {
+    for (i++; i < to; i++) {
+      const d = src[i]! - 48;
+      if (d < 0 || d > 9) break;
+      mantissa = mantissa * 10 + d;
+      exponent--;
+      digits++;
+    }
+  }
+  if (digits === 0) return NaN;
+  if (i < to && (src[i] === 101 || src[i] === 69) /* e E */) {
+    i++;
+    let expNegative = false;
+    if (i < to && (src[i] === 45 || src[i] === 43)) expNegative = src[i++] === 45;
+    let e = 0;
+    let expDigits = 0;
+    for (; i < to; i++) {
+      const d = src[i]! - 48;
+      if (d < 0 || d > 9) break;
+      e = e * 10 + d;
+      expDigits++;
+    }
+    if (expDigits === 0) return NaN;
+    exponent += expNegative ? -e : e;
+  }
+  if (i !== to) return NaN;
+  const value = exponent >= 0 ? mantissa * 10 ** exponent : mantissa / 10 ** -exponent;
+  return negative ? -value : value;
 }
 
 function equalBytes(src: Uint8Array, from: number, to: number, name: Uint8Array): boolean {

@@ -43,10 +43,15 @@ export interface QueryCommand {
 }
 
 /** The arguments after the blob, from the options (exported for tests and the plan's help). */
+/** The field valkey-search returns a KNN result's distance in (`__<vector field>_score`). */
+export function scoreFieldOf(vectorField: string): string {
+  return `__${vectorField}_score`;
+}
+
 export function queryTailArgs(p: Pick<VecQueryParams, "nocontent" | "returnFields" | "withScores" | "vectorField" | "k">): string[] {
   const out: string[] = [];
   const fields = [...p.returnFields];
-  if (p.withScores) fields.push(`__${p.vectorField}_score`);
+  if (p.withScores) fields.push(scoreFieldOf(p.vectorField));
   if (fields.length > 0) out.push("RETURN", String(fields.length), ...fields);
   else if (p.nocontent) out.push("NOCONTENT");
   out.push("LIMIT", "0", String(p.k), "DIALECT", "2");
@@ -124,6 +129,8 @@ export interface QueryCounts {
   orderDisagreements: number;
   /** Of those, replies listed entirely farthest-first. */
   farthestFirst: number;
+  /** Of those, replies ranked by the scores the server returned (--with-scores) rather than true distances. */
+  rankedByScores: number;
 }
 
 export type VecQueryExtra = RecallSnapshot & QueryCounts;
@@ -141,6 +148,7 @@ export function mergeVecQueryExtras(xs: readonly VecQueryExtra[]): VecQuerySumma
     orderChecked: sum((x) => x.orderChecked),
     orderDisagreements: sum((x) => x.orderDisagreements),
     farthestFirst: sum((x) => x.farthestFirst),
+    rankedByScores: sum((x) => x.rankedByScores ?? 0),
   };
 }
 
@@ -188,6 +196,9 @@ export class QueryRecallScanner implements ReplyCounter, SearchReplySink {
 
   // Ids of the successful replies of the current feed, in order, scored after it.
   private pending: Float64Array[] = [];
+  /** Scores of the pending replies (--with-scores), parallel to `pending`. */
+  private pendingScores: Float64Array[] = [];
+  private pendingHasScores = new Uint8Array(0);
   private pendingCounts = new Int32Array(0);
   private pendingN = 0;
   private errorAt = new Uint8Array(16);
@@ -204,8 +215,10 @@ export class QueryRecallScanner implements ReplyCounter, SearchReplySink {
     private readonly recall: RecallAccumulator,
     private readonly counts: QueryCounts,
     private readonly ranker: TrueDistanceRanker,
+    /** --with-scores: the returned field holding each result's score (ranks by it when present). */
+    scoreField?: string,
   ) {
-    this.inner = new SearchReplyScanner(decoder, this, { maxResults: k });
+    this.inner = new SearchReplyScanner(decoder, this, scoreField === undefined ? { maxResults: k } : { maxResults: k, scoreField });
     this.reserve(16);
   }
 
@@ -218,6 +231,8 @@ export class QueryRecallScanner implements ReplyCounter, SearchReplySink {
     this.fifoHead = 0;
     this.fifoLength = 0;
     this.pending = Array.from({ length: pipeline }, () => new Float64Array(this.k));
+    this.pendingScores = Array.from({ length: pipeline }, () => new Float64Array(this.k));
+    this.pendingHasScores = new Uint8Array(pipeline);
     this.pendingCounts = new Int32Array(pipeline);
     this.errorAt = new Uint8Array(pipeline);
   }
@@ -237,7 +252,7 @@ export class QueryRecallScanner implements ReplyCounter, SearchReplySink {
     return q;
   }
 
-  onSearchReply(ids: Float64Array, count: number, _total: number): void {
+  onSearchReply(ids: Float64Array, count: number, _total: number, scores?: Float64Array): void {
     const slot = this.pendingN;
     if (slot >= this.pendingCounts.length) {
       // More replies in one read than requests in flight: nothing to match them with.
@@ -248,6 +263,17 @@ export class QueryRecallScanner implements ReplyCounter, SearchReplySink {
     const n = count < k ? count : k;
     const row = this.pending[slot]!;
     for (let j = 0; j < n; j++) row[j] = ids[j]!;
+    // Scores rank the reply only when every result came with one.
+    let scored = scores !== undefined && n > 0 ? 1 : 0;
+    if (scored === 1) {
+      const scoreRow = this.pendingScores[slot]!;
+      for (let j = 0; j < n; j++) {
+        const v = scores![j]!;
+        if (Number.isNaN(v)) scored = 0;
+        scoreRow[j] = v;
+      }
+    }
+    this.pendingHasScores[slot] = scored;
     this.pendingCounts[slot] = n;
     this.pendingN = slot + 1;
   }
@@ -288,9 +314,12 @@ export class QueryRecallScanner implements ReplyCounter, SearchReplySink {
       const ids = this.pending[p]!;
       const count = this.pendingCounts[p]!;
       if (count >= 2) {
-        // Rank metrics use the true-distance order, whatever order the server listed.
-        const order = this.ranker.rank(q, ids, count);
+        // Rank metrics use the true-distance order (or the server's own scores, when asked for
+        // and returned), whatever order the server listed.
+        const byScores = this.pendingHasScores[p] === 1;
+        const order = byScores ? this.ranker.rankByScores(ids, this.pendingScores[p]!, count) : this.ranker.rank(q, ids, count);
         this.counts.orderChecked++;
+        if (byScores) this.counts.rankedByScores++;
         if (order !== ORDER_NEAREST_FIRST) this.counts.orderDisagreements++;
         if (order === ORDER_FARTHEST_FIRST) this.counts.farthestFirst++;
       }
@@ -336,7 +365,7 @@ export class QueryConnection implements ConnectionWorkload {
   private starts = new Int32Array(1);
 
   constructor(private readonly s: QueryShared) {
-    this.scanner = new QueryRecallScanner(s.decoder, s.p.k, s.groundTruth, s.recall, s.counts, s.ranker);
+    this.scanner = new QueryRecallScanner(s.decoder, s.p.k, s.groundTruth, s.recall, s.counts, s.ranker, s.p.withScores ? scoreFieldOf(s.p.vectorField) : undefined);
   }
 
   /** Bytes one request may take (a --mix sizes its slots with it). */
@@ -408,7 +437,7 @@ export function createVecQueryWorkload(p: VecQueryParams, _ctx: WorkerContext): 
       command: compileQueryCommand(p, ds),
       groundTruth: new GroundTruthCache(ds, p.k),
       recall: new RecallAccumulator(p.k),
-      counts: { errorReplies: 0, unscoredReplies: 0, droppedResults: 0, redirectedReplies: 0, orderChecked: 0, orderDisagreements: 0, farthestFirst: 0 },
+      counts: { errorReplies: 0, unscoredReplies: 0, droppedResults: 0, redirectedReplies: 0, orderChecked: 0, orderDisagreements: 0, farthestFirst: 0, rankedByScores: 0 },
       decoder: new KeyIdDecoder(p.prefix),
       ranker: new TrueDistanceRanker(ds, data.offset, p.distance, p.k),
     };

@@ -55,6 +55,11 @@ describe(`cluster mode (${SERVER_KIND})`, () => {
       if (target.real) expect(order).toMatchObject({ disagreements: 60, farthestFirst: 60 });
       else expect(order).toMatchObject({ disagreements: 0, farthestFirst: 0 });
 
+      // --with-scores: the server's own scores rank the results (same answer: MRR 1).
+      const scored = parseJsonReport(expectOk(await runBench([...args, "-t", "vec-query", "-n", "30", "--with-scores", "--output-format", "json"], { timeoutMs: 45_000 })));
+      expect(scored.tests[0]!.mrr).toBe(1);
+      expect(scored.tests[0]!.replyOrder).toMatchObject({ checked: 30, rankedByScores: 30, rankedBy: "returned scores", farthestFirst: target.real ? 30 : 0 });
+
       // -c 6 over three shards is an even split; -c 8 splits 3/3/2 below. FT.SEARCH runs on
       // every shard whichever node received it, so the shards' own counters judge the balance.
       const query8 = await runBench([...args.map((a) => (a === "6" ? "8" : a)), "-t", "vec-query", "-n", "90"], { timeoutMs: 45_000 });

@@ -66,7 +66,7 @@ describe("vec-load then vec-query", () => {
       expect(query!.mrr).toBe(1);
       expect(query!.ndcg).toBe(1);
       // A standalone server lists results nearest first.
-      expect(query!.replyOrder).toEqual({ checked: 100, disagreements: 0, farthestFirst: 0, rankedBy: "true distance" });
+      expect(query!.replyOrder).toEqual({ checked: 100, disagreements: 0, farthestFirst: 0, rankedByScores: 0, rankedBy: "true distance" });
       expect(load!.recall).toBeUndefined();
       expect(run.stderr).toContain(`index ${n.index}: created`);
       expect(run.stderr).toContain("metric: L2 (dataset hint");

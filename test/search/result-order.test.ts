@@ -176,3 +176,17 @@ describe("TrueDistanceRanker with ground truth: the order is read off the ground
     expect(reads()).toBe(3);
   });
 });
+
+describe("ranking by returned scores (--with-scores)", () => {
+  test("the server's own scores order the ids; the reply's order is judged against them", () => {
+    const ids = Float64Array.of(7, 3, 5);
+    // Scores say 3 is nearest, then 5, then 7: the reply's order disagrees with its own scores.
+    expect(ranker().rankByScores(ids, Float64Array.of(0.9, 0.1, 0.5), 3)).toBe(ORDER_DISAGREES);
+    expect([...ids]).toEqual([3, 5, 7]);
+    const same = Float64Array.of(1, 2);
+    expect(ranker().rankByScores(same, Float64Array.of(0.1, 0.2), 2)).toBe(ORDER_NEAREST_FIRST);
+    const missing = Float64Array.of(4, 8, 6);
+    expect(ranker().rankByScores(missing, Float64Array.of(NaN, 0.3, 0.2), 3)).toBe(ORDER_FARTHEST_FIRST);
+    expect([...missing]).toEqual([6, 8, 4]);
+  });
+});

@@ -364,3 +364,44 @@ describe("SearchReplyScanner on generated search replies", () => {
     expect([...seen][0]!.length).toBe(10000);
   });
 });
+
+describe("score field (--with-scores)", () => {
+  /** Every split of `data` gives these scores per reply (NaN where none came). */
+  function scoresOf(data: Uint8Array, cuts: number[]): number[][] {
+    const got: number[][] = [];
+    const sink = {
+      onSearchReply(_ids: Float64Array, count: number, _total: number, scores?: Float64Array): void {
+        got.push(Array.from(scores!.subarray(0, count)));
+      },
+    };
+    const scanner = new SearchReplyScanner(new KeyIdDecoder("vec:"), sink, { scoreField: "__v_score", maxResults: 2 });
+    for (let k = 1; k < cuts.length; k++) scanner.feed(data, cuts[k - 1]!, cuts[k]!);
+    return got;
+  }
+
+  test("each result's __v_score is read from its field list, in any position, split anywhere; absent scores are NaN", () => {
+    const data = latin1(
+      "*5\r\n:2\r\n$16\r\nvec:000000000007\r\n*4\r\n$3\r\ntag\r\n$3\r\nred\r\n$9\r\n__v_score\r\n$3\r\n0.5\r\n" +
+        "$16\r\nvec:000000000003\r\n*2\r\n$9\r\n__v_score\r\n$8\r\n-1.25e-3\r\n" +
+        "*3\r\n:1\r\n$16\r\nvec:000000000009\r\n*2\r\n$3\r\ntag\r\n$4\r\nblue\r\n" +
+        "*7\r\n:3\r\n$5\r\nvec:1\r\n*2\r\n$9\r\n__v_score\r\n$1\r\n1\r\n$5\r\nvec:2\r\n*2\r\n$9\r\n__v_score\r\n$1\r\n2\r\n$5\r\nvec:3\r\n*2\r\n$9\r\n__v_score\r\n$1\r\n3\r\n",
+    );
+    const expected = [[0.5, -0.00125], [NaN], [1, 2]];
+    expect(scoresOf(data, [0, data.byteLength])).toEqual(expected);
+    expect(scoresOf(data, oneByteCuts(data.byteLength))).toEqual(expected);
+    for (let cut = 0; cut <= data.byteLength; cut++) expect(scoresOf(data, [0, cut, data.byteLength])).toEqual(expected);
+  });
+
+  test("RESP3 field maps and double scores; text that is not a number is NaN", () => {
+    const data = latin1("*5\r\n:2\r\n$5\r\nvec:1\r\n%1\r\n$9\r\n__v_score\r\n,0.75\r\n$5\r\nvec:2\r\n%1\r\n$9\r\n__v_score\r\n$3\r\ninf\r\n");
+    expect(scoresOf(data, [0, data.byteLength])).toEqual([[0.75, NaN]]);
+  });
+
+  test("without the option nothing is read and the sink gets no scores", () => {
+    const data = latin1("*3\r\n:1\r\n$5\r\nvec:1\r\n*2\r\n$9\r\n__v_score\r\n$3\r\n0.5\r\n");
+    let seen: Float64Array | undefined = new Float64Array(1);
+    const scanner = new SearchReplyScanner(new KeyIdDecoder("vec:"), { onSearchReply: (_i, _c, _t, scores) => (seen = scores) });
+    expect(scanner.feed(data, 0, data.byteLength)).toBe(1);
+    expect(seen).toBeUndefined();
+  });
+});
