@@ -78,6 +78,8 @@ export class NodeTimeline {
   private readonly last = new Map<string, NodeReading>();
   readonly samples: NodeSampleAt[] = [];
   private readonly rateNames = new Set<string>();
+  /** Keys that come from a family definition (one per matched field). */
+  private readonly familyNames = new Set<string>();
   private readonly names: string[] = [];
   skipped = 0;
 
@@ -102,6 +104,7 @@ export class NodeTimeline {
         values[key] = s.nodes[0]?.value ?? null;
         if (!this.names.includes(key)) this.names.push(key);
         if (isRate(def)) this.rateNames.add(key);
+        if (def.field.kind !== "exact") this.familyNames.add(key);
       }
     }
     const sample: NodeSampleAt = {
@@ -141,6 +144,8 @@ export class NodeTimeline {
       }));
       return { metric, rate: this.rateNames.has(metric), nodes };
     });
+    // A family's series that never moved (commands the test did not send) are noise here too.
+    const shown = ranges.filter((r) => !this.familyNames.has(r.metric) || r.nodes.some((n) => n.max !== 0 || n.min !== 0));
     const flags: ImbalanceFlag[] = [];
     const ticks = [...new Set(full.map((s) => s.tick))].sort((a, b) => a - b);
     for (const metric of this.rateNames) {
@@ -163,6 +168,6 @@ export class NodeTimeline {
         }
       }
     }
-    return { intervalSec: this.intervalMs / 1000, ranges, flags, skippedSamples: this.skipped };
+    return { intervalSec: this.intervalMs / 1000, ranges: shown, flags, skippedSamples: this.skipped };
   }
 }
