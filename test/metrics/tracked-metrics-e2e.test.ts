@@ -53,8 +53,10 @@ describe("3-primary cluster", () => {
 
   test("a tracked total_commands_processed rate is the run's requests over its duration; tracked commandstats deltas equal the per-node counts", async () => {
     const n = 30_000;
-    const run = await runBench(["-p", port(), "-t", "set", "-n", String(n), "-r", "100000", "-c", "30", "--track-metric", RATE, "--track-metric", "commandstats:cmdstat_set:calls:sum:delta", "--output-format", "json"], { timeoutMs: 60_000 });
+    const run = await runBench(["-p", port(), "-t", "set", "-n", String(n), "-r", "100000", "-c", "30", "--track-metric", RATE, "--track-metric", "commandstats:cmdstat_set:calls:sum:delta", "--track-metric", "stats:no_such_field", "--output-format", "json"], { timeoutMs: 60_000 });
     expectExit(run, 0);
+    // A field no node reports: one warning naming it, the run goes on.
+    expect(run.stderr.split("\n").filter((l) => l.includes("stats:no_such_field"))).toEqual(["warning: --track-metric stats:no_such_field: no node reports this field (check the section and field names in INFO stats)"]);
     const t = testOf(run.stdout, "SET");
     const rate = tracked(t, RATE).series[0]!;
     expect(rate.nodes).toHaveLength(3);
@@ -88,6 +90,15 @@ describe("3-primary cluster", () => {
     const samples = t.timeline ? t.timeline.points.flatMap((p) => Object.keys(p.nodes ?? {})) : (timeline.samples ?? []).map((s) => s.address);
     expect(new Set(samples).size).toBe(3);
   }, 60_000);
+});
+
+describe("bad definitions", () => {
+  test("a definition that does not parse is one line naming it, exit 2, before connecting", async () => {
+    const run = await runBench(["-p", "1", "--track-metric", "stats:total_commands_processed:sum:speed"]);
+    expectExit(run, 2);
+    expect(run.stderr.trim().split("\n")).toHaveLength(1);
+    expect(run.stderr).toContain("--track-metric is not a metric definition: 'stats:total_commands_processed:sum:speed': unknown diff 'speed'");
+  });
 });
 
 describe("primary with two replicas", () => {
