@@ -15,6 +15,7 @@
  * (another tool, a different --vector-offset) fall back to writing the whole slice.
  */
 import type { Deployment } from "../cluster/discovery.ts";
+import { checkSendBuffers } from "../config/memory-budget.ts";
 import { ownVectorKeys } from "./own-keys.ts";
 import { canonicalTestName, isVectorTestName } from "../config/test-names.ts";
 import type { BenchConfig, SearchDistance } from "../config/types.ts";
@@ -319,6 +320,14 @@ export async function planVectorTests(config: BenchConfig, deployment: Deploymen
   const facts = datasetFacts(config, queries, names.includes("vec-delete") || mixNames.includes("vec-delete"));
   log.info(`dataset: ${facts.description}`);
   log.info(`metric: ${facts.metric} (${facts.metricSource})`);
+  // Every connection's send buffer holds -P requests of dim x 4 vector bytes (plus the command,
+  // fields and filter): checked against the budget before any benchmark connection opens.
+  checkSendBuffers({
+    clients: config.clients,
+    pipeline: config.pipeline,
+    unitBytes: facts.dim * 4 + 512,
+    spellings: { clients: "-c", pipeline: "-P", size: `the dataset's dimension (${facts.dim})` },
+  });
 
   const cluster = deployment.mode === "cluster";
   const manager = new IndexManager(deployment, config.connection);

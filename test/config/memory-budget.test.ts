@@ -65,3 +65,33 @@ describe("memory bounds, checked before connecting", () => {
     expect(stderr).toContain("-x: standard input is larger than");
   }, 30_000);
 });
+
+describe("vector tests: the dataset's dimension sizes the request", () => {
+  test("-c 500 -P 1000 with 4096-dimensional vectors is refused before the benchmark connects", async () => {
+    const { mkdtempSync, rmSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { runDatasetCommand } = await import("../../src/cli/dataset-command.ts");
+    const { startValkey } = await import("../support/valkey.ts");
+    const { runBench } = await import("../support/run-cli.ts");
+    const dir = mkdtempSync(join(tmpdir(), "vsb-budget-"));
+    const server = await startValkey();
+    try {
+      const dataset = join(dir, "d.bin");
+      const log = console.log;
+      console.log = () => {};
+      try {
+        await runDatasetCommand(["generate", "-o", dataset, "--dim", "4096", "--num-vectors", "20", "--num-queries", "2", "--k", "2"]);
+      } finally {
+        console.log = log;
+      }
+      const run = await runBench(["-p", String(server.port), "-t", "vec-load", "--dataset", dataset, "-c", "500", "-P", "1000"]);
+      expectExit(run, 2);
+      expect(run.stderr).toContain("-c 500 x -P 1000 x 16.5 KiB per request needs 7.9 GiB of send buffers, more than the 2.0 GiB budget: lower -c, -P or the dataset's dimension (4096)");
+      expect(await server.cli("DBSIZE")).toBe("0");
+    } finally {
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
