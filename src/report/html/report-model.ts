@@ -105,7 +105,9 @@ function testCharts(id: string, items: RunTest[]): ChartSpec[] {
       x: { label: "seconds" },
       y: { label: "requests/s" },
       series: timed.map((i) => ({ label: i.run.label, color: i.run.color })),
-      data: align(timed.map((i) => timelinePoints(i.t.timeline!, (p) => p.client.throughput))),
+      // A sliver of an interval (the test's last few ms) has a rate too noisy to plot.
+      data: align(timed.map((i) => timelinePoints(i.t.timeline!, (p) => (p.endMs - p.startMs >= i.t.timeline!.intervalMs / 4 ? p.client.throughput : null)))),
+      note: "Intervals shorter than a quarter of --interval (usually the test's last) are left out of this chart; the JSON has them.",
     });
     charts.push({
       id: `${id}-lat`,
