@@ -7,7 +7,7 @@ import { flagOfSpelling } from "../cli/tokenize.ts";
 import { PROGRAM_NAME } from "../cli/command.ts";
 import type { FlagName } from "../config/flags.ts";
 import type { BenchConfig } from "../config/types.ts";
-import { REDACTED, redactString } from "../report/redact.ts";
+import { configSecrets, REDACTED, redactString } from "../report/redact.ts";
 
 /** Flags replaced by the trial's values or meaningless for one run. */
 const DROPPED: ReadonlySet<FlagName> = new Set<FlagName>([
@@ -72,7 +72,8 @@ function redactOption(name: FlagName | undefined, tokens: string[], secrets: str
  * `tuned` names the flags the optimizer set. `rebuilt`: the index was re-created for the trial.
  */
 export function reproduceCommand(argv: readonly string[], trial: BenchConfig, tuned: ReadonlySet<string>, rebuilt: boolean): string {
-  const secrets = trial.connection.password ? [trial.connection.password] : [];
+  // The password and a custom command's secrets (AUTH arguments, a -x value...).
+  const secrets = configSecrets(trial);
   const { options, command } = splitArgv(argv);
   const out: string[] = [PROGRAM_NAME];
   for (const o of options) {

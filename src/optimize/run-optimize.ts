@@ -98,7 +98,7 @@ export async function runOptimize(config: BenchConfig, argv: readonly string[], 
     startedAt,
     finishedAt: new Date(),
     // The test's title without the first trial's ef (every trial has its own).
-    test: first?.title?.replace(/, ef=\d+/, "") ?? (config.command ? config.command.join(" ") : config.tests.filter((t) => t !== "vec-load").join(",")),
+    test: first?.title?.replace(/, ef=\d+/, "") ?? (config.command ? (config.commandTitle ?? config.command.join(" ")) : config.tests.filter((t) => t !== "vec-load").join(",")),
     trialLength: describeTrialLength(base, numQueries),
     gridPoints: gridSize(options.axes),
     trials: session.trials,

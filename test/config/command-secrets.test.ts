@@ -50,3 +50,16 @@ describe("-h with credentials", () => {
     expect(() => parseHostPort("u:pw@h", 6379)).toThrow("-h takes a host name, not credentials: use -u valkey://user:password@host:port, or --user and -a (got ***@h)");
   });
 });
+
+describe("the optimizer's reproducing command line", () => {
+  test("hides a custom command's AUTH password", async () => {
+    const { parseCli } = await import("../../src/cli/parse-cli.ts");
+    const { reproduceCommand } = await import("../../src/optimize/command-line.ts");
+    const argv = ["-p", "7000", "AUTH", "hunter22secret"];
+    const parsed = await parseCli(argv, { cores: 2, nowMs: () => 1 });
+    if (parsed.kind !== "bench") throw new Error("expected a benchmark run");
+    const line = reproduceCommand(argv, parsed.config, new Set(), false);
+    expect(line).toContain("AUTH '***'");
+    expect(line).not.toContain("hunter22secret");
+  });
+});
