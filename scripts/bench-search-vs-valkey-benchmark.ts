@@ -25,7 +25,7 @@
  * with start-search-server.sh on --base-port.. (standalone), +1..+3 (cluster; coordinator at
  * +20294) and stopped at the end.
  */
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { openDataset } from "../src/dataset/index.ts";
@@ -52,13 +52,24 @@ if (!(basePort > 0 && basePort + 3 <= 45240)) fail(`--base-port ${basePort}: giv
 if (Bun.spawnSync(["which", "valkey-benchmark"]).exitCode !== 0) fail("valkey-benchmark not found (Debian: apt-get install valkey-tools, or run scripts/lib/ensure-deps.sh)");
 
 const CLI = join(searchDir, "bin/valkey-cli");
-const pids: number[] = [];
+/** Servers started: their PID and port (start-search-server.sh keeps data in /tmp/vs-PORT.*). */
+const started: { pid: number; port: number }[] = [];
 const tmp = mkdtempSync(join(tmpdir(), "vsb-bench-search-"));
 function cleanup(): void {
-  for (const pid of pids.splice(0)) {
+  for (const { pid } of started) {
     try {
       process.kill(pid, "SIGTERM");
     } catch {}
+  }
+  for (const { pid, port } of started.splice(0)) {
+    for (let i = 0; i < 50 && Bun.spawnSync(["kill", "-0", String(pid)]).exitCode === 0; i++) Bun.sleepSync(100);
+    // The data directory the start script made for this server (its pid file names it).
+    for (const name of readdirSync(tmpdir()).filter((n) => n.startsWith(`vs-${port}.`))) {
+      const dir = join(tmpdir(), name);
+      try {
+        if (readFileSync(join(dir, "pid"), "utf8").trim() === String(pid)) rmSync(dir, { recursive: true, force: true });
+      } catch {}
+    }
   }
   rmSync(tmp, { recursive: true, force: true });
 }
@@ -73,7 +84,7 @@ function cli(port: number, ...args: string[]): string {
 function startServer(port: number, mode: "" | "--cluster"): void {
   const r = Bun.spawnSync(["bash", join(searchDir, "start-search-server.sh"), String(port), ...(mode ? [mode] : [])]);
   if (r.exitCode !== 0) fail(`start-search-server.sh ${port} ${mode} failed: ${r.stderr.toString().trim()}`);
-  pids.push(Number(r.stdout.toString().trim()));
+  started.push({ pid: Number(r.stdout.toString().trim()), port });
 }
 
 async function startCluster(ports: number[]): Promise<void> {
@@ -199,7 +210,8 @@ async function loadCells(port: number): Promise<void> {
 try {
   startServer(basePort, "");
   if (only !== "load") await queryCells("standalone", [basePort], [1, 8, 32], false);
-  const startup = await runClient([ours, "-p", String(basePort), "--dataset", dataset, ...INDEX, "-t", "vec-query", "-n", "1", "-c", "1", "--csv"], 1);
+  // Ours' fixed cost per process (start-up, dataset map, index check), from a one-query run.
+  const startup = only === "load" ? undefined : await runClient([ours, "-p", String(basePort), "--dataset", dataset, ...INDEX, "-t", "vec-query", "-n", "1", "-c", "1", "--csv"], 1);
   if (only !== "query") await loadCells(basePort);
   if (only !== "load" && !argv.includes("--no-cluster")) {
     const ports = [basePort + 1, basePort + 2, basePort + 3];
@@ -208,7 +220,8 @@ try {
   }
   console.log(`\nours = ${ours}, vb = valkey-benchmark ${Bun.spawnSync(["valkey-benchmark", "--version"]).stdout.toString().trim()}; real valkey-search from ${searchDir}`);
   console.log(`median of ${rounds} alternating run(s); vec-query: ${queries} queries per run; vec-load: 10000 vectors, dim 128`);
-  console.log(`ours' process start-up (a one-query run): ${startup.cpuUsPerRequest.toFixed(0)} us CPU, included in ours' CPU column (${(startup.cpuUsPerRequest / queries).toFixed(2)} us per query at ${queries})\n`);
+  if (startup) console.log(`ours' process start-up (a one-query run): ${startup.cpuUsPerRequest.toFixed(0)} us CPU, included in ours' CPU column (${(startup.cpuUsPerRequest / queries).toFixed(2)} us per query at ${queries})`);
+  console.log();
   const header = ["setup", "test", "-P", "-c", "ours rps", "vb rps", "rps ratio", "ours us CPU/req", "vb us CPU/req", "CPU ratio"];
   const all = [header, ...rows];
   const widths = header.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
