@@ -219,6 +219,7 @@ async function describeCluster(client: ControlClient, seed: Endpoint, config: Be
       });
     }
   }
+  if (config.cluster.readFrom !== "primary") await checkReplicaLinks(nodes, config.connection);
   const primaries = topo.shards.length;
   return {
     mode: "cluster",
@@ -226,6 +227,30 @@ async function describeCluster(client: ControlClient, seed: Endpoint, config: Be
     seed: { kind: "tcp", host: seed.host, port: seed.port },
     description: `cluster with ${primaries} primaries and ${nodes.length - primaries} replicas (via ${nodeAddress(seed.host, seed.port)})`,
   };
+}
+
+/**
+ * --rfr reads from replicas only while they are in sync: CLUSTER SHARDS says "online" for a
+ * replica whose link to its primary is down or still syncing, so each online replica's own
+ * INFO replication is asked; a link that is not up (or no answer) makes it unusable for reads.
+ */
+async function checkReplicaLinks(nodes: DeployedNode[], conn: ConnectionConfig): Promise<void> {
+  await Promise.all(
+    nodes
+      .filter((n) => n.role === "replica" && n.health === "online")
+      .map(async (n) => {
+        let client: ControlClient | undefined;
+        try {
+          client = await ControlClient.connect({ kind: "tcp", host: n.host, port: n.port }, conn, { select: false });
+          const status = infoField(asText(await client.call(["INFO", "replication"], conn.connectTimeoutMs, "--connect-timeout")), "master_link_status");
+          if (status !== undefined && status !== "up") n.health = `link ${status}`;
+        } catch {
+          n.health = "unreachable";
+        } finally {
+          client?.close();
+        }
+      }),
+  );
 }
 
 async function describeStandalone(client: ControlClient, seed: Endpoint, config: BenchConfig): Promise<Deployment> {

@@ -3,8 +3,8 @@
 // standalone primary with replicas, INFO replication finds the other nodes from either end.
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { callDelta, snapshotCalls, warmUpReplication } from "../support/cluster-ops.ts";
-import { expectExit, parseJsonReport, runBench } from "../support/run-cli.ts";
+import { callDelta, replicaOf, snapshotCalls, warmUpReplication } from "../support/cluster-ops.ts";
+import { expectExit, parseJsonReport, runBench, waitFor } from "../support/run-cli.ts";
 import { startCluster, startReplicaSet, type ValkeyCluster, type ValkeyReplicaSet, type ValkeyServer } from "../support/valkey.ts";
 import type { NodeResult } from "../../src/metrics/node-results.ts";
 
@@ -133,4 +133,25 @@ describe("--rfr on a standalone primary with two replicas", () => {
     for (const r of replicaSet.replicas) expect(callDelta(before, after, address(r), "get")).toBeGreaterThan(0);
     expect(nodes.map((n) => n.address).sort()).toEqual(sorted(replicaSet.replicas));
   }, 30_000);
+});
+
+// Last: it breaks a replica's link for a while (a wrong masterauth makes every re-sync fail).
+test("--rfr prefer-replica on a cluster skips a replica whose link to its primary is down; its shard reads from the primary", async () => {
+  const primary = primaries[0]!;
+  const replica = await replicaOf(cluster, primary);
+  await replica.cli("CONFIG", "SET", "masterauth", "not-the-password");
+  try {
+    await replica.cli("CLIENT", "KILL", "TYPE", "master");
+    await waitFor("the replica's link to go down", async () => (await replica.info("replication")).master_link_status === "down", 10_000);
+    const before = await snapshotCalls(cluster.nodes);
+    const { nodes } = await runOne(primaries[1]!, "get", ["--rfr", "prefer-replica"]);
+    const after = await snapshotCalls(cluster.nodes);
+    expect(callDelta(before, after, address(replica), "get")).toBe(0);
+    expect(callDelta(before, after, address(primary), "get")).toBeGreaterThan(0);
+    expect(nodes.map((n) => n.address)).not.toContain(address(replica));
+  } finally {
+    await replica.cli("CONFIG", "SET", "masterauth", "");
+    await replica.cli("CLIENT", "KILL", "TYPE", "master");
+    await waitFor("the replica's link to come back", async () => (await replica.info("replication")).master_link_status === "up", 20_000);
+  }
 });
