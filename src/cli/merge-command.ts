@@ -1,4 +1,5 @@
 /** `valkey-search-benchmark merge shard-*.json [-o all.json]`. */
+import { checkOutputFile } from "../config/output-target.ts";
 import { UserError } from "../errors.ts";
 import { mergeRuns } from "../results/merge-runs.ts";
 import { loadRunFile } from "../results/run-file.ts";
@@ -22,9 +23,10 @@ export async function runMergeCommand(argv: string[]): Promise<number> {
     return 0;
   }
   if (args.files.length < 2) throw new UserError(`merge needs at least two shard files (got ${args.files.length}); a single run needs no merge`);
+  const out = args.options.get("output");
+  if (out) checkOutputFile(out, "-o", args.files);
   const merged = mergeRuns(args.files.map(loadRunFile));
   const text = JSON.stringify(merged, null, 2) + "\n";
-  const out = args.options.get("output");
   if (out) await Bun.write(out, text);
   else process.stdout.write(text);
   return 0;

@@ -1,5 +1,6 @@
 /** `valkey-search-benchmark report RUN.json [RUN.json ...] -o report.html`. */
 import { readFileSync } from "node:fs";
+import { checkOutputFile } from "../config/output-target.ts";
 import { UserError } from "../errors.ts";
 import { renderHtmlReport } from "../report/html/html-page.ts";
 import { buildReportModel, type RunInput } from "../report/html/report-model.ts";
@@ -39,6 +40,7 @@ export async function runReportCommand(argv: string[]): Promise<number> {
   if (args.files.length === 0) throw new UserError("report needs at least one JSON report: report RUN.json [RUN.json ...] -o REPORT.html");
   const out = args.options.get("output");
   if (!out) throw new UserError("report needs -o FILE.html (the report is one HTML file)");
+  checkOutputFile(out, "-o", args.files);
   const model = buildReportModel(args.files.map(loadInput));
   await Bun.write(out, renderHtmlReport(model, args.options.get("title")));
   return 0;

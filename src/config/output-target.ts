@@ -87,3 +87,9 @@ export function checkOutputTarget(path: string, spelling: string): void {
     throw new UserError(`${spelling} ${path}: cannot create files in ${directory}: ${describeFsError(error)}`);
   }
 }
+
+/** `-o` of a command reading `inputs` (files named on its command line): writable and none of them. */
+export function checkOutputFile(output: string, spelling: string, inputs: readonly string[]): void {
+  checkOutputTarget(output, spelling);
+  checkNotAnInput({ spelling, path: output }, inputs.map((path) => ({ spelling: "the input", path })));
+}
