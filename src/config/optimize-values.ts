@@ -92,7 +92,7 @@ export const objectiveText: TextSchema<Objective> = v.pipe(
   v.picklist(OBJECTIVES, `must be one of ${OBJECTIVES.join(", ")}`),
 ) as TextSchema<Objective>;
 
-function axisValues(name: Tunable, body: string): Omit<TuneAxis, "name" | "text"> | string {
+function axisValues(name: Tunable, body: string, separator: ":" | "="): Omit<TuneAxis, "name" | "text"> | string {
   const range = /^(\d+)\s*\.\.\s*(\d+)$/.exec(body);
   if (range) {
     const lo = Number(range[1]);
@@ -101,7 +101,7 @@ function axisValues(name: Tunable, body: string): Omit<TuneAxis, "name" | "text"
     if (hi - lo + 1 > MAX_RANGE_VALUES) return `range ${body} has more than ${MAX_RANGE_VALUES} values`;
     return { kind: "range", values: Array.from({ length: hi - lo + 1 }, (_, i) => lo + i) };
   }
-  if (!/^\d+(\s*,\s*\d+)*$/.test(body)) return `must be ${name}:LOW..HIGH or ${name}:A,B,C with whole numbers`;
+  if (!/^\d+(\s*,\s*\d+)*$/.test(body)) return `must be ${name}${separator}LOW..HIGH or ${name}${separator}A,B,C with whole numbers`;
   const values = [...new Set(body.split(",").map((s) => Number(s.trim())))].sort((a, b) => a - b);
   if (values[0]! < 1) return "values must be at least 1";
   return { kind: "list", values };
@@ -113,7 +113,7 @@ function axisFromText(text: string, separator: ":" | "="): TuneAxis | string {
   if (at < 0) return `must be NAME${separator}VALUES, like ${example}`;
   const name = text.slice(0, at).trim().toLowerCase().replace(/-/g, "_") as Tunable;
   if (!TUNABLES.includes(name)) return `cannot tune '${text.slice(0, at).trim()}': tunable are ${TUNABLES.join(", ")}`;
-  const parsed = axisValues(name, text.slice(at + 1).trim());
+  const parsed = axisValues(name, text.slice(at + 1).trim(), separator);
   if (typeof parsed === "string") return parsed;
   return { name, ...parsed, text: text.trim() };
 }

@@ -36,6 +36,11 @@ describe("grammar", () => {
     expect(o.tolerance).toBe(0.04);
   });
 
+  test("a --sweep value error shows the --sweep form (NAME=...), not --tune's NAME:...", async () => {
+    await expect(config([...VQ, "--sweep", "ef_search=a,b"])).rejects.toThrow("must be ef_search=LOW..HIGH or ef_search=A,B,C");
+    await expect(config([...VQ, "--optimize", "--tune", "clients:x"])).rejects.toThrow("must be clients:LOW..HIGH or clients:A,B,C");
+  });
+
   test("an ordinary run has no optimizer options", async () => {
     expect((await config(["-t", "get"])).optimize).toBeUndefined();
   });
