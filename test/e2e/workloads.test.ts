@@ -2,7 +2,8 @@
 // server against what it holds after the run.
 
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
-import { callsOf, describeRun, expectExit, parseJsonReport, resetServer, runBench, spawnBench, collectRun } from "../support/run-cli.ts";
+import { send } from "../support/cluster-ops.ts";
+import { callsOf, collectRun, describeRun, expectExit, parseJsonReport, resetServer, runBench, spawnBench, waitFor } from "../support/run-cli.ts";
 import { startValkey, type ValkeyServer } from "../support/valkey.ts";
 
 let server: ValkeyServer;
@@ -150,6 +151,28 @@ describe("--verify-writes and --verify-reads", () => {
     expect(run.stdout).toMatch(/verify-writes: (\d+) keys with acknowledged writes, read back from the primaries: \1 present, 0 stale, 0 missing/);
     expect(run.stdout).toMatch(/verify-reads: 1000 values checked, 0 did not match/);
   });
+
+  test("values rolled back to an older write are stale, deleted ones missing: exactly the keys the test changed, exit 1", async () => {
+    // Sequential keys 0..999, then 0..799 again (one thread: key K's first write is number
+    // K + 1, its second K + 1001). The test copies keys 100..199 after their first write,
+    // deletes keys 900..949 (written once) and, once the second pass is past key 199, writes the
+    // copies back: an acknowledged second write replaced by the first.
+    const args = [...base(), "-c", "4", "-t", "set", "--key-pattern", "S", "-r", "1000", "-n", "1800", "--rps", "400", "-d", "30", "--verify-writes", "--output-format", "json"];
+    const result = collectRun(spawnBench(args), args);
+    const rolledBack = Array.from({ length: 100 }, (_, i) => keyName(100 + i));
+    const deleted = Array.from({ length: 50 }, (_, i) => keyName(900 + i));
+    await waitFor("the first pass past key 299", async () => (await callsOf(server, "set")) >= 300, 20_000);
+    const copies = (await send(server, ...rolledBack.map((k) => ["GET", k]))).map(String);
+    copies.forEach((value, i) => expect(parseInt(value.slice(8, 16), 16)).toBe(100 + i + 1));
+    await waitFor("the first pass past key 949", async () => (await callsOf(server, "set")) >= 960, 20_000);
+    await send(server, ["DEL", ...deleted]);
+    await waitFor("the second pass past key 199", async () => (await callsOf(server, "set")) >= 1210, 20_000);
+    await send(server, ...rolledBack.map((k, i) => ["SET", k, copies[i]!]));
+    const run = await result;
+    if (run.code !== 1) throw new Error(`expected exit 1\n${describeRun(run)}`);
+    const v = parseJsonReport(run.stdout).tests[0]!.extra.verifyWrites as VerifyWrites;
+    expect(v).toMatchObject({ keysWritten: 1000, present: 850, stale: 100, missing: 50, corrupt: 0, unreadable: 0 });
+  }, 60_000);
 
   test("another client overwriting the keys: lost writes are reported missing, GETs count VERIFY errors, exit 1", async () => {
     // valkey-benchmark writes 'xxx...' to the same key names all along.

@@ -7,9 +7,10 @@
  * - stale: an older write of this run, superseded by an acknowledged one (a lost write);
  * - missing: no value, or a value this run did not write;
  * - corrupt: this run's stamp with a checksum that does not fit the key, field or length;
- * - unreadable: the node answered with an error (CLUSTERDOWN, MOVED...) or could not be reached.
+ * - unreadable: the node answered with an error (CLUSTERDOWN, MOVED...) or could not be reached,
+ *   again and again until --request-timeout passed (a failover settling is waited for).
  */
-import { discoverDeployment, type DeployedNode } from "../../cluster/discovery.ts";
+import { discoverDeployment, type DeployedNode, type Deployment } from "../../cluster/discovery.ts";
 import type { BenchConfig } from "../../config/types.ts";
 import { ControlClient } from "../../net/control-client.ts";
 import { encodeCommand } from "../../resp/encode.ts";
@@ -66,7 +67,45 @@ export function classifyValue(value: RespValue, ledger: WriteLedger, entry: numb
 interface Pending {
   key: number;
   entry: number;
+  /** The slot the key is tagged into (cluster mode). */
+  slot: number | undefined;
   name: string;
+}
+
+/** Reads `keys` from `node` pipelined in chunks; calls `verdict` for each. Throws when the node cannot be reached. */
+async function readFrom(
+  node: DeployedNode,
+  keys: Pending[],
+  config: BenchConfig,
+  hashFields: readonly string[] | undefined,
+  ledger: WriteLedger,
+  verdict: (k: Pending, v: Verdict) => void,
+): Promise<void> {
+  const target = node.port === 0 && node.address.startsWith("unix:") ? ({ kind: "unix", path: node.host } as const) : ({ kind: "tcp", host: node.host, port: node.port } as const);
+  const client = await ControlClient.connect(target, config.connection, { binary: true });
+  try {
+    for (let start = 0; start < keys.length; start += CHUNK) {
+      const chunk = keys.slice(start, start + CHUNK);
+      const commands = chunk.map((k) => encodeCommand(hashFields ? (hashFields.length === 1 ? ["HGET", k.name, hashFields[0]!] : ["HMGET", k.name, ...hashFields]) : ["GET", k.name]));
+      const bytes = new Uint8Array(commands.reduce((n, c) => n + c.length, 0));
+      let o = 0;
+      for (const c of commands) {
+        bytes.set(c, o);
+        o += c.length;
+      }
+      const replies = await client.callRaw(bytes, chunk.length);
+      chunk.forEach((k, i) => {
+        const reply = replies[i]!;
+        if (Array.isArray(reply)) {
+          let v: Verdict = "present";
+          reply.forEach((value, field) => (v = worse(v, classifyValue(value, ledger, k.entry, k.key, field))));
+          verdict(k, v);
+        } else verdict(k, classifyValue(reply, ledger, k.entry, k.key, 0));
+      });
+    }
+  } finally {
+    client.close();
+  }
 }
 
 export async function readBackWrites(config: BenchConfig, verify: VerifyParams, hashFields: readonly string[] | undefined): Promise<VerifyWritesResult> {
@@ -76,11 +115,7 @@ export async function readBackWrites(config: BenchConfig, verify: VerifyParams, 
     result.withheld = "more than 2^32 writes: the stamps wrapped, so old and new values cannot be told apart";
     return result;
   }
-  const deployment = await discoverDeployment(config);
-  const primaries = deployment.nodes.filter((n) => n.role === "primary");
-  const cluster = deployment.mode === "cluster";
-  const byNode = new Map<DeployedNode, Pending[]>();
-  let unowned = 0;
+  let pending: Pending[] = [];
   for (let shard = 0; shard < verify.shardSlots.length; shard++) {
     const slots = verify.shardSlots[shard]!;
     for (let i = 0; i < verify.count; i++) {
@@ -88,57 +123,66 @@ export async function readBackWrites(config: BenchConfig, verify: VerifyParams, 
       const entry = ledgerEntry(verify, shard, key);
       if (ledger.acked(entry) === 0) continue;
       result.keysWritten++;
-      const slot = cluster && slots.length > 0 ? tagSlot(slots, key) : undefined;
-      const owner = slot === undefined ? primaries[0] : primaries.find((n) => n.slots.includes(slot));
+      const slot = slots.length > 0 ? tagSlot(slots, key) : undefined;
+      pending.push({ key, entry, slot, name: verifiedKeyName(config.keyPrefix, key, slot) });
+    }
+  }
+  // A failover may still be settling when the test ends: keys that cannot be read (node down,
+  // CLUSTERDOWN, MOVED) are retried on a fresh topology until --request-timeout has passed.
+  const deadline = performance.now() + config.connection.requestTimeoutMs;
+  const why = new Map<string, string>();
+  for (let round = 0; pending.length > 0; round++) {
+    if (round > 0) {
+      if (performance.now() >= deadline) break;
+      await Bun.sleep(250);
+    }
+    const retry: Pending[] = [];
+    let deployment: Deployment;
+    try {
+      deployment = await discoverDeployment(config);
+    } catch (e) {
+      why.set("topology", `cannot discover the deployment: ${e instanceof Error ? e.message : String(e)}`);
+      continue;
+    }
+    const primaries = deployment.nodes.filter((n) => n.role === "primary");
+    const byNode = new Map<DeployedNode, Pending[]>();
+    for (const k of pending) {
+      const owner = k.slot === undefined ? primaries[0] : primaries.find((n) => n.slots.includes(k.slot!));
       if (!owner) {
-        unowned++;
+        retry.push(k);
+        why.set("slots", "some keys are in slots no primary serves");
         continue;
       }
       let list = byNode.get(owner);
       if (!list) byNode.set(owner, (list = []));
-      list.push({ key, entry, name: verifiedKeyName(config.keyPrefix, key, slot) });
+      list.push(k);
     }
-  }
-  if (unowned > 0) {
-    result.unreadable += unowned;
-    result.problems.push(`${unowned} keys are in slots no primary serves now`);
-  }
-  for (const [node, keys] of byNode) {
-    const counts = (result.perNode[node.address] = emptyCounts());
-    const tally = (v: Verdict, n = 1) => {
-      counts[v] += n;
-      result[v] += n;
-    };
-    let client: ControlClient | undefined;
-    try {
-      const target = node.port === 0 && node.address.startsWith("unix:") ? ({ kind: "unix", path: node.host } as const) : ({ kind: "tcp", host: node.host, port: node.port } as const);
-      client = await ControlClient.connect(target, config.connection, { binary: true });
-      for (let start = 0; start < keys.length; start += CHUNK) {
-        const chunk = keys.slice(start, start + CHUNK);
-        const commands = chunk.map((k) => encodeCommand(hashFields ? (hashFields.length === 1 ? ["HGET", k.name, hashFields[0]!] : ["HMGET", k.name, ...hashFields]) : ["GET", k.name]));
-        const bytes = new Uint8Array(commands.reduce((n, c) => n + c.length, 0));
-        let o = 0;
-        for (const c of commands) {
-          bytes.set(c, o);
-          o += c.length;
-        }
-        const replies = await client.callRaw(bytes, chunk.length);
-        chunk.forEach((k, i) => {
-          const reply = replies[i]!;
-          if (Array.isArray(reply)) {
-            let verdict: Verdict = "present";
-            reply.forEach((value, field) => (verdict = worse(verdict, classifyValue(value, ledger, k.entry, k.key, field))));
-            tally(verdict);
-          } else tally(classifyValue(reply, ledger, k.entry, k.key, 0));
+    for (const [node, keys] of byNode) {
+      const counts = (result.perNode[node.address] ??= emptyCounts());
+      const answered = new Set<Pending>();
+      try {
+        await readFrom(node, keys, config, hashFields, ledger, (k, verdict) => {
+          answered.add(k);
+          if (verdict === "unreadable") {
+            retry.push(k);
+            why.set(node.address, `${node.address} answered some reads with an error`);
+            return;
+          }
+          counts[verdict]++;
+          result[verdict]++;
         });
+      } catch (e) {
+        for (const k of keys) if (!answered.has(k)) retry.push(k);
+        why.set(node.address, `cannot read back from ${node.address}: ${e instanceof Error ? e.message : String(e)}`);
       }
-    } catch (e) {
-      const done = Object.values(counts).reduce((a, b) => a + b, 0);
-      tally("unreadable", keys.length - done);
-      result.problems.push(`cannot read back from ${node.address}: ${e instanceof Error ? e.message : String(e)}`);
-    } finally {
-      client?.close();
     }
+    // Keys read in this round are settled; only the unreadable ones go round again.
+    pending = retry;
+  }
+  for (const [address, c] of Object.entries(result.perNode)) if (Object.values(c).every((n) => n === 0)) delete result.perNode[address];
+  if (pending.length > 0) {
+    result.unreadable += pending.length;
+    result.problems.push(...[...why.values()].slice(0, 3));
   }
   return result;
 }
