@@ -3,8 +3,8 @@
 // standalone primary with replicas, INFO replication finds the other nodes from either end.
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { callDelta, replicaOf, snapshotCalls, warmUpReplication } from "../support/cluster-ops.ts";
-import { expectExit, parseJsonReport, runBench, waitFor } from "../support/run-cli.ts";
+import { callDelta, killNode, replicaOf, snapshotCalls, warmUpReplication } from "../support/cluster-ops.ts";
+import { collectRun, describeRun, expectExit, parseJsonReport, runBench, spawnBench, waitFor } from "../support/run-cli.ts";
 import { startCluster, startReplicaSet, type ValkeyCluster, type ValkeyReplicaSet, type ValkeyServer } from "../support/valkey.ts";
 import type { NodeResult } from "../../src/metrics/node-results.ts";
 
@@ -155,3 +155,22 @@ test("--rfr prefer-replica on a cluster skips a replica whose link to its primar
     await waitFor("the replica's link to come back", async () => (await replica.info("replication")).master_link_status === "up", 20_000);
   }
 });
+
+// Very last: it kills a replica.
+test("--rfr prefer-replica on a cluster: when a replica dies mid-run, its connections read from its primary and every request is sent", async () => {
+  const primary = primaries[2]!;
+  const replica = await replicaOf(cluster, primary);
+  const getsOn = async (node: ValkeyServer) => (await node.commandstats()).get?.calls ?? 0;
+  const primaryBefore = await getsOn(primary);
+  const args = ["-p", String(primaries[0]!.port), "-t", "get", "-n", "300000", "-c", String(CLIENTS), "-r", "1000", "--rfr", "prefer-replica", "--max-errors", "5%", "--output-format", "json"];
+  const proc = spawnBench(args, { timeoutMs: 90_000 });
+  await waitFor("GETs on the replica", async () => (await getsOn(replica)) > 500, 20_000);
+  killNode(replica);
+  const run = await collectRun(proc, args);
+  if (run.timedOut) throw new Error(`the run hung after the replica died\n${describeRun(run)}`);
+  expect(run.stderr).not.toContain("never sent");
+  expectExit(run, 0);
+  const t = parseJsonReport(run.stdout).tests[0]!;
+  expect(t.requests.issued).toBe(300_000);
+  expect(await getsOn(primary)).toBeGreaterThan(primaryBefore);
+}, 120_000);
