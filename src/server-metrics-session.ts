@@ -130,6 +130,10 @@ export async function openServerMetrics(
         return { title: r.title, throughput: r.throughput, tracked: m?.tracked ?? [], ...(m?.searchMetrics ? { searchMetrics: m.searchMetrics } : {}) };
       });
       const now = buildSnapshot({ toolVersion, readings, slotsOf: (a) => slots.get(a) ?? [], tracked: config.trackMetrics, tests });
+      if (opts.ftIndex !== undefined) {
+        const ft = await monitor.ftInfoAll(opts.ftIndex);
+        if (ft.length > 0) now.ftInfo = ft;
+      }
       if (config.metricsSnapshotFile !== undefined) await Bun.write(config.metricsSnapshotFile, JSON.stringify(now, null, 2) + "\n");
       if (config.compareSnapshotFile === undefined) return undefined;
       return compareSnapshots(config.compareSnapshotFile, loadSnapshot(config.compareSnapshotFile, "--compare-snapshot"), now);

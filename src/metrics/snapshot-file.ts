@@ -40,6 +40,8 @@ export interface MetricsSnapshotFile {
   trackMetrics: string[];
   nodes: SnapshotNode[];
   tests: SnapshotTest[];
+  /** FT.INFO of the run's index on every primary at the end (vector runs). */
+  ftInfo?: { address: string; index: string; fields: Record<string, string | number> }[];
 }
 
 /** Node-state metrics compared across runs (the final INFO of each), plus the tracked ones. */

@@ -2,7 +2,10 @@
 // CLI: on the search stand-in, or on the real valkey-search with VSB_SEARCH_SERVER_DIR.
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { ServerMetrics } from "../../src/metrics/server-diff.ts";
+import type { MetricsSnapshotFile } from "../../src/metrics/snapshot-file.ts";
 import { expectExit, parseJsonReport, runBench } from "../support/run-cli.ts";
 import { makeDatasets, searchTarget, uniqueNames, type Datasets, type SearchTarget } from "../search/e2e-target.ts";
 
@@ -20,8 +23,9 @@ afterAll(async () => {
 describe("search metrics", () => {
   test("vec-load and vec-query: documents, index memory and query counts from INFO SEARCH; FT.INFO of the index after each test", async () => {
     const n = uniqueNames();
+    const snapshotFile = join(data.dir, "snapshot.json");
     const run = await runBench(
-      ["-h", target.host, "-p", String(target.port), "-c", "4", ...n.args, "--dataset", data.plain, "--search-algorithm", "FLAT", "-t", "vec-load,vec-query", "-n", "100", "--cleanup", "--output-format", "json", "--track-metric", "search:search_successful_requests_count:sum:delta"],
+      ["-h", target.host, "-p", String(target.port), "-c", "4", ...n.args, "--dataset", data.plain, "--search-algorithm", "FLAT", "-t", "vec-load,vec-query", "-n", "100", "--output-format", "json", "--track-metric", "search:search_successful_requests_count:sum:delta", "--metrics-snapshot", snapshotFile],
       { timeoutMs: 45_000 },
     );
     expectExit(run, 0);
@@ -36,5 +40,9 @@ describe("search metrics", () => {
     expect(ft).toHaveLength(1);
     expect(ft[0]!.index).toBe(n.index);
     expect(ft[0]!.fields.num_docs).toBeGreaterThanOrEqual(500);
+    // The snapshot file holds the index's FT.INFO and the module's INFO sections too.
+    const snapshot = JSON.parse(readFileSync(snapshotFile, "utf8")) as MetricsSnapshotFile;
+    expect(snapshot.ftInfo![0]!.index).toBe(n.index);
+    expect(Object.keys(snapshot.nodes[0]!.info).some((section) => section.startsWith("search"))).toBe(true);
   }, 60_000);
 });
