@@ -3,7 +3,7 @@ import { UserError } from "./errors.ts";
 
 export async function runSubcommand(name: string, argv: string[]): Promise<number> {
   if (name === "dataset") {
-    const { runDatasetCommand } = await import("./cli/dataset-command.ts");
+    const { runDatasetCommand } = await import("./cli/dataset/index.ts");
     return runDatasetCommand(argv);
   }
   if (name === "compare") {

@@ -20,7 +20,7 @@ function flagColumn(flag: FlagSpec<unknown>): string {
   return flag.kind === "boolean" ? names : `${names} <${flag.valueHint ?? "value"}>`;
 }
 
-function wrap(text: string, width: number): string[] {
+export function wrap(text: string, width: number): string[] {
   const lines: string[] = [];
   let line = "";
   for (const word of text.split(/\s+/)) {
@@ -36,7 +36,7 @@ function wrap(text: string, width: number): string[] {
 }
 
 /** `  -c, --clients <clients>   Parallel ... (default: 50)`, wrapped under the description column. */
-function entry(left: string, description: string, column: number): string[] {
+export function entry(left: string, description: string, column: number): string[] {
   const indent = " ".repeat(column + 4);
   const body = wrap(description, WIDTH - indent.length);
   const first = `  ${left}`;

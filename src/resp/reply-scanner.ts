@@ -24,7 +24,6 @@ import { ErrorRing } from "./error-ring.ts";
 import { RespProtocolError } from "./types.ts";
 import { printableErrorType } from "./error-text.ts";
 import {
-  C_ARRAY,
   C_ATTRIBUTE,
   C_BULK,
   C_BULK_ERROR,

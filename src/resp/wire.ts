@@ -4,7 +4,6 @@
  * type-byte classes, the limits and the length-header state. Each scanner keeps its own fast
  * loop; what they must agree on lives here once.
  */
-import { RespProtocolError } from "./types.ts";
 
 export const CR = 13;
 export const LF = 10;

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, spyOn, test } from "bun:test";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { parquetWriteFile } from "hyparquet-writer";
-import { runDatasetCommand } from "../../src/cli/dataset-command.ts";
+import { runDatasetCommand } from "../../src/cli/dataset/index.ts";
 import { openDataset } from "../../src/dataset/index.ts";
 import { UserError } from "../../src/dataset/errors.ts";
 import { randomFloats, tempDir, vdbbListSchema } from "./support.ts";
@@ -91,6 +91,21 @@ describe("dataset subcommands", () => {
     );
     await expect(runDatasetCommand(["info", tmp.file("missing.bin")])).rejects.toThrow("cannot open");
     expect(await run("--help")).toContain("ground-truth");
+  });
+
+  test("numbers are read with the main flag table's rules (1_000 and 1e3 refused, as -n refuses them)", async () => {
+    await expect(runDatasetCommand(["generate", "-o", tmp.file("y.bin"), "--num-vectors", "1_000"])).rejects.toThrow("--num-vectors 1_000 is invalid; it must be a whole number at least 1");
+    await expect(runDatasetCommand(["generate", "-o", tmp.file("y.bin"), "--dim", "1e3"])).rejects.toThrow("--dim 1e3 is invalid");
+  });
+
+  test("help has the main --help layout: flags with <value> hints in one column, defaults at the end", async () => {
+    const help = await run("generate", "--help");
+    expect(help).toStartWith("valkey-search-benchmark dataset generate: ");
+    expect(help).toContain("Usage: valkey-search-benchmark dataset generate [OPTIONS]");
+    expect(help).toMatch(/^ {2}-o, --output <FILE> +Output file \(legacy format\)$/m);
+    expect(help).toMatch(/^ {2}--dim <dim> +Vector dimension \(default: 128\)$/m);
+    expect(help).not.toContain("\u001b["); // no colours
+    expect(await run("info", "--help")).toContain("Usage: valkey-search-benchmark dataset info [OPTIONS] [FILE]");
   });
 });
 

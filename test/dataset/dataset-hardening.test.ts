@@ -6,7 +6,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { runDatasetCommand } from "../../src/cli/dataset-command.ts";
+import { runDatasetCommand } from "../../src/cli/dataset/index.ts";
 import { UserError } from "../../src/dataset/errors.ts";
 import { collectRun, expectExit, spawnBench, waitFor } from "../support/run-cli.ts";
 import { tempDir } from "./support.ts";

@@ -1,7 +1,7 @@
 // Numeric metadata: `dataset generate --numeric`, the `#<name>` vocabulary encoding in legacy v2
 // files, and exact filtered ground truth (checked against a brute force written here).
 import { afterAll, describe, expect, spyOn, test } from "bun:test";
-import { runDatasetCommand } from "../../src/cli/dataset-command.ts";
+import { runDatasetCommand } from "../../src/cli/dataset/index.ts";
 import { type DatasetNumericRange, openDataset, type VectorDataset } from "../../src/dataset/index.ts";
 import { generateDataset } from "../../src/dataset/tools/generate.ts";
 import { computeGroundTruth } from "../../src/dataset/tools/ground-truth.ts";

@@ -3,7 +3,7 @@
 import { afterAll, describe, expect, spyOn, test } from "bun:test";
 import { mkdirSync } from "node:fs";
 import { parquetWriteFile } from "hyparquet-writer";
-import { runDatasetCommand } from "../../src/cli/dataset-command.ts";
+import { runDatasetCommand } from "../../src/cli/dataset/index.ts";
 import { convertToLegacy } from "../../src/dataset/tools/convert.ts";
 import { openDataset } from "../../src/dataset/index.ts";
 import { readVectorLabels } from "../../src/dataset/sources/parquet/labels.ts";
