@@ -18,7 +18,7 @@ import type { NodeResult } from "../metrics/node-results.ts";
 import { imbalanceOf } from "../metrics/node-results.ts";
 import type { Timeline, TimelinePoint } from "../metrics/timeline.ts";
 import { clientInterval, mergeLatency } from "../engine/timeline-merge.ts";
-import { jsonLatencyMs, type JsonReport, type JsonTestReport } from "../report/json.ts";
+import { jsonLatencyMs, type JsonRecall, type JsonReport, type JsonTestReport } from "../report/json.ts";
 import { flattenConfig } from "./config-diff.ts";
 import { recallOf, type RunFile } from "./run-file.ts";
 
@@ -154,6 +154,73 @@ function mergeRecall(tests: JsonTestReport[]): Record<string, unknown> | undefin
   return { k, queries, mean: queries > 0 ? sum / queries : null, min: Number.isFinite(min) ? min : null, max: Number.isFinite(max) ? max : null };
 }
 
+/**
+ * The test-level recall / mrr / ndcg / replyOrder (schema 2) over all shards: counts summed, means
+ * weighted by each shard's scored queries, percentiles null (shards carry no recall histograms).
+ * Without this the merged test kept the first shard's, and compare / report read those.
+ */
+function mergeTopLevelQuality(merged: JsonTestReport, tests: JsonTestReport[]): void {
+  const withRecall = tests.filter((t) => t.recall);
+  if (withRecall.length === 0) return;
+  if (withRecall.length !== tests.length) {
+    delete merged.recall;
+    delete merged.mrr;
+    delete merged.ndcg;
+    delete merged.replyOrder;
+    return;
+  }
+  const rs = withRecall.map((t) => t.recall!);
+  const sum = (f: (r: JsonRecall) => number) => rs.reduce((n, r) => n + f(r), 0);
+  const queries = sum((r) => r.queries);
+  const valid = rs.every((r) => r.valid);
+  const weighted = (values: (number | null | undefined)[]): number | null => {
+    let total = 0;
+    let weight = 0;
+    for (const [i, v] of values.entries()) {
+      if (typeof v !== "number") return null;
+      total += v * rs[i]!.queries;
+      weight += rs[i]!.queries;
+    }
+    return weight > 0 ? total / weight : null;
+  };
+  const extreme = (pick: (r: JsonRecall) => number | null, f: (...xs: number[]) => number): number | null => {
+    const xs = rs.map(pick).filter((x): x is number => typeof x === "number");
+    return valid && xs.length > 0 ? f(...xs) : null;
+  };
+  const invalid = rs.find((r) => !r.valid);
+  merged.recall = {
+    k: Math.max(...rs.map((r) => r.k)),
+    valid,
+    ...(invalid?.invalidReason !== undefined ? { invalidReason: invalid.invalidReason } : {}),
+    queries,
+    mean: valid ? weighted(rs.map((r) => r.mean)) : null,
+    min: extreme((r) => r.min, Math.min),
+    p1: null,
+    p5: null,
+    p50: null,
+    max: extreme((r) => r.max, Math.max),
+    perfect: sum((r) => r.perfect),
+    zero: sum((r) => r.zero),
+    shortReplies: sum((r) => r.shortReplies),
+    noGroundTruth: sum((r) => r.noGroundTruth),
+    errorReplies: sum((r) => r.errorReplies),
+    unscoredReplies: sum((r) => r.unscoredReplies),
+    redirectedReplies: sum((r) => r.redirectedReplies),
+  };
+  merged.mrr = valid ? weighted(withRecall.map((t) => t.mrr)) : null;
+  merged.ndcg = valid ? weighted(withRecall.map((t) => t.ndcg)) : null;
+  const orders = withRecall.map((t) => t.replyOrder);
+  merged.replyOrder = orders.every((o) => o)
+    ? {
+        checked: orders.reduce((n, o) => n + o!.checked, 0),
+        disagreements: orders.reduce((n, o) => n + o!.disagreements, 0),
+        farthestFirst: orders.reduce((n, o) => n + o!.farthestFirst, 0),
+        rankedByScores: orders.reduce((n, o) => n + o!.rankedByScores, 0),
+        rankedBy: orders[0]!.rankedBy,
+      }
+    : null;
+}
+
 function mergeTest(tests: JsonTestReport[], precision: number, thresholdPct: number, notMerged: Set<string>): JsonTestReport {
   const first = tests[0]!;
   const hist = createLatencyHistogram(precision);
@@ -212,6 +279,7 @@ function mergeTest(tests: JsonTestReport[], precision: number, thresholdPct: num
     extra,
     histogram: encodeHistogram(hist),
   };
+  mergeTopLevelQuality(merged, tests);
   delete merged.timeline;
   if (timeline) merged.timeline = timeline;
   hist.destroy();
