@@ -78,17 +78,35 @@ export async function runBenchmark(config: BenchConfig, io: Io, catalog: Workloa
   const startedAt = new Date();
   const deployment = await discoverDeployment(config);
   // --runtime-config goes on before anything else touches the servers and comes off on every
-  // way out: the finally below, and a second stop signal through engine/exit-cleanup.ts.
-  const runtime = config.runtimeConfig ? await RuntimeConfig.apply(config.connection, deployment.nodes, config.runtimeConfig.settings, (m) => io.log.warn(m)) : undefined;
+  // way out: the finally below, and a stop signal through engine/exit-cleanup.ts. Until the run
+  // installs its own signal handling (after planning), a signal quits after that cleanup: the
+  // default action would kill the process with the settings still applied.
+  const quitBeforeRun = (signal: StopSignal) => void runExitCleanup().then(() => exitWhenFlushed(exitCodeFor(signal)));
+  let beforeRunHandlers: (() => void) | undefined = config.runtimeConfig ? onStopSignals(quitBeforeRun, quitBeforeRun) : undefined;
+  const handOver = () => {
+    beforeRunHandlers?.();
+    beforeRunHandlers = undefined;
+  };
   try {
-    if (runtime && config.verbose) io.log.info(`runtime config: ${runtime.describe()}`);
-    return await runWithDeployment(config, io, catalog, deployment, startedAt);
+    const runtime = config.runtimeConfig ? await RuntimeConfig.apply(config.connection, deployment.nodes, config.runtimeConfig.settings, (m) => io.log.warn(m)) : undefined;
+    try {
+      if (runtime && config.verbose) io.log.info(`runtime config: ${runtime.describe()}`);
+      return await runWithDeployment(config, io, catalog, deployment, startedAt, handOver);
+    } finally {
+      if (runtime) {
+        // The run's own handlers are gone by now: a signal during the restore waits for this
+        // same restore (exit-cleanup.ts), then quits.
+        handOver();
+        beforeRunHandlers = onStopSignals(quitBeforeRun, quitBeforeRun);
+        await runtime.restore();
+      }
+    }
   } finally {
-    await runtime?.restore();
+    handOver();
   }
 }
 
-async function runWithDeployment(config: BenchConfig, io: Io, catalog: WorkloadCatalog, deployment: Deployment, startedAt: Date): Promise<number> {
+async function runWithDeployment(config: BenchConfig, io: Io, catalog: WorkloadCatalog, deployment: Deployment, startedAt: Date, handOver: () => void): Promise<number> {
   const servers = await serverSettings(config, deployment.nodes);
   const cluster = deployment.mode === "cluster";
   const jsonToStdout = config.outputFormat === "json" && !config.outputFile;
@@ -108,6 +126,7 @@ async function runWithDeployment(config: BenchConfig, io: Io, catalog: WorkloadC
     io.log.warn(`interrupted by ${signal}: finishing in-flight requests (${signal === "SIGINT" ? "Ctrl-C" : "the signal"} again to quit now)`);
     orchestrator.interrupt();
   }, quitNow);
+  handOver();
   const meta0 = { version: pkg.version, startedAt, servers };
   const reportFile = config.outputFile ? new ReportFile(config.outputFile, { format: config.outputFormat, config, meta: meta0, cluster, ...report }) : undefined;
   let metrics: ServerMetricsSession | undefined;

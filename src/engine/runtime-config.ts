@@ -63,6 +63,8 @@ export function sameSetting(wanted: string, got: string): boolean {
 
 export class RuntimeConfig {
   private restoring?: Promise<void>;
+  /** The CONFIG SET under way while applying: a restore waits for it, so it is undone too. */
+  private inFlight: Promise<unknown> = Promise.resolve();
   private unregister: () => void = () => {};
 
   private constructor(
@@ -116,11 +118,18 @@ export class RuntimeConfig {
   private async setAll(s: NodeState): Promise<void> {
     const c = await this.client(s);
     for (const { name, value } of this.settings) {
-      const reply = await c.call(["CONFIG", "SET", name, value], TIMEOUT_MS);
+      // A restore started (a signal during apply): set nothing more.
+      if (this.restoring) throw new UserError("--runtime-config: interrupted while applying; every change was undone");
+      // Recorded as applied as soon as the server says so, before a waiting restore reads the list.
+      const step = c.call(["CONFIG", "SET", name, value], TIMEOUT_MS).then((reply) => {
+        if (!(reply instanceof RespError)) s.applied.push(name);
+        return reply;
+      });
+      this.inFlight = step.catch(() => undefined);
+      const reply = await step;
       if (reply instanceof RespError) {
         throw new UserError(`--runtime-config: ${s.node.address} refused CONFIG SET ${name} ${value === "" ? '""' : value}: ${reply.message}; every change was undone`);
       }
-      s.applied.push(name);
       const got = configPairs(await c.call(["CONFIG", "GET", name], TIMEOUT_MS)).get(name);
       if (got === undefined || !sameSetting(value, got)) {
         this.warn(`--runtime-config: ${s.node.address} reports ${name} = ${got ?? "(nothing)"} after CONFIG SET ${name} ${value}`);
@@ -131,6 +140,7 @@ export class RuntimeConfig {
   /** Puts every applied parameter back; the same promise for every caller. Never rejects. */
   restore(): Promise<void> {
     this.restoring ??= (async () => {
+      await this.inFlight;
       await Promise.all(this.states.map((s) => this.restoreNode(s)));
       this.unregister();
       for (const s of this.states) s.client?.close();

@@ -175,6 +175,16 @@ describe("primary with two replicas", () => {
     expect(run.code, describeRun(run)).toBe(143);
     expect(await Promise.all(nodes.map((node) => configGet(node, "hz")))).toEqual(before);
 
+    // Two signals in a row: the second quits at once, but only after the same restore.
+    const twice = spawnBench(["-p", port(), "-t", "get", "--duration", "30", "--runtime-config", good], { timeoutMs: 60_000 });
+    await waitFor("hz 55 again", async () => (await Promise.all(nodes.map((node) => configGet(node, "hz")))).every((hz) => hz === "55"), 15_000);
+    twice.kill("SIGINT");
+    await Bun.sleep(20);
+    twice.kill("SIGINT");
+    const twiceRun = await collectRun(twice, ["(runtime-config double SIGINT run)"]);
+    expect(twiceRun.code, describeRun(twiceRun)).toBe(130);
+    expect(await Promise.all(nodes.map((node) => configGet(node, "hz")))).toEqual(before);
+
     const bad = join(dir, "rc-bad.conf");
     writeFileSync(bad, "hz 66\nmaxmemory-policy sometimes\n");
     const refused = await runBench(["-p", port(), "-t", "get", "-n", "100", "--runtime-config", bad]);
