@@ -13,7 +13,7 @@ import { generateDataset } from "../../src/dataset/tools/generate.ts";
 import { createVecLoadWorkload } from "../../src/search/vec-load-workload.ts";
 import { createVecQueryWorkload, type VecQuerySummary } from "../../src/search/vec-query-workload.ts";
 import type { VecLoadParams, VecQueryParams } from "../../src/search/workload-params.ts";
-import { searchClusterTarget, type SearchClusterTarget } from "./e2e-target.ts";
+import { numDocs, searchClusterTarget, type SearchClusterTarget } from "./e2e-target.ts";
 import { RawClient } from "../support/search-server/raw-client.ts";
 import { context } from "./workload-fixtures.ts";
 
@@ -63,6 +63,22 @@ async function sendBatch(conn: ConnectionWorkload, buffer: Uint8Array, client: R
   return got.map((r) => r.toString("latin1"));
 }
 
+/** Until each shard's num_docs equals its DBSIZE (10 s at most; the test fails after). */
+async function waitForShardIndexes(): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const ready = await Promise.all(
+      cluster.shards.map(async (shard, i) => {
+        const docs = await numDocs(shard, "idx");
+        const keys = Number((await clients[i]!.send("DBSIZE")).toString().slice(1));
+        return docs !== undefined && docs === keys;
+      }),
+    );
+    if (ready.every(Boolean) || Date.now() > deadline) return;
+    await Bun.sleep(50);
+  }
+}
+
 describe("vector workloads on a 3-shard cluster", () => {
   test("each connection's keys land on its own node: no MOVED, every vector stored once", async () => {
     const p: VecLoadParams = { prefix: "vec:", clusterTags: true, vectorField: "v", dim: DIM, dataset: { path, vectorOffset: 0, numVectors: 0 } };
@@ -86,6 +102,9 @@ describe("vector workloads on a 3-shard cluster", () => {
       prefix: "vec:", clusterTags: true, vectorField: "v", dataset: { path, vectorOffset: 0, numVectors: 0 }, indexName: "idx", dim: DIM, k: K,
       nocontent: true, returnFields: [], withScores: false, filter: "*", filterFromDataset: false, distance: "L2",
     };
+    // A real coordinator creates the index on the other shards and indexes their keys
+    // asynchronously: wait until every shard's index holds all of its keys (FT.INFO is per shard).
+    await waitForShardIndexes();
     const w = createVecQueryWorkload(p, context()) as WorkerWorkload;
     const conn = w.forConnection(0, nodes[1]!);
     await sendBatch(conn, conn.allocate!(QUERIES), clients[1]!, QUERIES, 0);
