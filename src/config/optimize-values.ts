@@ -4,7 +4,7 @@
  * Latency bounds are kept in milliseconds whatever unit the user typed.
  */
 import * as v from "valibot";
-import type { TextSchema } from "./value-schemas.ts";
+import type { TextSchema } from "./text-schema.ts";
 
 /** What a trial can vary. The last two shape the index and need --tune-rebuild. */
 export const TUNABLES = ["ef_search", "clients", "pipeline", "threads", "m", "ef_construction"] as const;

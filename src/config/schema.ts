@@ -9,7 +9,7 @@ import { createSecureContext } from "node:tls";
 import * as v from "valibot";
 import { UserError } from "../errors.ts";
 import { refuseStreamingCommands } from "./streaming-commands.ts";
-import { readCaDirectory } from "../net/tls-files.ts";
+import { readCaDirectory } from "./tls-files.ts";
 import { loadSnapshot } from "../metrics/snapshot-file.ts";
 import { parseCommandSequence } from "./command-sequence.ts";
 import { checkSendBuffers, checkSequenceSize, formatBytes, maxStdinBytes, SEND_BUFFER_BUDGET_BYTES, sequenceBytes } from "./memory-budget.ts";

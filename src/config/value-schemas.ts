@@ -4,11 +4,11 @@
  * offending text, giving `-P must be at least 1 (got 0)`.
  */
 import * as v from "valibot";
+import type { TextSchema } from "./text-schema.ts";
 import { MetricSpecError, parseMetricDef, type MetricDef } from "../metrics/metric-def.ts";
 import type { ErrorBudget, NumericFilter, OutputFormat, ReadFrom, SearchAlgorithm, SearchDistance, Warmup } from "./types.ts";
 
-/** A schema from flag text to a typed value. */
-export type TextSchema<T> = v.GenericSchema<string, T>;
+export type { TextSchema };
 
 export const MAX_DATA_SIZE_BYTES = 512 * 1024 * 1024;
 

@@ -12,12 +12,12 @@
  *
  * Boundaries lie on the grid the main thread chose (TestSpec.timeline), so the workers'
  * intervals of the same index cover the same wall-clock span and the main thread merges them
- * by index (src/engine/timeline-merge.ts).
+ * by index (src/metrics/timeline-merge.ts).
  */
 import type { Histogram } from "hdr-histogram-js";
 import { createLatencyHistogram, encodeHistogram, mergeInto } from "../metrics/histogram.ts";
 import type { RecallTotals, WorkerInterval } from "../metrics/timeline.ts";
-import { intervalLatency } from "./timeline-merge.ts";
+import { intervalLatency } from "../metrics/timeline-merge.ts";
 
 /** Per-node numbers kept by the worker; `hist` is the one the hot path writes. */
 export class NodeStats {

@@ -12,7 +12,7 @@ import type { ProgressSnapshot, TestResult } from "../metrics/types.ts";
 import type { NodeAssignment, PlannedTest, TestPatch, WorkloadCatalog } from "./workload-api.ts";
 import type { TestSpec, WorkerResult } from "./messages.ts";
 import { mergeResults } from "./merge.ts";
-import { mergeWorkerIntervals } from "./timeline-merge.ts";
+import { mergeWorkerIntervals } from "../metrics/timeline-merge.ts";
 import { shardRequests } from "./shard.ts";
 import { STOP, STOP_INTERRUPTED, createSharedState, readProgress, resetSharedState, type SharedState } from "./shared-state.ts";
 import { startWorkers, type WorkerHandle } from "./worker-pool.ts";

@@ -9,7 +9,7 @@
  */
 import type { Socket } from "bun";
 import type { ConnectionConfig, TlsConfig } from "../config/types.ts";
-import { readCaDirectory } from "./tls-files.ts";
+import { readCaDirectory } from "../config/tls-files.ts";
 import { ConnectionError, describeSocketError } from "./errors.ts";
 
 export interface SocketSink {

@@ -17,7 +17,7 @@ import { createLatencyHistogram, encodeHistogram, mergeEncodedInto, type Histogr
 import type { NodeResult } from "../metrics/node-results.ts";
 import { imbalanceOf } from "../metrics/node-results.ts";
 import type { Timeline, TimelinePoint } from "../metrics/timeline.ts";
-import { clientInterval, mergeLatency } from "../engine/timeline-merge.ts";
+import { clientInterval, mergeLatency } from "../metrics/timeline-merge.ts";
 import { jsonLatencyMs, type JsonRecall, type JsonReport, type JsonTestReport } from "../report/json.ts";
 import { flattenConfig } from "./config-diff.ts";
 import { recallOf, type RunFile } from "./run-file.ts";

@@ -4,8 +4,8 @@
  * percentiles averaged), recall is Σ recall / Σ scored queries.
  */
 import type { Histogram } from "hdr-histogram-js";
-import { createLatencyHistogram, encodeHistogram, mergeEncodedInto } from "../metrics/histogram.ts";
-import type { ClientInterval, IntervalLatencyMs, Timeline, TimelinePoint, WorkerInterval } from "../metrics/timeline.ts";
+import { createLatencyHistogram, encodeHistogram, mergeEncodedInto } from "./histogram.ts";
+import type { ClientInterval, IntervalLatencyMs, Timeline, TimelinePoint, WorkerInterval } from "./timeline.ts";
 
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
 
