@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, spyOn, test } from "bun:test";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { parquetWriteFile } from "hyparquet-writer";
 import { runDatasetCommand } from "../../src/cli/dataset/index.ts";
 import { openDataset } from "../../src/dataset/index.ts";
@@ -91,6 +91,14 @@ describe("dataset subcommands", () => {
     );
     await expect(runDatasetCommand(["info", tmp.file("missing.bin")])).rejects.toThrow("cannot open");
     expect(await run("--help")).toContain("ground-truth");
+  });
+
+  test("an option the subcommand does not define is refused (it was ignored: --num-vector 50 generated the default 10000)", async () => {
+    await expect(runDatasetCommand(["generate", "-o", tmp.file("typo.bin"), "--num-vector", "50"])).rejects.toThrow(
+      "unknown option --num-vector for dataset generate (see dataset generate --help)",
+    );
+    await expect(runDatasetCommand(["info", tmp.file("typo.bin"), "--bogus"])).rejects.toThrow("unknown option --bogus for dataset info");
+    expect(existsSync(tmp.file("typo.bin"))).toBe(false);
   });
 
   test("numbers are read with the main flag table's rules (1_000 and 1e3 refused, as -n refuses them)", async () => {
