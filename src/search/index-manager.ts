@@ -273,16 +273,28 @@ export class IndexManager {
     await this.onMarkerNode(key, (c) => c.call(["UNLINK", key]));
   }
 
-  private async onMarkerNode<T>(key: string, fn: (client: ControlClient) => Promise<T>): Promise<T> {
+  /**
+   * Sends one command about the marker key to the primary owning its slot; a MOVED or ASK reply
+   * (the slot moved since discovery, e.g. during a resharding) is followed once.
+   */
+  private async onMarkerNode(key: string, fn: (client: ControlClient) => Promise<RespValue>): Promise<RespValue> {
     const slot = keySlot(key);
     const node = this.primaries.find((n) => n.slots.length === 0 || n.slots.includes(slot)) ?? this.primaries[0]!;
-    const client = await this.connect(node);
-    try {
-      return await fn(client);
-    } finally {
-      client.close();
-    }
+    const once = async (target: Target, asking: boolean): Promise<RespValue> => {
+      const client = await ControlClient.connect(target, this.conn, { select: this.deployment.mode !== "cluster" });
+      try {
+        if (asking) await client.call(["ASKING"]);
+        return await fn(client);
+      } finally {
+        client.close();
+      }
+    };
+    const reply = await once(targetOf(node), false);
+    const redirect = reply instanceof RespError ? /^(MOVED|ASK) \d+ (\S+):(\d+)$/.exec(reply.message) : null;
+    if (!redirect) return reply;
+    return once({ kind: "tcp", host: redirect[2]!, port: Number(redirect[3]) }, redirect[1] === "ASK");
   }
+
 
   /**
    * --cleanup: drops the index (if there) and UNLINKs the keys under the prefix that `owns`

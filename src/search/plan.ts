@@ -196,19 +196,22 @@ class SearchRun {
   }
 
   /** Present ids as u8 flags per slice index (1 = on the server), and their count. */
-  async presentIds(): Promise<{ flags: Uint8Array; count: number }> {
+  async presentIds(): Promise<{ flags: Uint8Array; count: number; slots?: Int32Array }> {
     const { vectorOffset } = this.config.search;
     const n = this.facts.numVectors;
     const flags = new Uint8Array(n);
+    // Cluster mode: the slot of each present key, so a rewrite keeps its tag (-1: not present).
+    const slots = this.cluster ? new Int32Array(n).fill(-1) : undefined;
     let count = 0;
-    await this.manager.scanKeys(this.config.search.prefix, (id) => {
+    await this.manager.scanKeys(this.config.search.prefix, (id, slot) => {
       const i = id - vectorOffset;
       if (i >= 0 && i < n && flags[i] === 0) {
         flags[i] = 1;
+        if (slots) slots[i] = slot;
         count++;
       }
     });
-    return { flags, count };
+    return slots ? { flags, count, slots } : { flags, count };
   }
 
   /** Cluster mode: the slot each key was loaded into, from SCAN on every primary. */
@@ -247,6 +250,40 @@ class SearchRun {
     const reason = `the vectors under ${this.config.search.prefix} no longer match the dataset (${marker}); reload them with -t vec-load --reload, or --cleanup`;
     this.log.info(`recall withheld: ${reason}`);
     return reason;
+  }
+
+  /**
+   * After a vec-load wrote every vector of the slice: the keys hold the dataset's values again
+   * and the rewrite marker goes, unless some vectors lack a tag or numeric attribute. HSET never
+   * removes a field, so such a key may still carry the one an update gave it (from another
+   * vector): then the marker stays, and the way out is --cleanup and a fresh load.
+   */
+  async restoredAll(): Promise<void> {
+    const prefix = this.config.search.prefix;
+    if ((await this.manager.readMarker(prefix)) === undefined) return;
+    if (this.someVectorsLackFields()) {
+      await this.manager.writeMarker(prefix, "an update gave keys tag or numeric fields that a reload cannot remove, since some vectors have none; run --cleanup and load again");
+      this.log.info("vec-load: recall stays withheld: some vectors have no tags or numeric attributes, so fields an earlier update wrote may remain; --cleanup and load again");
+      return;
+    }
+    await this.manager.clearMarker(prefix);
+  }
+
+  private someVectorsLackFields(): boolean {
+    const s = this.config.search;
+    const base = openDataset({ path: s.datasetPath, schemaPath: s.schemaPath, dataPath: s.dataPath });
+    try {
+      const ds = sliceDataset(base, { vectorOffset: s.vectorOffset, numVectors: s.numVectors });
+      const numeric = this.def.numericFields ?? [];
+      const attributes = numeric.filter((f) => ds.numericFields.includes(f));
+      for (let i = 0; i < ds.numVectors; i++) {
+        if (this.def.tagField !== undefined && ds.hasTags && ds.vectorTags(i).length === 0) return true;
+        for (const f of attributes) if (ds.vectorNumeric(i, f) === undefined) return true;
+      }
+      return false;
+    } finally {
+      base.close();
+    }
   }
 
   /** Before a vec-update that changes vector values: later runs must know (see IndexManager.markerKey). */
@@ -416,8 +453,12 @@ function loadTest(run: SearchRun, params: VecLoadParams): PlannedTest {
       const whole: TestPatch = { params: { ...params, dataset: run.facts.ref }, totalRequests: n };
       // --shard: the other shards write the other id ranges at the same time, so what is
       // already on the server says nothing about this shard's part: write it whole.
-      if (run.config.search.reload || run.config.shard) return whole;
+      if (run.config.shard || (run.config.search.reload && !run.cluster)) return whole;
       const found = await run.presentIds();
+      // Cluster mode: keys already there are rewritten under the tag they carry; a new tag would
+      // make a second key (and a second document) for the same vector.
+      const existingSlots = (from: number) => (found.slots && found.count > 0 ? { existingSlots: found.slots.slice(from) } : {});
+      if (run.config.search.reload) return { ...whole, params: { ...params, dataset: run.facts.ref, ...existingSlots(0) } };
       present = found.count;
       const firstMissing = found.flags.indexOf(0);
       if (firstMissing === -1) {
@@ -433,11 +474,12 @@ function loadTest(run: SearchRun, params: VecLoadParams): PlannedTest {
         );
         present = firstMissing;
         const dataset = { ...run.facts.ref, vectorOffset: run.facts.ref.vectorOffset + firstMissing, numVectors: n - firstMissing };
-        return { params: { ...params, dataset }, totalRequests: n - firstMissing };
+        return { params: { ...params, dataset, ...existingSlots(firstMissing) }, totalRequests: n - firstMissing };
       }
       if (present > 0) {
         run.log.info(`vec-load: ${present} of ${n} vectors are already on the server but not the first; writing all ${n} (--reload does the same without the SCAN)`);
         present = 0;
+        return { ...whole, params: { ...params, dataset: run.facts.ref, ...existingSlots(0) } };
       }
       return whole;
     },
@@ -445,7 +487,7 @@ function loadTest(run: SearchRun, params: VecLoadParams): PlannedTest {
       run.forgetSlots();
       const written = writtenVectors(result.extra?.["vec-load"]);
       // Every vector of the slice written again: the keys hold the dataset's values.
-      if (present === 0 && written === n) await run.manager.clearMarker(run.config.search.prefix);
+      if (present === 0 && written === n) await run.restoredAll();
       const wait = await run.manager.waitUntilReady(run.def.name, { timeoutSec: run.config.search.indexWaitTimeoutSec, expectedDocs: present + written }, run.log);
       const index: VecLoadIndexExtra = {
         index: run.def.name,

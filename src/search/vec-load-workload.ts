@@ -463,11 +463,16 @@ export function createVecLoadWorkload(p: VecLoadParams, _ctx: WorkerContext): Wo
     const n = data.ds.numVectors;
     const writer = new VectorHsetWriter(data.ds, data.offset, p, p.dim);
     const extra = emptyWriteExtra();
+    const existing = p.existingSlots !== undefined && p.existingSlots.length >= n ? p.existingSlots : undefined;
     const plan: WritePlan = {
       // Exactly once when totalRequests = n; wraps (rewrites) under --duration.
       keyIndex: (r) => r % n,
       source: (i) => i,
-      slot: p.clusterTags ? (i, node) => loadSlotOfId(data.offset + i, node.slots) : () => -1,
+      slot: !p.clusterTags
+        ? () => -1
+        : existing
+          ? (i, node) => (existing[i]! >= 0 ? existing[i]! : loadSlotOfId(data.offset + i, node.slots))
+          : (i, node) => loadSlotOfId(data.offset + i, node.slots),
     };
     return {
       forConnection: (_client, node) => new VectorWriteConnection(writer, plan, extra, p.dim * 4, node, p.clusterTags),

@@ -38,6 +38,12 @@ export interface VecLoadParams extends VectorKeyParams {
    * (found with SCAN unless --reload); empty = write all.
    */
   skipIdsPath?: string;
+  /**
+   * Cluster mode: the slot of the key each slice index already has on the server (-1: none), from
+   * a SCAN. Such a key is rewritten under its own tag instead of the writing connection's, so a
+   * reload never leaves two keys for one vector.
+   */
+  existingSlots?: Int32Array;
 }
 
 export interface VecQueryParams extends VectorKeyParams {
