@@ -4,7 +4,7 @@
  *
  * Every tag is exactly TAG_WIDTH bytes from [A-Za-z0-9], so the engine can pre-encode a command
  * with a "{XYZ}" placeholder once and patch the three bytes in place per request (no string
- * building, no re-encoding: measured to matter on the hot path, see bun-notes.md). Three
+ * building, no re-encoding: measured to matter on the hot path, docs/external-facts.md, Bun notes). Three
  * alphanumeric characters give 62^3 = 238,328 candidates, and scanning them in a fixed order
  * reaches all 16,384 slots after about 62,000 tries (a few milliseconds), so no slot needs a
  * longer or padded tag. The order is fixed, so the tag of a slot is the same in every run.

@@ -3,7 +3,7 @@
  * swappable `SocketSink`, so one socket can first run the handshake (request/response) and
  * then switch to the allocation-free benchmark handler without reconnecting.
  *
- * Bun traps handled here (see shared/spec/bun-notes.md): connect errors are always handled
+ * Bun traps handled here (docs/external-facts.md, Bun notes): connect errors are always handled
  * (an unhandled rejection spins the process), and TLS has no handshake timeout of its own, so
  * the whole connect + handshake is bounded by connectTimeoutMs.
  */

@@ -1,6 +1,6 @@
 /**
  * FT.INFO replies as one typed record, whatever the server's layout:
- * - valkey-search 1.0 / ElastiCache (anchors.md (h)): a flat RESP2 array of key/value pairs with
+ * - valkey-search 1.0 / ElastiCache (docs/external-facts.md, valkey-search (h)): a flat RESP2 array of key/value pairs with
  *   simple-string keys and numbers as bulk strings ("num_docs", "1000"), vector parameters nested
  *   under attributes[i].index / .algorithm;
  * - the same under RESP3, or as maps (MemoryDB, RediSearch with HELLO 3);

@@ -26,7 +26,7 @@ export interface PlatformCapabilities {
 }
 
 /**
- * valkey-search 1.0.3 as observed (anchors.md (h)): DIM < 32768, EF_RUNTIME / EF_CONSTRUCTION
+ * valkey-search 1.0.3 as observed (docs/external-facts.md, valkey-search (h)): DIM < 32768, EF_RUNTIME / EF_CONSTRUCTION
  * at most 4096, only FLOAT32. The managed services run the same module; RediSearch's limits are
  * wider, and k is bounded by our own -k limit (10000) there.
  */

@@ -1,7 +1,7 @@
 /**
  * The text of an FT.SEARCH query: the pre-filter before `=>` and the KNN clause after it.
  *
- * Filter syntax accepted by valkey-search 1.0.3 (anchors.md section (h)) and the test stand-in:
+ * Filter syntax accepted by valkey-search 1.0.3 (docs/external-facts.md, valkey-search (h)) and the test stand-in:
  * - `*` matches everything;
  * - `@tag:{a|b}` matches a document carrying a OR b (`{a,b}` is ONE tag "a,b" and matches nothing);
  * - `@num:[lo hi]`, `(` before a bound makes it exclusive, `-inf` / `+inf` are open ends;

@@ -2,7 +2,7 @@
  * Allocation-free scanner for FT.SEARCH replies: counts replies for the engine (ReplyCounter)
  * and hands each reply's result ids, in rank order, to a sink that scores recall.
  *
- * Layouts understood (anchors.md section (h), RESP2 and RESP3):
+ * Layouts understood (docs/external-facts.md, valkey-search (h), RESP2 and RESP3):
  * - Array form (valkey-search, both protocols): `*L :total` followed by result keys (bulk or
  *   simple strings), each optionally followed by an aggregate of fields. NOCONTENT / RETURN 0
  *   send only keys, the default and RETURN send key + `*2M [field value ...]`, LIMIT 0 0 sends

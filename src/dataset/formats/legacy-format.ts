@@ -1,6 +1,6 @@
 /**
  * Reader for the seed's single-file format (magic 0xDECDB001, versions 1 and 2), byte layout in
- * /work/shared/spec/anchors.md (b.2). Little-endian, 4096-byte header, then vectors, queries,
+ * docs/external-facts.md (formats, b.2). Little-endian, 4096-byte header, then vectors, queries,
  * u64 ground truth and, in v2, CSR tag blocks plus a NUL-separated vocabulary.
  *
  * Numeric metadata (this tool's extension, still a valid v2 file): a vocabulary entry `#<name>`
@@ -24,7 +24,7 @@ export const LEGACY_MAGIC = 0xdecdb001;
 export const LEGACY_HEADER_BYTES = 4096;
 export { NO_NEIGHBOR, NO_NEIGHBOR_U64 };
 
-/** Header byte offsets (anchors.md b.2). */
+/** Header byte offsets (docs/external-facts.md, formats b.2). */
 export const H = {
   magic: 0, version: 4, name: 8, metric: 264, dtype: 265, hasMetadata: 266, dim: 268,
   numVectors: 272, numQueries: 280, numNeighbors: 288, vocabSize: 292, vectorsOffset: 296,

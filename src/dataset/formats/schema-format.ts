@@ -1,6 +1,6 @@
 /**
  * Reader for the schema-driven format of the Rust tool: a YAML schema plus a headerless binary
- * (anchors.md b.1). Sections are packed back to back with no padding: records, keys, queries,
+ * (docs/external-facts.md, formats b.1). Sections are packed back to back with no padding: records, keys, queries,
  * ground truth. Only the first vector field is served; the first tag field (if any) feeds
  * vectorTags, and queryFilter when that field is also a query field.
  */
