@@ -32,6 +32,7 @@
  */
 import type { ReplyCounter } from "../engine/workload-api.ts";
 import { ErrorRing } from "../resp/error-ring.ts";
+import { printableErrorType } from "../resp/error-text.ts";
 import { RespProtocolError } from "../resp/types.ts";
 import {
   C_ARRAY,
@@ -536,7 +537,8 @@ export class SearchReplyScanner implements ReplyCounter {
   private recordError(src: Uint8Array, from: number, to: number): void {
     let wordEnd = from;
     while (wordEnd < to && src[wordEnd] !== SPACE && wordEnd - from < MAX_ERROR_CODE_BYTES) wordEnd++;
-    const code = errorText.decode(src.subarray(from, wordEnd));
+    // Printable, as ReplyScanner makes its codes (src/resp/error-text.ts): they end up in reports.
+    const code = printableErrorType(errorText.decode(src.subarray(from, wordEnd)));
     this.errors.put(this.errorCount, code, this.feedReplies, code === "MOVED" || code === "ASK" ? errorText.decode(src.subarray(from, to)) : "");
     this.errorCount++;
   }

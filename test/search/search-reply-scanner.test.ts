@@ -405,3 +405,14 @@ describe("score field (--with-scores)", () => {
     expect(seen).toBeUndefined();
   });
 });
+
+describe("error types are printable, as ReplyScanner makes them", () => {
+  test("escape sequences and control characters are removed from the code", () => {
+    const scanner = new SearchReplyScanner(new KeyIdDecoder("vec:"), { onSearchReply() {} });
+    const bytes = new TextEncoder().encode("-\u001b[31mERR\u0007 boom\r\n");
+    expect(scanner.feed(bytes, 0, bytes.length)).toBe(1);
+    const codes: string[] = [];
+    scanner.forEachErrorDetail((code) => codes.push(code));
+    expect(codes).toEqual(["ERR"]);
+  });
+});
