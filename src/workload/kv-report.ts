@@ -18,7 +18,12 @@ export function mergeKvExtras(parts: KvExtra[]): KvExtra | undefined {
   if (reads.length === 0) return shape ? { shape } : undefined;
   return {
     ...(shape ? { shape } : {}),
-    verifyReads: reads.reduce((a, b) => ({ checked: a.checked + b.checked, failed: a.failed + b.failed, connectionsGaveUp: a.connectionsGaveUp + b.connectionsGaveUp })),
+    verifyReads: reads.reduce((a, b) => ({
+      checked: a.checked + b.checked,
+      neverWritten: a.neverWritten + b.neverWritten,
+      failed: a.failed + b.failed,
+      connectionsGaveUp: a.connectionsGaveUp + b.connectionsGaveUp,
+    })),
   };
 }
 
@@ -54,6 +59,7 @@ export function kvReportLines(r: TestResult): string[] {
   const rd = verifyReadsOf(r);
   if (rd) {
     lines.push(`verify-reads: ${rd.checked} values checked, ${rd.failed} did not match what this run wrote (VERIFY errors)`);
+    if (rd.neverWritten > 0) lines.push(`  ${rd.neverWritten} replies for keys this run never wrote (empty, or not a value of this run): not checked`);
     if (rd.connectionsGaveUp > 0) lines.push(`  ${rd.connectionsGaveUp} connections stopped checking: a reply had a shape GET/HGET/HMGET do not return`);
   }
   return lines;

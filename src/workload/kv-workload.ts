@@ -58,7 +58,10 @@ export interface KvExtra {
 }
 
 export interface VerifyReadsCounts {
+  /** Values compared with what this run wrote to their key. */
   checked: number;
+  /** Replies for keys this run never wrote (empty, or a value not of this run): not judged. */
+  neverWritten: number;
   failed: number;
   connectionsGaveUp: number;
 }
@@ -77,17 +80,19 @@ export function createKvWorkload(p: KvParams, ctx: WorkerContext): WorkerWorkloa
       const shape = workloadShape(ctx.config, unit, p.readOnly === true);
       if (!p.verify || p.verify.role !== "read") return shape ? { shape } : {};
       let checked = 0;
+      let neverWritten = 0;
       let failed = 0;
       let gaveUp = 0;
       for (const c of connections) {
         const s = c.scanner;
         if (s instanceof ReadChecks) {
           checked += s.checked;
+          neverWritten += s.neverWritten;
           failed += s.failedChecks;
           gaveUp += s.gaveUp ? 1 : 0;
         }
       }
-      return { ...(shape ? { shape } : {}), verifyReads: { checked, failed, connectionsGaveUp: gaveUp } };
+      return { ...(shape ? { shape } : {}), verifyReads: { checked, neverWritten, failed, connectionsGaveUp: gaveUp } };
     },
   };
 }

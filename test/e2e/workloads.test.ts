@@ -3,6 +3,7 @@
 
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
 import { send } from "../support/cluster-ops.ts";
+import { parseInfo } from "../support/info.ts";
 import { callsOf, collectRun, describeRun, expectExit, parseJsonReport, resetServer, runBench, spawnBench, waitFor } from "../support/run-cli.ts";
 import { startValkey, type ValkeyServer } from "../support/valkey.ts";
 
@@ -137,8 +138,21 @@ describe("--verify-writes and --verify-reads", () => {
     const v = set!.extra.verifyWrites as VerifyWrites;
     expect(v.keysWritten).toBe(Number(await server.cli("DBSIZE")));
     expect(v).toMatchObject({ present: v.keysWritten, stale: 0, missing: 0, corrupt: 0, unreadable: 0 });
-    expect((get!.extra.kv as { verifyReads: { checked: number; failed: number } }).verifyReads).toMatchObject({ checked: 6000, failed: 0 });
+    const reads = (get!.extra.kv as { verifyReads: { checked: number; neverWritten: number; failed: number } }).verifyReads;
+    expect(reads.checked + reads.neverWritten).toBe(6000);
+    expect(reads.failed).toBe(0);
     expect(get!.requests.errors).toBe(0);
+  });
+
+  test("empty replies for keys this run never wrote are not counted as checked values: exactly the server's hits and misses", async () => {
+    const run = await runBench([...base(), "-t", "set,get", "-n", "20000", "-r", "5000", "--key-pattern", "Z:G", "-d", "30", "--verify-writes", "--verify-reads", "--output-format", "json"]);
+    expectExit(run, 0);
+    const stats = parseInfo(await server.cli("INFO", "stats"));
+    // --verify-writes' read-back only reads keys that were written: every miss is a GET of the get test.
+    const misses = Number(stats.keyspace_misses);
+    expect(misses).toBeGreaterThan(1000);
+    const reads = parseJsonReport(run.stdout).tests[1]!.extra.kv as { verifyReads: { checked: number; neverWritten: number; failed: number } };
+    expect(reads.verifyReads).toMatchObject({ checked: 20000 - misses, neverWritten: misses, failed: 0 });
   });
 
   test("the text report says what was verified, and the shape of keys and values", async () => {
@@ -149,7 +163,10 @@ describe("--verify-writes and --verify-reads", () => {
     expect(run.stdout).toContain("keys: zipfian (exponent 0.99) over 0..99; values: 30-40 random bytes, mean 35");
     expect(run.stdout.match(/^keys: /gm)?.length).toBe(1);
     expect(run.stdout).toMatch(/verify-writes: (\d+) keys with acknowledged writes, read back from the primaries: \1 present, 0 stale, 0 missing/);
-    expect(run.stdout).toMatch(/verify-reads: 1000 values checked, 0 did not match/);
+    const said = run.stdout.match(/verify-reads: (\d+) values checked, 0 did not match/);
+    const never = run.stdout.match(/ (\d+) replies for keys this run never wrote \(empty, or not a value of this run\): not checked/);
+    expect(Number(said?.[1]) + Number(never?.[1] ?? 0)).toBe(1000);
+    expect(Number(never?.[1] ?? 0)).toBe(Number(parseInfo(await server.cli("INFO", "stats")).keyspace_misses));
   });
 
   test("values rolled back to an older write are stale, deleted ones missing: exactly the keys the test changed, exit 1", async () => {

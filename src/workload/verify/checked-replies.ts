@@ -103,6 +103,8 @@ export class ReadChecks implements ReplyCounter, ValueSink {
   private mismatches = 0;
   /** Values compared, and those that did not match (for the report). */
   checked = 0;
+  /** Replies for keys this run never wrote (empty, or a value not of this run): not judged, not counted in `checked`. */
+  neverWritten = 0;
   failedChecks = 0;
   /** Set when the reply stream had a shape the value reader does not know: checking stopped. */
   gaveUp = false;
@@ -151,14 +153,22 @@ export class ReadChecks implements ReplyCounter, ValueSink {
     const entry = e.entry[u]!;
     const acked = this.ledger.acked(entry);
     let bad: boolean;
-    if (nil) bad = acked !== 0;
-    else {
+    let judged = true;
+    if (nil) {
+      bad = acked !== 0;
+      judged = bad;
+    } else {
       const stamp = readStamp(head, 0, length, this.ledger.nonce, e.key[u]!, field);
       if (stamp === CORRUPT) bad = true;
-      else if (stamp === NOT_OURS) bad = acked !== 0;
-      else bad = stamp <= this.ledger.floor(entry);
+      else if (stamp === NOT_OURS) {
+        bad = acked !== 0;
+        judged = bad;
+      } else bad = stamp <= this.ledger.floor(entry);
     }
-    if (field === 0) this.checked++;
+    if (field === 0) {
+      if (judged) this.checked++;
+      else this.neverWritten++;
+    }
     if (bad) this.mismatched[reply] = 1;
   }
 
