@@ -9,7 +9,7 @@ import type { BenchConfig } from "./config/types.ts";
 import type { RunHooks } from "./engine/orchestrator.ts";
 import { ServerMetricsMonitor } from "./engine/server-metrics-monitor.ts";
 import { TIMELINE_METRICS } from "./metrics/default-metrics.ts";
-import type { NodeReading } from "./metrics/metric-eval.ts";
+import { passesFilter, type NodeReading, type NodeRole } from "./metrics/metric-eval.ts";
 import { NodeTimeline, type NamedDef } from "./metrics/node-timeline.ts";
 import type { ServerMetrics } from "./metrics/server-diff.ts";
 import { buildSnapshot, compareSnapshots, loadSnapshot, type SnapshotComparison, type SnapshotTest } from "./metrics/snapshot-file.ts";
@@ -90,11 +90,17 @@ export async function openServerMetrics(
     }
   }
 
-  function warnAbsent(metrics: ServerMetrics): void {
+  function warnAbsent(metrics: ServerMetrics, readings: ReadonlyMap<string, NodeReading>): void {
     for (const m of metrics.tracked ?? []) {
       if (m.series.length > 0 || warnedAbsent.has(m.spec)) continue;
       warnedAbsent.add(m.spec);
-      opts.warn(`--track-metric ${m.spec}: no node reports this field (check the section and field names in INFO ${m.spec.split(":")[0]})`);
+      // No series because the node filter left no node (@replicas without replicas): the field is not at fault.
+      const roles = [...readings.values()].map((r) => r.role);
+      if (!roles.some((role) => passesFilter(role, m.nodeFilter))) {
+        opts.warn(`--track-metric ${m.spec}: its node filter @${m.nodeFilter} matches no node (this deployment has ${roleCounts(roles)}): nothing to report`);
+      } else {
+        opts.warn(`--track-metric ${m.spec}: no node reports this field (check the section and field names in INFO ${m.spec.split(":")[0]})`);
+      }
     }
   }
 
@@ -116,7 +122,7 @@ export async function openServerMetrics(
         });
         finishSampler(after, metrics, result);
         if (metrics) {
-          warnAbsent(metrics);
+          warnAbsent(metrics, after);
           result.extra = { ...result.extra, serverMetrics: metrics };
         }
       },
@@ -143,4 +149,13 @@ export async function openServerMetrics(
       monitor.close();
     },
   };
+}
+
+/** "3 primaries and no replica", "1 primary and 2 replicas". */
+function roleCounts(roles: readonly NodeRole[]): string {
+  const count = (role: NodeRole, one: string, many: string) => {
+    const n = roles.filter((r) => r === role).length;
+    return n === 0 ? `no ${one}` : `${n} ${n === 1 ? one : many}`;
+  };
+  return `${count("primary", "primary", "primaries")} and ${count("replica", "replica", "replicas")}`;
 }

@@ -53,10 +53,14 @@ describe("3-primary cluster", () => {
 
   test("a tracked total_commands_processed rate is the run's requests over its duration; tracked commandstats deltas equal the per-node counts", async () => {
     const n = 30_000;
-    const run = await runBench(["-p", port(), "-t", "set", "-n", String(n), "-r", "100000", "-c", "30", "--track-metric", RATE, "--track-metric", "commandstats:cmdstat_set:calls:sum:delta", "--track-metric", "stats:no_such_field", "--output-format", "json"], { timeoutMs: 60_000 });
+    const run = await runBench(["-p", port(), "-t", "set", "-n", String(n), "-r", "100000", "-c", "30", "--track-metric", RATE, "--track-metric", "commandstats:cmdstat_set:calls:sum:delta", "--track-metric", "stats:no_such_field", "--track-metric", "stats:total_commands_processed@replicas", "--output-format", "json"], { timeoutMs: 60_000 });
     expectExit(run, 0);
     // A field no node reports: one warning naming it, the run goes on.
     expect(run.stderr.split("\n").filter((l) => l.includes("stats:no_such_field"))).toEqual(["warning: --track-metric stats:no_such_field: no node reports this field (check the section and field names in INFO stats)"]);
+    // A real field on a cluster without replicas: the node filter is what matched nothing, not the field.
+    expect(run.stderr.split("\n").filter((l) => l.includes("@replicas"))).toEqual([
+      "warning: --track-metric stats:total_commands_processed@replicas: its node filter @replicas matches no node (this deployment has 3 primaries and no replica): nothing to report",
+    ]);
     const t = testOf(run.stdout, "SET");
     const rate = tracked(t, RATE).series[0]!;
     expect(rate.nodes).toHaveLength(3);
