@@ -398,7 +398,7 @@ export const FLAGS = {
     schema: errorBudgetText,
     default: undefined,
     defaultText: "none: any request lost with its connection exits 1",
-    help: "Errors a test may have (any type, lost requests included) and still exit 0, as a count or a percentage of its requests; for failover tests",
+    help: "Errors a test may have (any type, lost requests included) and still exit 0, as a count or a percentage of its requests; for failover tests. A test where no request succeeded exits 1 whatever it allows",
     group: "Load",
   }),
   pipeline: valueFlag({

@@ -110,6 +110,19 @@ describe("exit code after lost requests", () => {
     }
   });
 
+  test("a test where no request succeeded exits 1 even under --max-errors 100%, as --help, the README and docs/results.md say", async () => {
+    await server.cli("SET", "s", "not-a-number");
+    const run = await runBench(["-p", String(server.port), "-n", "200", "--max-errors", "100%", "INCR", "s"]);
+    expectExit(run, 1);
+    expect(run.stderr).toMatch(/every request of INCR s failed/);
+    const help = (await runBench(["--help"])).stdout;
+    const entry = help.slice(help.indexOf("--max-errors")).split(/\n {2}-/)[0]!.replace(/\s+/g, " ");
+    expect(entry).toContain("A test where no request succeeded exits 1 whatever it allows");
+    const root = `${import.meta.dir}/../..`;
+    expect((await Bun.file(`${root}/README.md`).text()).replace(/\s+/g, " ")).toContain("A test where no request succeeded still exits 1, whatever `--max-errors` allows");
+    expect((await Bun.file(`${root}/docs/results.md`).text()).replace(/\s+/g, " ")).toContain("test where no request succeeded exits 1 whatever `--max-errors` allows");
+  });
+
   test("--max-errors takes a count or a percentage; anything else is refused before connecting", async () => {
     for (const bad of ["x", "-1", "5.5", "101%", "%"]) {
       const run = await runBench(["-p", "1", "--max-errors", bad, "-t", "get"]);
