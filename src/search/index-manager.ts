@@ -219,6 +219,14 @@ export class IndexManager {
     return counts;
   }
 
+  /** Standalone: how many of `keys` exist (one EXISTS; the caller bounds the key count). */
+  async existingKeys(keys: string[]): Promise<number> {
+    if (keys.length === 0) return 0;
+    const reply = await this.onFirstPrimary((c) => c.call(["EXISTS", ...keys]));
+    if (typeof reply !== "number") throw new UserError(`EXISTS failed: ${reply instanceof RespError ? reply.message : "unexpected reply"}`);
+    return reply;
+  }
+
   /**
    * Searches each primary has executed so far (address -> count), from INFO SEARCH: the FT.SEARCH
    * requests it answered plus the partition searches it ran for other shards' FT.SEARCH (the

@@ -27,6 +27,7 @@ import type { TestResult } from "../metrics/types.ts";
 import { planKvTests } from "../workload/plan.ts";
 import { describeDefinition, resolveNumericFields, type IndexDefinition } from "./index-definition.ts";
 import { IndexManager, type SearchLog } from "./index-manager.ts";
+import { formatVectorKey } from "./key-id.ts";
 import { checkCapabilities, detectPlatform, type SearchPlatform } from "./platform.ts";
 import { allOf, numericFilter, tagFilter } from "./query-filter.ts";
 import { protectedIdBits } from "./vec-delete-workload.ts";
@@ -68,8 +69,13 @@ export interface DatasetFacts {
   queryRangeFields: string[];
   /** Slice indices a vec-delete may remove (outside every query's ground truth); 0 when no vec-delete runs. */
   deletable: number;
+  /** Distinct ground-truth ids of the queries (first -k of each), evenly sampled to at most GROUND_TRUTH_SAMPLE; empty when no queries run. */
+  groundTruthSample: number[];
   description: string;
 }
+
+/** Ground-truth keys checked for presence before a vec-query (bounded: one EXISTS, or one SCAN in cluster mode). */
+export const GROUND_TRUTH_SAMPLE = 2000;
 
 /** Opens and checks the dataset for the tests asked for. */
 export function datasetFacts(config: BenchConfig, queries: boolean, deletes: boolean): DatasetFacts {
@@ -101,11 +107,27 @@ export function datasetFacts(config: BenchConfig, queries: boolean, deletes: boo
       numericFields: ds.numericFields,
       queryRangeFields: [...queryRangeFields],
       deletable: deletes ? deletableCount(ds, s.vectorOffset) : 0,
+      groundTruthSample: queries ? groundTruthSample(ds, s.k) : [],
       description: `${ds.path}: ${ds.numVectors} vectors${s.vectorOffset > 0 ? ` from ${s.vectorOffset}` : ""}, dim ${dim} ${ds.dtype}, ${ds.numQueries} queries, ${ds.neighborsPerQuery} ground-truth neighbours each`,
     };
   } finally {
     base.close();
   }
+}
+
+/** The distinct ids recall is scored against, sorted and evenly thinned to GROUND_TRUTH_SAMPLE. */
+function groundTruthSample(ds: VectorDataset, k: number): number[] {
+  const ids = new Set<number>();
+  const width = Math.min(k, ds.neighborsPerQuery);
+  for (let q = 0; q < ds.numQueries; q++) {
+    for (let j = 0; j < width; j++) {
+      const id = ds.neighborId(q, j);
+      if (id !== NO_NEIGHBOR && id <= Number.MAX_SAFE_INTEGER) ids.add(id);
+    }
+  }
+  const all = [...ids].sort((a, b) => a - b);
+  if (all.length <= GROUND_TRUTH_SAMPLE) return all;
+  return Array.from({ length: GROUND_TRUTH_SAMPLE }, (_, i) => all[Math.floor((i * all.length) / GROUND_TRUTH_SAMPLE)]!);
 }
 
 /** Slice vectors outside every query's ground truth (a bit per vector, no id list). */
@@ -248,6 +270,33 @@ class SearchRun {
     const marker = await this.manager.readMarker(this.config.search.prefix);
     if (marker === undefined) return undefined;
     const reason = `the vectors under ${this.config.search.prefix} no longer match the dataset (${marker}); reload them with -t vec-load --reload, or --cleanup`;
+    this.log.info(`recall withheld: ${reason}`);
+    return reason;
+  }
+
+  /**
+   * Why recall cannot be scored because ground-truth vectors are not on the server (a partial
+   * vec-load), or undefined. Checks the sampled ground-truth keys: one EXISTS standalone; in
+   * cluster mode a key's tag is not derivable from its id, so the SCAN the slot map uses instead.
+   */
+  async missingGroundTruthReason(): Promise<string | undefined> {
+    const sample = this.facts.groundTruthSample;
+    if (sample.length === 0) return undefined;
+    const prefix = this.config.search.prefix;
+    let present = 0;
+    if (this.cluster) {
+      const wanted = new Set(sample);
+      const seen = new Set<number>();
+      await this.manager.scanKeys(prefix, (id) => {
+        if (wanted.has(id)) seen.add(id);
+      });
+      present = seen.size;
+    } else {
+      present = await this.manager.existingKeys(sample.map((id) => formatVectorKey(prefix, id)));
+    }
+    const missing = sample.length - present;
+    if (missing === 0) return undefined;
+    const reason = `${missing} of ${sample.length} sampled ground-truth vectors are not on the server under ${prefix}; load them: run -t vec-load with the full dataset, or --num-vectors covering the ground truth`;
     this.log.info(`recall withheld: ${reason}`);
     return reason;
   }
@@ -518,7 +567,7 @@ function queryTest(run: SearchRun, title: string, params: VecQueryParams): Plann
     repliesPerUnit: 1,
     async before() {
       await run.ensureIndex();
-      invalid = await run.rewrittenReason();
+      invalid = (await run.rewrittenReason()) ?? (await run.missingGroundTruthReason());
       searchesBefore = run.cluster ? await run.manager.shardSearches() : undefined;
     },
     async after(result) {
@@ -609,7 +658,7 @@ function mixTest(
     repliesPerUnit: 1,
     async before(): Promise<TestPatch> {
       await run.ensureIndex();
-      invalid = queryIndex >= 0 ? await run.rewrittenReason() : undefined;
+      invalid = queryIndex >= 0 ? ((await run.rewrittenReason()) ?? (await run.missingGroundTruthReason())) : undefined;
       if (update && changesValues(update.shift, run.facts.numVectors)) {
         const reason = await run.markRewritten(update.shift);
         invalid ??= reason;

@@ -246,6 +246,23 @@ describe(`cluster mode (${SERVER_KIND})`, () => {
     },
     TIMEOUT,
   );
+
+  test(
+    "a partial load (--num-vectors below the dataset) withholds vec-query's recall: the ground-truth keys are looked up on every shard",
+    async () => {
+      const n = uniqueNames();
+      const seed = target.shards[0]!;
+      const args = ["-h", seed.host, "-p", String(seed.port), "-c", "3", ...n.args, "--dataset", data.plain, "--search-algorithm", "FLAT"];
+      expectOk(await runBench([...args, "-t", "vec-load", "-q", "--num-vectors", "200"], { timeoutMs: 45_000 }));
+      const partial = parseJsonReport(expectOk(await runBench([...args, "-t", "vec-query", "-n", "30", "--output-format", "json"], { timeoutMs: 45_000 })));
+      expect(partial.tests[0]!.recall).toMatchObject({ valid: false, mean: null });
+      expect(partial.tests[0]!.recall!.invalidReason).toMatch(/^\d+ of \d+ sampled ground-truth vectors are not on the server/);
+      expectOk(await runBench([...args, "-t", "vec-load", "-q"], { timeoutMs: 45_000 }));
+      const full = parseJsonReport(expectOk(await runBench([...args, "-t", "vec-query", "-n", "30", "--output-format", "json", "--cleanup"], { timeoutMs: 45_000 })));
+      expect(full.tests[0]!.recall).toMatchObject({ valid: true, mean: 1 });
+    },
+    TIMEOUT,
+  );
 });
 
 function expectOk(run: RunResult): string {

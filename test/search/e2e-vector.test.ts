@@ -279,6 +279,33 @@ describe("recall after vectors were rewritten", () => {
   );
 });
 
+describe("recall after a partial load", () => {
+  test(
+    "vec-query withholds recall when ground-truth vectors were never loaded (--num-vectors below the dataset), scores it once they are",
+    async () => {
+      const n = uniqueNames();
+      const flat = [...base(target), ...n.args, "--dataset", data.plain, "--search-algorithm", "FLAT"];
+      await jsonRun([...flat, "-t", "vec-load", "--num-vectors", "200"]);
+      expect(await numDocs(target, n.index)).toBe(200);
+      const partial = await runBench([...flat, "-t", "vec-query", "-n", "40"], { timeoutMs: 45_000 });
+      expectExit(partial, 0);
+      expect(partial.stdout).toMatch(/Recall@10: withheld: \d+ of \d+ sampled ground-truth vectors are not on the server under /);
+      expect(partial.stdout).toContain("run -t vec-load with the full dataset, or --num-vectors covering the ground truth");
+      expect(partial.stdout).not.toContain("Recall@10: mean");
+      const json = await jsonRun([...flat, "-t", "vec-query", "-n", "40", "--skip-load"]);
+      const t = json.report.tests[0]!;
+      expect(t.recall).toMatchObject({ valid: false, mean: null });
+      expect(t.recall!.invalidReason).toMatch(/^\d+ of \d+ sampled ground-truth vectors are not on the server/);
+      expect(t.mrr).toBeNull();
+      // Loading the rest makes every ground-truth vector present: recall is scored again.
+      await jsonRun([...flat, "-t", "vec-load"]);
+      const full = await jsonRun([...flat, "-t", "vec-query", "-n", "40", "--cleanup"]);
+      expect(full.report.tests[0]!.recall).toMatchObject({ valid: true, mean: 1 });
+    },
+    TIMEOUT,
+  );
+});
+
 describe("approximate search (stand-in only)", () => {
   let approx: SearchServer;
   beforeAll(async () => {
