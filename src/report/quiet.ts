@@ -6,13 +6,13 @@
 import type { TestResult } from "../metrics/types.ts";
 import { latencyStats, usToMs } from "./latency-stats.ts";
 import { formatFixed } from "./printf.ts";
-import { formatErrorTypes } from "./text.ts";
+import { formatErrorTypes, unmeasured } from "./text.ts";
 
 /** valkey-benchmark's line; a test with errors gets a second, labelled line (the rate above
  *  counts successful replies only). */
 export function formatQuietLine(r: TestResult): string {
   const s = latencyStats(r.latencyUs);
-  const line = `${r.title}: ${formatFixed(r.throughput, 2)} requests per second, p50=${formatFixed(usToMs(s.p50), 3)} msec\n`;
+  const line = s.count === 0 ? `${r.title}: ${unmeasured(r)}\n` : `${r.title}: ${formatFixed(r.throughput, 2)} requests per second, p50=${formatFixed(usToMs(s.p50), 3)} msec\n`;
   if (r.errors === 0) return line;
   return line + `  errors: ${r.errors} of ${r.issued} requests, ${formatFixed(r.errorRate, 2)} errors per second (${formatErrorTypes(r.errorsByType)})\n`;
 }

@@ -49,6 +49,14 @@ export function formatTextReport(r: TestResult, opts: TextReportOptions): string
   lines.push("");
 
   const h = toJsHistogram(r.latencyUs);
+  if (h.totalCount === 0) {
+    // Nothing measured (a vec-load with every vector already present): zeros would read as numbers.
+    lines.push("Summary:");
+    lines.push(`  ${unmeasured(r)}`);
+    lines.push(...additionLines(r));
+    if (opts.sections) lines.push(...opts.sections(r));
+    return lines.join("\n") + "\n";
+  }
   lines.push("Latency by percentile distribution:");
   lines.push(...percentileDistribution(h).map(formatDistributionLine));
   lines.push("");
@@ -67,6 +75,12 @@ export function formatTextReport(r: TestResult, opts: TextReportOptions): string
   lines.push(...additionLines(r));
   if (opts.sections) lines.push(...opts.sections(r));
   return lines.join("\n") + "\n";
+}
+
+/** Why a test without one measured request has no throughput or latency lines. */
+export function unmeasured(r: TestResult): string {
+  if (r.issued === 0) return "no requests sent: the test had nothing to send (the messages above say why); throughput and latency withheld";
+  return `no request was measured: none of the ${r.issued} sent got a successful reply; throughput and latency withheld`;
 }
 
 /** "50.000% <= 0.207 milliseconds (cumulative count 11152)" */

@@ -23,6 +23,11 @@ describe("-q", () => {
     expect(line.trimEnd()).toMatch(QUIET_LINE);
   });
 
+  test("a test that sent nothing prints no p50 of zero", () => {
+    const line = formatQuietLine(result({ latencyUs: histogramOf([]), completed: 0, issued: 0, throughput: 0 }));
+    expect(line).toBe("SET: no requests sent: the test had nothing to send (the messages above say why); throughput and latency withheld\n");
+  });
+
   test("a text or quiet run ends with one empty line, as valkey-benchmark's does", () => {
     expect(RUN_TRAILER).toBe("\n");
     expect(fixture("default.txt").endsWith("\n\n")).toBe(true);

@@ -102,10 +102,19 @@ describe("text report layout", () => {
     );
   });
 
-  test("an empty histogram prints no distribution lines and zero latencies instead of garbage", () => {
+  test("a test that sent nothing (vec-load with every vector present) says so and prints no latency numbers", () => {
     const text = formatTextReport(result({ latencyUs: histogramOf([]), completed: 0, issued: 0, throughput: 0 }), { servers: STANDALONE });
-    expect(text).toContain("Latency by percentile distribution:\n\nCumulative distribution of latencies:\n\nSummary:");
-    expect(text).toContain("        0.000     0.000     0.000     0.000     0.000     0.000\n");
+    expect(text).toContain("\nSummary:\n  no requests sent: the test had nothing to send (the messages above say why); throughput and latency withheld\n");
+    expect(text).not.toContain("0.000");
+    expect(text).not.toContain("latency summary");
+    expect(text).not.toContain("throughput summary");
+    expect(text).not.toContain("distribution");
+  });
+
+  test("a test whose every request failed has no latency numbers either, and keeps its error lines", () => {
+    const text = formatTextReport(result({ latencyUs: histogramOf([]), completed: 0, issued: 5, errors: 5, errorsByType: { ERR: 5 }, throughput: 0 }), { servers: STANDALONE });
+    expect(text).toContain("  no request was measured: none of the 5 sent got a successful reply; throughput and latency withheld\n  errors: 5 (ERR: 5)\n");
+    expect(text).not.toContain("latency summary");
   });
 });
 

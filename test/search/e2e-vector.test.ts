@@ -336,6 +336,27 @@ describe("approximate search (stand-in only)", () => {
   );
 });
 
+describe("a vec-load with nothing to write", () => {
+  test(
+    "every vector already present: no request sent, no latency numbers of zero (text and -q)",
+    async () => {
+      const n = uniqueNames();
+      await jsonRun([...base(target), ...n.args, "--dataset", data.plain, "-t", "vec-load"]);
+      const text = await runBench([...base(target), ...n.args, "--dataset", data.plain, "-t", "vec-load"], { timeoutMs: 45_000 });
+      expectExit(text, 0);
+      expect(text.stderr).toContain("all 500 vectors are already on the server");
+      expect(text.stdout).toContain("  no requests sent: the test had nothing to send (the messages above say why); throughput and latency withheld");
+      expect(text.stdout).not.toContain("latency summary");
+      expect(text.stdout).not.toContain("Latency by percentile distribution");
+      const quiet = await runBench([...base(target), ...n.args, "--dataset", data.plain, "-t", "vec-load", "-q", "--cleanup"], { timeoutMs: 45_000 });
+      expectExit(quiet, 0);
+      expect(quiet.stdout).toContain("VEC-LOAD: no requests sent:");
+      expect(quiet.stdout).not.toContain("p50=");
+    },
+    TIMEOUT,
+  );
+});
+
 describe("waiting for the index (stand-in only)", () => {
   standInTest(
     "a new index over existing keys is waited for until its backfill ends (stand-in only)",
