@@ -150,6 +150,7 @@ export async function buildConfig(flags: FlagReader, options: BuildOptions): Pro
       tls,
       user: flags.get(FLAGS.user) ?? uri?.user,
       password: flags.get(FLAGS.password) ?? uri?.password,
+      ...(flags.get(FLAGS.password) === undefined && uri?.password !== undefined ? { passwordFromUri: true as const } : {}),
       dbnum: flags.given("dbnum") ? flags.get(FLAGS.dbnum) : (uri?.dbnum ?? flags.get(FLAGS.dbnum)),
       resp3: flags.get(FLAGS.resp3),
       connectTimeoutMs: flags.get(FLAGS.connectTimeout),

@@ -34,6 +34,8 @@ export interface ConnectionConfig {
   user?: string;
   /** Never printed or written: reports use redactConfig(). */
   password?: string;
+  /** Set when the password came from the -u URI (not -a): messages about it name the URI. */
+  passwordFromUri?: true;
   dbnum: number;
   resp3: boolean;
   connectTimeoutMs: number;

@@ -43,7 +43,7 @@ export class ControlClient implements SocketSink {
         // Setup belongs to connecting: a silent peer (wrong port, not Valkey) fails within
         // --connect-timeout rather than the longer --request-timeout.
         const reply = await client.call(cmd, conn.connectTimeoutMs, "--connect-timeout");
-        checkHandshakeReply(cmd, reply, client.where);
+        checkHandshakeReply(cmd, reply, client.where, conn.passwordFromUri === true);
       }
     } catch (e) {
       client.close();

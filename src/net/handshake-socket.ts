@@ -53,7 +53,7 @@ export async function openReadySocket(
     const parts = cmds.map((c) => encodeCommand(c));
     socket.write(Buffer.concat(parts));
     const got = await done;
-    for (let i = 0; i < cmds.length; i++) checkHandshakeReply(cmds[i]!, got[i]!, where);
+    for (let i = 0; i < cmds.length; i++) checkHandshakeReply(cmds[i]!, got[i]!, where, conn.passwordFromUri === true);
     return socket;
   } catch (e) {
     socket.terminate();

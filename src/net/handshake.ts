@@ -21,8 +21,11 @@ export function handshakeCommands(conn: ConnectionConfig, opts: { select: boolea
   return cmds;
 }
 
-/** Throws a user-facing ConnectionError if a handshake command failed. Never echoes the password. */
-export function checkHandshakeReply(cmd: readonly string[], reply: RespValue, where: string): void {
+/**
+ * Throws a user-facing ConnectionError if a handshake command failed. Never echoes the password.
+ * `passwordFromUri`: the password came from -u's URI, not -a (the messages name the one given).
+ */
+export function checkHandshakeReply(cmd: readonly string[], reply: RespValue, where: string, passwordFromUri = false): void {
   if (!(reply instanceof RespError)) return;
   const name = cmd[0] === "CLIENT" ? "CLIENT TRACKING" : cmd[0];
   const m = reply.message;
@@ -30,7 +33,8 @@ export function checkHandshakeReply(cmd: readonly string[], reply: RespValue, wh
     throw new ConnectionError(`authentication to ${where} failed (${reply.code}); check -a/--user or the URI's credentials`, "AUTH");
   }
   if (name === "AUTH" && /without any password configured|no password is set/i.test(m)) {
-    throw new ConnectionError(`${where} has no password configured but -a was given; drop -a/--user`, "AUTH");
+    const fix = passwordFromUri ? "the -u URI carries a password; drop it from the URI (valkey://host:port)" : "-a was given; drop -a/--user";
+    throw new ConnectionError(`${where} has no password configured but ${fix}`, "AUTH");
   }
   if (name === "HELLO" && /unknown command/i.test(m)) {
     throw new ConnectionError(`${where} does not support RESP3 (HELLO unknown); drop -3`, "PROTOCOL");

@@ -88,6 +88,25 @@ describe("failed authentication", () => {
   });
 });
 
+describe("a password given to a server that has none", () => {
+  test("the message names where the password came from: the -u URI, or -a", async () => {
+    const open = await startValkey();
+    try {
+      const fromUri = await runBench(["-u", `valkey://:${DEFAULT_PASSWORD}@127.0.0.1:${open.port}`, "-n", "100", "-t", "set", "-q"], { timeoutMs: 10_000 });
+      expectExit(fromUri, 1);
+      expect(fromUri.stderr).toContain("has no password configured but the -u URI carries a password; drop it from the URI (valkey://host:port)");
+      expect(fromUri.stderr).not.toContain("-a was given");
+      expectNoSecrets(fromUri);
+      const fromFlag = await runBench(["-p", String(open.port), "-a", DEFAULT_PASSWORD, "-n", "100", "-t", "set", "-q"], { timeoutMs: 10_000 });
+      expectExit(fromFlag, 1);
+      expect(fromFlag.stderr).toContain("has no password configured but -a was given; drop -a/--user");
+      expectNoSecrets(fromFlag);
+    } finally {
+      await open.stop();
+    }
+  });
+});
+
 describe("reports never contain the password", () => {
   test("--output-format json on stdout redacts -a", async () => {
     const run = await runBench(["-p", String(server.port), "-n", "100", "-t", "set", "--user", USER, "-a", USER_PASSWORD, "--output-format", "json"]);
