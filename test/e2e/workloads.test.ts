@@ -144,7 +144,7 @@ describe("--verify-writes and --verify-reads", () => {
     expect(get!.requests.errors).toBe(0);
   });
 
-  test("empty replies for keys this run never wrote are not counted as checked values: exactly the server's hits and misses", async () => {
+  test("empty replies for keys this run never wrote are not counted as checked values: neverWritten is exactly the server's misses", async () => {
     const run = await runBench([...base(), "-t", "set,get", "-n", "20000", "-r", "5000", "--key-pattern", "Z:G", "-d", "30", "--verify-writes", "--verify-reads", "--output-format", "json"]);
     expectExit(run, 0);
     const stats = parseInfo(await server.cli("INFO", "stats"));
