@@ -10,6 +10,11 @@ import { startCluster, type ValkeyCluster, type ValkeyServer } from "../support/
 import type { NodeResult } from "../../src/metrics/node-results.ts";
 
 const MIGRATED_SLOTS = 50;
+/**
+ * Long enough that the migration (wait for 3000 SETs, then 50 slots with a 500 ms hold) ends while
+ * the run still writes, also on a loaded 2-core machine (4 s was too short there).
+ */
+const RUN_SECONDS = 8;
 
 let cluster: ValkeyCluster;
 let primaries: ValkeyServer[];
@@ -31,7 +36,7 @@ describe("live slot migration during a run", () => {
 
     const proc = spawnBench(
       [
-        "-p", String(from.port), "-t", "set", "--duration", "4", "-c", "12", "-r", "100000",
+        "-p", String(from.port), "-t", "set", "--duration", String(RUN_SECONDS), "-c", "12", "-r", "100000",
         "--request-timeout", "15000", "--output-format", "json",
       ],
       { timeoutMs: 30_000 },
