@@ -12,6 +12,9 @@ ensure_deps
 echo "== typecheck" >&2
 node_modules/.bin/tsc --noEmit -p .
 
+echo "== lint (biome.json)" >&2
+node_modules/.bin/biome lint
+
 echo "== imports (layers, cycles: docs/architecture.md)" >&2
 node_modules/.bin/bun scripts/check-imports.ts
 

@@ -9,7 +9,7 @@ import { nodeAddress } from "../cluster/discovery.ts";
 import { parseRedirect } from "../cluster/redirect.ts";
 import { ControlClient } from "../net/control-client.ts";
 import { encodeCommand } from "../resp/encode.ts";
-import { RespError } from "../resp/types.ts";
+import { RespError, type RespValue } from "../resp/types.ts";
 import type { WorkerClusterState } from "./cluster-state.ts";
 import type { NodeAssignment } from "./workload-api.ts";
 
@@ -79,7 +79,7 @@ export class RedirectRouter {
         retriedCode = code;
         if (code === "CLUSTERDOWN") await this.cluster.refresh();
       }
-      let reply;
+      let reply: RespValue | undefined;
       try {
         const client = await this.client(host, port);
         const bytes = asking ? concat(ASKING, command) : command;

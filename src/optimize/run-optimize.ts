@@ -19,7 +19,7 @@ import { EngineTrials } from "./engine-trials.ts";
 import { paretoFront } from "./pareto.ts";
 import { buildOptimizeReport, type OptimizeReport } from "./report-json.ts";
 import { formatOptimizeText } from "./report-text.ts";
-import { optimize } from "./search.ts";
+import { optimize, type SearchOutcome } from "./search.ts";
 import { Session, type TrialRecord } from "./session.ts";
 import { gridSize, sweep } from "./sweep.ts";
 import { trialConfig } from "./trial-config.ts";
@@ -78,7 +78,7 @@ export async function runOptimize(config: BenchConfig, argv: readonly string[], 
     engine.interrupt();
   };
   process.on("SIGINT", onSigint);
-  let outcome;
+  let outcome: SearchOutcome;
   try {
     if (config.tests.includes("vec-load")) await engine.loadOnce();
     outcome = options.mode === "sweep" ? await sweep(session, options, config.clients) : await optimize(session, options, { clients: config.clients, pipeline: config.pipeline, threads: config.threads });
