@@ -13,7 +13,7 @@ echo "== typecheck" >&2
 node_modules/.bin/tsc --noEmit -p .
 
 echo "== lint (biome.json)" >&2
-node_modules/.bin/biome lint
+node_modules/.bin/biome lint --diagnostic-level=error
 
 echo "== imports (layers, cycles: docs/architecture.md)" >&2
 node_modules/.bin/bun scripts/check-imports.ts
