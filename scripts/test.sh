@@ -24,4 +24,7 @@ if [ -f scripts/build.ts ]; then
 fi
 
 echo "== test" >&2
-node_modules/.bin/bun test "$@"
+# Tests start real servers and some wait out reconnect budgets of several seconds: 60 s per test
+# (bunfig.toml's [test] timeout is not applied by every bun version; the flag always is). A
+# --timeout given to this script comes later on the command line and wins.
+node_modules/.bin/bun test --timeout 60000 "$@"
