@@ -104,7 +104,7 @@ describe("legacy 0xDECDB001 format", () => {
   test("a sparse file declaring 10 billion vectors opens in O(1) memory and reads its last vector", () => {
     const path = tmp.file("huge.bin");
     const n = 10_000_000_000;
-    const w = new LegacyDatasetWriter({ path, dim: 2, numVectors: n, numQueries: 1, neighborsPerQuery: 1, metric: "L2" });
+    const w = new LegacyDatasetWriter({ path, dim: 2, numVectors: n, numQueries: 1, neighborsPerQuery: 1, metric: "L2", sparse: true });
     w.writeVectors(n - 1, new Float32Array([1.5, -2.25]));
     w.writeVectors(n / 2, new Float32Array([3, 4]));
     w.writeQueries(0, new Float32Array([1.5, -2.25]));

@@ -21,6 +21,11 @@ export interface LegacyWriterOptions {
   numQueries: number;
   neighborsPerQuery: number;
   metric?: DistanceMetric;
+  /**
+   * The caller fills only some rows, so the file stays sparse and takes little disk: skip the
+   * free-space check, which assumes every byte is written (dataset generate, convert).
+   */
+  sparse?: boolean;
 }
 
 /**
@@ -97,7 +102,7 @@ export class LegacyDatasetWriter {
     this.rowBytes = o.dim * (o.dtype === "float16" ? 2 : 4);
     this.offsets = legacyOffsets(o);
     this.tmpPath = `${o.path}.partial`;
-    checkFreeSpace(o.path, this.offsets.groundTruthEnd);
+    if (!o.sparse) checkFreeSpace(o.path, this.offsets.groundTruthEnd);
     try {
       this.fd = openSync(this.tmpPath, "w");
     } catch (e) {

@@ -96,7 +96,9 @@ describe("HTML report in headless Chromium", () => {
 
   test("-o x.html on a run writes the report directly", async () => {
     const html = join(dir, "direct.html");
-    const run = await runBench(["-p", String(server.port), "-t", "ping_mbulk", "-n", "20000", "-q", "-o", html], { timeoutMs: 40_000 });
+    // Paced to 2 s: on a quiet machine 20000 unpaced requests end before the first quarter
+    // interval, and the over-time charts would rightly have no point to draw.
+    const run = await runBench(["-p", String(server.port), "-t", "ping_mbulk", "-n", "20000", "--rps", "10000", "-q", "-o", html], { timeoutMs: 40_000 });
     expectExit(run, 0);
     const seen = await inspect(html, "report-direct.png");
     expect(seen.errors).toEqual([]);
