@@ -11,7 +11,7 @@ import { UserError } from "../errors.ts";
 import { decodeHistogram } from "../metrics/histogram.ts";
 import type { JsonTestReport } from "../report/json.ts";
 import { latencyStats } from "../report/latency-stats.ts";
-import { configTable } from "./config-diff.ts";
+import { configTable } from "../report/config-diff.ts";
 import { datasetOf, recallOf, type RunFile } from "./run-file.ts";
 
 export type MetricName = "throughput" | "p50" | "p90" | "p95" | "p99" | "p99.9" | "p99.99" | "max" | "mean" | "recall";

@@ -19,7 +19,7 @@ import { imbalanceOf } from "../metrics/node-results.ts";
 import type { Timeline, TimelinePoint } from "../metrics/timeline.ts";
 import { clientInterval, mergeLatency } from "../metrics/timeline-merge.ts";
 import { jsonLatencyMs, type JsonRecall, type JsonReport, type JsonTestReport } from "../report/json.ts";
-import { flattenConfig } from "./config-diff.ts";
+import { flattenConfig } from "../report/config-diff.ts";
 import { recallOf, type RunFile } from "./run-file.ts";
 
 /** Config paths allowed to differ between shards. */

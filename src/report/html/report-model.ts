@@ -5,8 +5,8 @@
  */
 import type { NodeResult } from "../../metrics/node-results.ts";
 import type { JsonReport, JsonTestReport } from "../json.ts";
-import { configTable } from "../../results/config-diff.ts";
-import { recallOf } from "../../results/run-file.ts";
+import { configTable } from "../config-diff.ts";
+import { recallOf } from "../test-recall.ts";
 import { align, nodeBars, PALETTE, spectrumPoints, timelinePoints, type ChartSpec } from "./charts.ts";
 
 export interface RunInput {
