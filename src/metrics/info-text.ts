@@ -43,6 +43,12 @@ export function sectionMatches(header: string, section: string): boolean {
   return header === section || header.startsWith(`${section}_`);
 }
 
+/** Does the reply have the section (any header that belongs to it, even with no fields)? */
+export function hasInfoSection(info: InfoSections, section: string): boolean {
+  for (const header of info.keys()) if (sectionMatches(header, section)) return true;
+  return false;
+}
+
 const MEMORY_UNITS: Record<string, number> = { b: 1, k: 1024, kb: 1024, m: 1024 ** 2, mb: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3, t: 1024 ** 4, tb: 1024 ** 4 };
 
 const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;

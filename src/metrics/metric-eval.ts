@@ -5,9 +5,11 @@
  *
  * Our own calls are not the server's workload: every reading counts the commands its control
  * connection sent before it (INFO, FT.INFO, CONFIG), and those sent between two readings are
- * taken out of `total_commands_processed` and of `cmdstat_<command>:calls`.
+ * taken out of `total_commands_processed` and of `cmdstat_<command>:calls`. Commands a module
+ * ran itself (module-calls.ts) are taken out of `total_commands_processed` too.
  */
-import { fieldsOf, infoNumber, sectionMatches, subField, type InfoSections } from "./info-text.ts";
+import { fieldsOf, hasInfoSection, infoNumber, subField, type InfoSections } from "./info-text.ts";
+import { moduleCallCount, moduleCallsBetween } from "./module-calls.ts";
 import { fieldMatches, seriesName, type MetricDef, type NodeFilter } from "./metric-def.ts";
 
 export type NodeRole = "primary" | "replica";
@@ -92,18 +94,14 @@ export function readField(def: MetricDef, info: InfoSections, field: string): nu
   return undefined;
 }
 
-function hasSection(info: InfoSections, section: string): boolean {
-  for (const header of info.keys()) if (sectionMatches(header, section)) return true;
-  return false;
-}
-
 /** Our calls between two readings that the server counted under `field` (see file comment). */
 function ownCallsIn(def: MetricDef, field: string, before: NodeReading, after: NodeReading): number {
   const delta = (name: string) => (after.ownCalls[name] ?? 0) - (before.ownCalls[name] ?? 0);
   if (field === "total_commands_processed") {
     let n = 0;
     for (const name of Object.keys(after.ownCalls)) n += delta(name);
-    return n;
+    // Commands a module ran itself (valkey-search's ACL GETUSER): not sent by any client.
+    return n + moduleCallCount(moduleCallsBetween(before.info, after.info));
   }
   if (field.startsWith("cmdstat_") && def.sub === "calls") return delta(field.slice("cmdstat_".length).toLowerCase());
   return 0;
@@ -133,7 +131,7 @@ function nodeValue(def: MetricDef, field: string, pair: ReadingPair, elapsedSec:
   if (!pair.before) return undefined;
   // A field the first reading's section did not have yet counts from zero (a command's first
   // call creates its cmdstat_ line); without the section at all, the change is unknown.
-  const before = readField(def, pair.before.info, field) ?? (hasSection(pair.before.info, def.section) ? 0 : undefined);
+  const before = readField(def, pair.before.info, field) ?? (hasInfoSection(pair.before.info, def.section) ? 0 : undefined);
   if (before === undefined) return undefined;
   const after = rawAfter - ownCallsIn(def, field, pair.before, pair.after);
   const seconds = elapsedSec ?? (pair.after.takenAtMs - pair.before.takenAtMs) / 1000;

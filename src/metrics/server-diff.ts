@@ -10,6 +10,7 @@
 import { DEFAULT_METRICS, SEARCH_METRIC_DEFS } from "./default-metrics.ts";
 import { fieldsOf, subFields } from "./info-text.ts";
 import type { MetricDef } from "./metric-def.ts";
+import { moduleCallsBetween } from "./module-calls.ts";
 import type { NodeSampleAt, TimelineSummary } from "./node-timeline.ts";
 import { evaluateMetric, pairReadings, readField, round, withoutIdleSeries, type MetricResult, type NodeReading, type NodeValue, type ReadingPair } from "./metric-eval.ts";
 export interface CommandDelta {
@@ -44,8 +45,13 @@ export interface NodeServerMetrics {
   usedMemoryAfterBytes?: number;
   /** after - before, bytes (negative when memory was freed). */
   usedMemoryGrowthBytes?: number;
-  /** total_commands_processed delta (every client's commands, less the snapshots' own INFO). */
+  /** total_commands_processed delta: the commands clients sent, less the snapshots' own INFO and
+   *  the commands a module ran itself (`moduleInternalCalls`). */
   commandsProcessed?: number;
+  /** Commands a module ran internally during the test (valkey-search's `acl|getuser`, one per
+   *  FT.SEARCH), by commandstats name: left out of commandsProcessed and opsPerSec. Absent when
+   *  none ran (always on a server without such a module). See module-calls.ts. */
+  moduleInternalCalls?: Record<string, number>;
   /** commandsProcessed over the test's duration. */
   opsPerSec?: number;
   /** instantaneous_ops_per_sec after the test (the server's own short-window estimate). */
@@ -70,6 +76,8 @@ export interface ServerMetricsTotal {
   usedMemoryAfterBytes?: number;
   commandsProcessed?: number;
   opsPerSec?: number;
+  /** Sums of the nodes' moduleInternalCalls. */
+  moduleInternalCalls?: Record<string, number>;
   connectedClients?: number;
   /** Sums of the search_* deltas. */
   searchDelta?: Record<string, number>;
@@ -198,6 +206,8 @@ function nodeMetrics(e: Evaluated, pair: { before: NodeReading; after: NodeReadi
     m.commandsProcessed = Math.max(0, counterValue(processed));
     if (durationSec > 0) m.opsPerSec = round(m.commandsProcessed / durationSec, 2);
   }
+  const internal = moduleCallsBetween(pair.before.info, pair.after.info);
+  if (Object.keys(internal).length > 0) m.moduleInternalCalls = internal;
   const inst = one(e.instantaneousOpsPerSec, address);
   if (inst) m.instantaneousOpsPerSec = inst.value;
   const clients = one(e.connectedClients, address);
@@ -260,6 +270,9 @@ export function totalOf(nodes: NodeServerMetrics[], serving: readonly string[]):
   set("usedMemoryAfterBytes", sumOf(chosen, (n) => n.usedMemoryAfterBytes));
   set("commandsProcessed", sumOf(chosen, (n) => n.commandsProcessed));
   set("opsPerSec", sumOf(chosen, (n) => n.opsPerSec));
+  const internal: Record<string, number> = {};
+  for (const n of chosen) if (n.moduleInternalCalls) addInto(internal, n.moduleInternalCalls);
+  if (Object.keys(internal).length > 0) total.moduleInternalCalls = internal;
   set("connectedClients", sumOf(chosen, (n) => n.connectedClients));
   const searching = chosen.filter((n) => n.search !== undefined);
   if (searching.length > 0) {

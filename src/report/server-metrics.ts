@@ -4,6 +4,7 @@
  * Printed after the per-node table, i.e. after valkey-benchmark's own layout has ended.
  */
 import type { CommandDelta, NodeServerMetrics, ServerMetrics } from "../metrics/server-diff.ts";
+import { internalCommandOf } from "../metrics/module-calls.ts";
 import type { TestResult } from "../metrics/types.ts";
 import { formatFixed } from "./printf.ts";
 
@@ -35,6 +36,7 @@ function shownCommands(commands: Record<string, CommandDelta>, testCommands: rea
   const own = testCommands.flatMap((name) => (commands[name] ? [[name, commands[name]] as [string, CommandDelta]] : []));
   if (own.length > 0) return own;
   return Object.entries(commands)
+    .filter(([name]) => !internalCommandOf(name))
     .sort((a, b) => b[1].calls - a[1].calls)
     .slice(0, TOP_COMMANDS);
 }
@@ -83,6 +85,15 @@ function searchText(delta: Record<string, number> | undefined, after: Record<str
   return bits.length > 0 ? `search ${bits.join(", ")}` : undefined;
 }
 
+/** What ops/s leaves out on a server whose module runs commands itself (module-calls.ts). */
+function internalCallsNote(nodes: readonly NodeServerMetrics[]): string | undefined {
+  const calls: Record<string, number> = {};
+  for (const n of nodes) for (const [name, c] of Object.entries(n.moduleInternalCalls ?? {})) calls[name] = (calls[name] ?? 0) + c;
+  const parts = Object.entries(calls).map(([name, c]) => `${c} ${name} (${internalCommandOf(name)?.reason ?? "run by a module"})`);
+  if (parts.length === 0) return undefined;
+  return `  ops/s counts the commands clients sent; left out: ${parts.join(", ")}`;
+}
+
 export function formatServerMetrics(r: TestResult): string {
   const m = serverMetricsOf(r);
   if (!m) return "";
@@ -105,5 +116,6 @@ export function formatServerMetrics(r: TestResult): string {
     const detail = parts.map((p, i) => (i < parts.length - 1 ? `${p}  ` : p)).join("").trimEnd();
     return `  ${row.label.padEnd(labelWidth)}  ${row.role.padEnd(roleWidth)}  ${detail}`;
   });
-  return ["Server metrics:", ...lines].join("\n") + "\n\n";
+  const note = internalCallsNote(m.nodes);
+  return ["Server metrics:", ...lines, ...(note ? [note] : [])].join("\n") + "\n\n";
 }

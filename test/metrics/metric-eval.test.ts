@@ -34,6 +34,15 @@ describe("evaluateMetric", () => {
     expect(value("memory:used_memory:none:none").aggregate).toBeUndefined();
   });
 
+  test("the search module's own ACL GETUSER calls are not in the ops/s rate (the --metrics-interval timeline and --track-metric read it too)", () => {
+    const at = (t: number, processed: number, acl: number) =>
+      reading("s:1", "primary", t, ["# Stats", `total_commands_processed:${processed}`, "# search_query", "search_successful_requests_count:0", "# Commandstats", `cmdstat_acl|getuser:calls=${acl},usec=1,usec_per_call=1.00,rejected_calls=0,failed_calls=0`]);
+    const r = evaluateMetric(parseMetricDef("stats:total_commands_processed:sum:rate"), [{ before: at(0, 100, 50), after: at(1000, 2100, 1050) }]);
+    expect(r.series[0]!.aggregate).toBe(1000);
+    // The ACL GETUSER counter itself is what the server counted.
+    expect(evaluateMetric(parseMetricDef("commandstats:cmdstat_acl|getuser:calls:sum:delta"), [{ before: at(0, 100, 50), after: at(1000, 2100, 1050) }]).series[0]!.aggregate).toBe(1000);
+  });
+
   test("node filters choose the nodes that are evaluated and aggregated", () => {
     expect(value("stats:total_commands_processed:sum:delta@primaries")).toEqual({ nodes: [2000, 1000], aggregate: 3000 });
     expect(value("stats:total_commands_processed:sum:delta@replicas")).toEqual({ nodes: [100], aggregate: 100 });

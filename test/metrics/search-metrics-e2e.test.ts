@@ -45,4 +45,28 @@ describe("search metrics", () => {
     expect(snapshot.ftInfo![0]!.index).toBe(n.index);
     expect(Object.keys(snapshot.nodes[0]!.info).some((section) => section.startsWith("search"))).toBe(true);
   }, 60_000);
+
+  test("server ops/s counts the FT.SEARCH calls clients sent: the module's own ACL GETUSER per search is left out and named", async () => {
+    const n = uniqueNames();
+    const jsonFile = join(data.dir, "ops.json");
+    const run = await runBench(
+      ["-h", target.host, "-p", String(target.port), "-c", "2", ...n.args, "--dataset", data.plain, "--search-algorithm", "FLAT", "-t", "vec-load,vec-query", "-n", "300", "--server-metrics", "-o", jsonFile],
+      { timeoutMs: 45_000 },
+    );
+    expectExit(run, 0);
+    const query = JSON.parse(readFileSync(jsonFile, "utf8")).tests[1].extra.serverMetrics as ServerMetrics;
+    const node = query.nodes[0]!;
+    const searches = node.commands!["ft.search"]!.calls;
+    expect(searches).toBe(300);
+    // valkey-search 1.0.3 runs one ACL GETUSER per FT.SEARCH (the stand-in mimics it).
+    expect(node.commands!["acl|getuser"]!.calls).toBe(searches);
+    expect(node.commandsProcessed).toBe(searches);
+    expect(query.total.commandsProcessed).toBe(searches);
+    expect(node.moduleInternalCalls).toEqual({ "acl|getuser": searches });
+    expect(query.total.moduleInternalCalls).toEqual({ "acl|getuser": searches });
+    // The text block says what ops/s leaves out.
+    const block = run.stdout.split("Server metrics:\n")[2]!;
+    expect(block).toContain(`ops/s counts the commands clients sent; left out: ${searches} acl|getuser (the search module's ACL check`);
+  }, 60_000);
 });
+

@@ -40,6 +40,26 @@ describe("one node between two readings", () => {
     expect(m.opsPerSec).toBe(500);
   });
 
+  test("a search module's own ACL GETUSER calls are left out of the commands processed and named; cmdstat_acl|getuser stays as counted", () => {
+    const search = ["# search_query", "search_successful_requests_count:0"];
+    const before = reading(["# Stats", "total_commands_processed:100", ...search, "# Commandstats", cmd("FT.SEARCH", 10, 50), cmd("acl|getuser", 10, 10)]);
+    const after = reading(["# Stats", "total_commands_processed:2100", ...search, "# Commandstats", cmd("FT.SEARCH", 1010, 5050), cmd("acl|getuser", 1010, 1010)]);
+    const m = diffNode(before, after, 2);
+    expect(m.commandsProcessed).toBe(1000);
+    expect(m.opsPerSec).toBe(500);
+    expect(m.moduleInternalCalls).toEqual({ "acl|getuser": 1000 });
+    expect(m.commands!["acl|getuser"]!.calls).toBe(1000);
+    expect(diffSnapshots(new Map([[before.address, before]]), new Map([[after.address, after]]), { durationSec: 2, serving: [], testCommands: [] }).total.moduleInternalCalls).toEqual({ "acl|getuser": 1000 });
+  });
+
+  test("without the search module, ACL GETUSER is a client's command like any other (plain valkey numbers unchanged)", () => {
+    const before = reading(["# Stats", "total_commands_processed:100", "# Commandstats", cmd("acl|getuser", 10, 10)]);
+    const after = reading(["# Stats", "total_commands_processed:1100", "# Commandstats", cmd("acl|getuser", 1010, 1010)]);
+    const m = diffNode(before, after, 1);
+    expect(m.commandsProcessed).toBe(1000);
+    expect(m.moduleInternalCalls).toBeUndefined();
+  });
+
   test("counters that went down (CONFIG RESETSTAT during the test) count from the reset", () => {
     const m = diffNode(reading(["# Commandstats", cmd("set", 5000, 900)]), reading(["# Commandstats", cmd("set", 300, 30)]), 1);
     expect(m.commands!.set!.calls).toBe(300);

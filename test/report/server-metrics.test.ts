@@ -57,6 +57,14 @@ describe("formatServerMetrics", () => {
     expect(text).not.toContain("del:");
   });
 
+  test("a module's internal commands: never among the busiest, and a line says ops/s leaves them out", () => {
+    const node: NodeServerMetrics = { address: "a:1", role: "primary", commands: { hset: d(5, 5), "ft.search": d(50, 500), "acl|getuser": d(50, 50) }, opsPerSec: 55, moduleInternalCalls: { "acl|getuser": 50 } };
+    const text = formatServerMetrics(result(metrics([node], { testCommands: [] })));
+    expect(text).toContain("ft.search: calls 50, 10.00 usec/call, failed 0; hset: calls 5,");
+    expect(text).not.toContain("acl|getuser: calls");
+    expect(text).toContain("\n  ops/s counts the commands clients sent; left out: 50 acl|getuser (the search module's ACL check on FT.SEARCH, FT.INFO, FT.CREATE, FT.DROPINDEX)\n\n");
+  });
+
   test("a server that hides commandstats says so; fields it does not report are left out", () => {
     const text = formatServerMetrics(result(metrics([{ address: "a:1", role: "primary" }])));
     expect(text).toBe("Server metrics:\n  a:1  primary  commandstats unavailable\n\n");
