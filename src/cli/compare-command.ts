@@ -7,8 +7,10 @@ import { parseResultsArgs } from "./results-args.ts";
 export const COMPARE_USAGE = `Usage: valkey-search-benchmark compare BASE.json NEW.json [--max-regression LIMITS] [--output-format text|json]
 
 Compares two JSON reports test by test (matched by title): throughput, p50/p99/p99.9 latency
-from the full HdrHistograms, and recall for vector queries. Exit 0 when no limit is crossed,
-1 when one is, 2 when the files cannot be compared (different tests or datasets).
+from the full HdrHistograms, and recall for vector queries. Titles that differ only in ef=
+(--ef-search) are the same workload and are paired when each run has one such test; the
+configuration differences show the ef of each. Exit 0 when no limit is crossed, 1 when one
+is, 2 when the files cannot be compared (different tests or datasets).
 
   --max-regression LIMITS  METRIC=LIMIT,... (default: ${DEFAULT_MAX_REGRESSION})
                            METRIC: throughput, p50, p90, p95, p99, p99.9, p99.99, max, mean, recall

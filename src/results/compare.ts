@@ -1,8 +1,9 @@
 /**
  * `compare base.json new.json [--max-regression throughput=5%,p99=10%,recall=0.005]`: a
- * regression gate. Per test (matched by title): throughput, latency percentiles and recall of
- * both runs, the change, and a verdict against the limits. Latency comes from each test's full
- * HdrHistogram (the merge of every worker's), never from averaged percentiles.
+ * regression gate. Per test (matched by title, or by workload when only ef= differs: pairTests):
+ * throughput, latency percentiles and recall of both runs, the change, and a verdict against the
+ * limits. Latency comes from each test's full HdrHistogram (the merge of every worker's), never
+ * from averaged percentiles.
  *
  * Exit codes (decided by the caller): 0 no limit crossed, 1 a limit crossed, 2 the files cannot
  * be compared (a UserError naming what differs: tests, dataset).
@@ -82,7 +83,10 @@ export interface MetricRow {
 }
 
 export interface TestComparison {
+  /** The base run's title (the new run's too, unless newTitle says otherwise). */
   title: string;
+  /** The new run's title when the test was paired by workload (only its ef= differs). */
+  newTitle?: string;
   rows: MetricRow[];
 }
 
@@ -122,16 +126,53 @@ function crosses(limit: Limit, info: MetricInfo, base: number, newValue: number)
 
 const IGNORED_CONFIG = /^(seed|outputFile|outputFormat|hdrLogFile|shard\.index)$/;
 
-export function compareRuns(base: RunFile, next: RunFile, limits: Limit[]): Comparison {
+/**
+ * A test's workload without its tuning parameters: `VEC-QUERY (k=10, ef=64)` ->
+ * `VEC-QUERY (k=10)`. The titles come from search/plan.ts (queryTitle); `ef=` (--ef-search)
+ * changes how hard the server searches, not what is searched, so runs at ef 64 and ef 128 of
+ * the same queries are one workload. `k=` and `filtered` change what is measured and stay.
+ */
+export function workloadOf(title: string): string {
+  const m = /^(.*?) \((.*)\)$/.exec(title);
+  if (!m) return title;
+  const details = m[2]!.split(", ").filter((d) => !TUNING_IN_TITLE.test(d));
+  return details.length > 0 ? `${m[1]} (${details.join(", ")})` : m[1]!;
+}
+
+const TUNING_IN_TITLE = /^ef=\d+$/;
+
+/**
+ * The tests of both runs, paired: by title first (every base test with the first new test of
+ * its title, as always); then the tests left over on both sides by workload (workloadOf), when
+ * each side has exactly one title of that workload (under --loop a title repeats: every base
+ * round is paired with the new run's first, as for equal titles). Anything still unpaired: the
+ * runs ran different tests (a UserError naming both lists).
+ */
+export function pairTests(base: RunFile, next: RunFile): [JsonTestReport, JsonTestReport][] {
   const baseTitles = base.report.tests.map((t) => t.title);
   const newTitles = next.report.tests.map((t) => t.title);
-  const missing = baseTitles.filter((t) => !newTitles.includes(t));
-  const added = newTitles.filter((t) => !baseTitles.includes(t));
+  const leftBase = base.report.tests.filter((t) => !newTitles.includes(t.title));
+  const leftNew = next.report.tests.filter((t) => !baseTitles.includes(t.title));
+  const byWorkload = new Map<JsonTestReport, JsonTestReport>();
+  for (const bt of leftBase) {
+    const w = workloadOf(bt.title);
+    const sameBase = new Set(leftBase.filter((t) => workloadOf(t.title) === w).map((t) => t.title));
+    const sameNew = leftNew.filter((t) => workloadOf(t.title) === w);
+    if (sameBase.size === 1 && new Set(sameNew.map((t) => t.title)).size === 1) byWorkload.set(bt, sameNew[0]!);
+  }
+  const paired = new Set([...byWorkload.values()].map((t) => t.title));
+  const missing = leftBase.filter((t) => !byWorkload.has(t)).map((t) => t.title);
+  const added = leftNew.filter((t) => !paired.has(t.title)).map((t) => t.title);
   if (missing.length > 0 || added.length > 0) {
     throw new UserError(
-      `${base.path} and ${next.path} ran different tests (${base.path}: ${baseTitles.join(", ") || "none"}; ${next.path}: ${newTitles.join(", ") || "none"}); compare runs of the same tests`,
+      `${base.path} and ${next.path} ran different tests (${base.path}: ${baseTitles.join(", ") || "none"}; ${next.path}: ${newTitles.join(", ") || "none"}); compare runs of the same tests (titles may differ only in ef=, with one such test per run)`,
     );
   }
+  return base.report.tests.map((bt) => [bt, byWorkload.get(bt) ?? next.report.tests.find((t) => t.title === bt.title)!]);
+}
+
+export function compareRuns(base: RunFile, next: RunFile, limits: Limit[]): Comparison {
+  const pairs = pairTests(base, next);
   const dBase = datasetOf(base.report);
   const dNew = datasetOf(next.report);
   if (dBase !== dNew) {
@@ -140,8 +181,7 @@ export function compareRuns(base: RunFile, next: RunFile, limits: Limit[]): Comp
   const byMetric = new Map(limits.map((l) => [l.metric, l]));
   const shown = [...ALWAYS_SHOWN, ...limits.map((l) => l.metric).filter((m) => !ALWAYS_SHOWN.includes(m))];
   let regressions = 0;
-  const tests = base.report.tests.map((bt): TestComparison => {
-    const nt = next.report.tests.find((t) => t.title === bt.title)!;
+  const tests = pairs.map(([bt, nt]): TestComparison => {
     const bv = metricValues(bt);
     const nv = metricValues(nt);
     const rows: MetricRow[] = [];
@@ -163,7 +203,7 @@ export function compareRuns(base: RunFile, next: RunFile, limits: Limit[]): Comp
       if (verdict === "REGRESSION") regressions++;
       rows.push({ metric, unit: info.unit, base: b, new: n, change: b !== null && n !== null && b !== 0 ? (n - b) / b : null, limit: limit?.text, verdict });
     }
-    return { title: bt.title, rows };
+    return nt.title === bt.title ? { title: bt.title, rows } : { title: bt.title, newTitle: nt.title, rows };
   });
   const configDifferences = configTable([base.report.config, next.report.config])
     .filter((r) => r.differs && !IGNORED_CONFIG.test(r.path))
@@ -182,7 +222,7 @@ function formatValue(v: number | null, unit: string): string {
 export function formatComparison(c: Comparison): string {
   const out: string[] = [`base: ${c.base}`, `new:  ${c.new}`, ""];
   for (const t of c.tests) {
-    out.push(`== ${t.title}`);
+    out.push(t.newTitle === undefined ? `== ${t.title}` : `== ${t.title} vs ${t.newTitle} (same workload; the configuration differences below say how they were run)`);
     const rows = [["metric", "base", "new", "change", "limit", "verdict"]];
     for (const r of t.rows) {
       const change = r.change === null ? "-" : `${r.change >= 0 ? "+" : ""}${(r.change * 100).toFixed(2)}%`;

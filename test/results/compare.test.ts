@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import { rmSync } from "node:fs";
-import { compareRuns, parseLimits } from "../../src/results/compare.ts";
+import { rmSync, writeFileSync } from "node:fs";
+import { compareRuns, formatComparison, parseLimits, workloadOf } from "../../src/results/compare.ts";
 import { loadRunFile } from "../../src/results/run-file.ts";
 import { expectExit, runBench } from "../support/run-cli.ts";
 import { configOf, histogramOf, latencies, reportOf, result, tempDir, writeReport } from "./support.ts";
@@ -60,6 +60,50 @@ describe("compare", () => {
     (a.report.config as unknown as { search: { datasetPath: string } }).search.datasetPath = "/data/sift-128.bin";
     (b.report.config as unknown as { search: { datasetPath: string } }).search.datasetPath = "/data/gist-960.bin";
     expect(() => compareRuns(a, b, parseLimits("p99=10%"))).toThrow("used different datasets (sift-128.bin vs gist-960.bin)");
+  });
+
+  test("a test's workload leaves out ef= only: k and filtered are part of what is measured", () => {
+    expect(workloadOf("VEC-QUERY (k=10, ef=64)")).toBe("VEC-QUERY (k=10)");
+    expect(workloadOf("VEC-QUERY (k=10, ef=128, filtered)")).toBe("VEC-QUERY (k=10, filtered)");
+    expect(workloadOf("VEC-QUERY (k=10)")).toBe("VEC-QUERY (k=10)");
+    expect(workloadOf("LRANGE_100 (first 100 elements)")).toBe("LRANGE_100 (first 100 elements)");
+    expect(workloadOf("SET")).toBe("SET");
+  });
+
+  test("vec-query runs that differ only in --ef-search are paired, with the ef difference in the configuration table", async () => {
+    writeFileSync(`${dir}/d.bin`, ""); // --dataset must name a readable file; the runs are built in memory
+    const vec = (ef: number) => ["-t", "vec-load,vec-query", "--dataset", `${dir}/d.bin`, "--ef-search", String(ef)];
+    const ef64 = await run("ef64.json", { throughput: 1000, centerUs: 1000, recall: 0.9, argv: vec(64), titles: ["VEC-LOAD", "VEC-QUERY (k=10, ef=64)"] });
+    const ef128 = await run("ef128.json", { throughput: 700, centerUs: 1400, recall: 0.97, argv: vec(128), titles: ["VEC-LOAD", "VEC-QUERY (k=10, ef=128)"] });
+    const c = compareRuns(loadRunFile(ef64), loadRunFile(ef128), parseLimits("throughput=5%"));
+    expect(c.tests.map((t) => [t.title, t.newTitle])).toEqual([
+      ["VEC-LOAD", undefined],
+      ["VEC-QUERY (k=10, ef=64)", "VEC-QUERY (k=10, ef=128)"],
+    ]);
+    const query = c.tests[1]!;
+    expect(query.rows.find((r) => r.metric === "recall")).toMatchObject({ base: 0.9, new: 0.97, verdict: "better" });
+    expect(query.rows.find((r) => r.metric === "throughput")!.verdict).toBe("REGRESSION");
+    expect(c.configDifferences).toContainEqual({ path: "search.efSearch", base: "64", new: "128" });
+    expect(formatComparison(c)).toContain("== VEC-QUERY (k=10, ef=64) vs VEC-QUERY (k=10, ef=128) (same workload;");
+    // Without --ef-search on one side: the same workload too.
+    const noEf = await run("noef.json", { throughput: 1000, centerUs: 1000, recall: 0.9, argv: ["-t", "vec-query", "--dataset", `${dir}/d.bin`], titles: ["VEC-QUERY (k=10)"] });
+    const one128 = await run("one128.json", { throughput: 1000, centerUs: 1000, recall: 0.9, argv: vec(128), titles: ["VEC-QUERY (k=10, ef=128)"] });
+    expect(compareRuns(loadRunFile(noEf), loadRunFile(one128), parseLimits("p99=10%")).tests[0]!.newTitle).toBe("VEC-QUERY (k=10, ef=128)");
+    // Through the binary: compared (exit 1 on the throughput drop), not refused.
+    const bin = await runBench(["compare", ef64, ef128]);
+    expectExit(bin, 1);
+    expect(bin.stdout).toContain("search.efSearch: 64 -> 128");
+    expect(bin.stdout).toMatch(/recall\s+0\.9000\s+0\.9700/);
+  }, 30_000);
+
+  test("still refused: a different k or filter, or two candidates of one workload on a side", async () => {
+    const k10 = loadRunFile(await run("k10.json", { throughput: 1000, centerUs: 1000, recall: 0.9, titles: ["VEC-QUERY (k=10, ef=64)"] }));
+    const k100 = loadRunFile(await run("k100.json", { throughput: 1000, centerUs: 1000, recall: 0.9, titles: ["VEC-QUERY (k=100, ef=64)"] }));
+    const filtered = loadRunFile(await run("filtered.json", { throughput: 1000, centerUs: 1000, recall: 0.9, titles: ["VEC-QUERY (k=10, ef=128, filtered)"] }));
+    const two = loadRunFile(await run("two.json", { throughput: 1000, centerUs: 1000, recall: 0.9, titles: ["VEC-QUERY (k=10, ef=128)", "VEC-QUERY (k=10, ef=256)"] }));
+    expect(() => compareRuns(k10, k100, parseLimits("p99=10%"))).toThrow("ran different tests");
+    expect(() => compareRuns(k10, filtered, parseLimits("p99=10%"))).toThrow("ran different tests");
+    expect(() => compareRuns(k10, two, parseLimits("p99=10%"))).toThrow("titles may differ only in ef=, with one such test per run");
   });
 
   test("the binary: exit 0 / 1, and exit 2 naming what differs", async () => {
