@@ -48,7 +48,8 @@ export function entry(left: string, description: string, column: number): string
 
 export async function renderHelp(): Promise<string> {
   const meta = await resolveMeta(benchCommand.meta);
-  const flags = Object.values(FLAGS) as FlagSpec<unknown>[];
+  // Flags accepted only to be refused with their reason are not offered (flags.ts `refused`).
+  const flags = (Object.values(FLAGS) as FlagSpec<unknown>[]).filter((flag) => flag.refused === undefined);
   const column = Math.min(MAX_FLAG_COLUMN, Math.max(...flags.map((flag) => flagColumn(flag).length)));
   const visibleSubcommands = (await subcommands()).filter((sub) => !sub.hidden);
 

@@ -94,6 +94,14 @@ export interface FlagSpec<T> {
   group: FlagGroup;
   /** Never echo the value (passwords). */
   secret?: boolean;
+  /**
+   * Another tool's flag this one cannot honour (valkey-benchmark's --tls-ciphersuites,
+   * memtier's --data-import): accepted only so that a user who passes it gets the reason. Given,
+   * it is the one-line error `<spelling> <refused>` (exit 2, schema.ts checks it before any other
+   * rule). Not listed in --help, since all it does is fail; the README's compatibility section
+   * lists these flags.
+   */
+  refused?: string;
 }
 
 type Init<T, D> = Omit<FlagSpec<T>, "kind" | "default" | "defaultText" | "schema"> & {
@@ -331,6 +339,7 @@ export const FLAGS = {
     default: undefined,
     help: "Not supported: Bun's TLS library (BoringSSL) always offers the standard TLS 1.3 suites; given, it is an error",
     group: "TLS",
+    refused: "is not supported: Bun's TLS library (BoringSSL) always offers the standard TLS 1.3 suites; drop it (--tls-ciphers still picks TLS 1.2 ciphers)",
   }),
   cert: valueFlag({
     long: "cert",
@@ -558,6 +567,7 @@ export const FLAGS = {
     default: undefined,
     help: "Not supported (out of scope): values are generated; given, it is an error",
     group: "Keys and data",
+    refused: "is out of scope: values are generated (-d, --data-size-range, --data-size-list); drop it",
   }),
   addressType: valueFlag({
     long: "address-type",

@@ -44,7 +44,7 @@ export interface BuildOptions {
 const VECTOR_ONLY_FLAGS = (Object.keys(FLAGS) as FlagName[]).filter((name) => FLAGS[name].group === "Vector search" || FLAGS[name].group === "Dataset");
 
 const TLS_FILE_FLAGS = ["cacert", "cert", "key"] as const satisfies readonly FlagName[];
-const TLS_ONLY_FLAGS = ["sni", "cacert", "cacertdir", "tlsCiphers", "tlsCiphersuites", "cert", "key", "insecure"] as const satisfies readonly FlagName[];
+const TLS_ONLY_FLAGS = ["sni", "cacert", "cacertdir", "tlsCiphers", "cert", "key", "insecure"] as const satisfies readonly FlagName[];
 
 interface RuleInput {
   flags: FlagReader;
@@ -116,6 +116,11 @@ const crossFlagRules = v.pipe(
 
 export async function buildConfig(flags: FlagReader, options: BuildOptions): Promise<BenchConfig> {
   flags.checkAll();
+  // Other tools' flags this one cannot honour: the reason, before any rule that would ask for more.
+  for (const name of Object.keys(FLAGS) as FlagName[]) {
+    const reason = FLAGS[name].refused;
+    if (reason !== undefined && flags.given(name)) throw new UserError(`${flags.spelling(name)} ${reason}`);
+  }
   const uriText = flags.get(FLAGS.uri);
   const uri = uriText === undefined ? undefined : parseServerUri(uriText, flags.spelling("uri"));
   const hasCommand = options.command.length > 0;
@@ -251,11 +256,6 @@ function tlsConfig(flags: FlagReader): TlsConfig {
   if (caDir !== undefined) checkCaDirectory(caDir, flags.spelling("cacertdir"));
   const ciphers = flags.get(FLAGS.tlsCiphers);
   if (ciphers !== undefined) checkCiphers(ciphers, flags.spelling("tlsCiphers"));
-  if (flags.given("tlsCiphersuites")) {
-    throw new UserError(
-      `${flags.spelling("tlsCiphersuites")} is not supported: Bun's TLS library (BoringSSL) always offers the standard TLS 1.3 suites; drop it (--tls-ciphers still picks TLS 1.2 ciphers)`,
-    );
-  }
   return {
     sni: flags.get(FLAGS.sni),
     caFile: flags.get(FLAGS.cacert),

@@ -27,10 +27,6 @@ export function workloadOptions(flags: FlagReader, tests: readonly string[], has
   const fail = (text: string): never => {
     throw new UserError(text);
   };
-  if (flags.given("dataImport")) {
-    fail(`${say("dataImport")} is out of scope: values are generated (-d, --data-size-range, --data-size-list); drop it`);
-  }
-
   // Keys.
   const pattern = flags.get(FLAGS.keyPattern);
   const sequential = flags.get(FLAGS.sequential);

@@ -323,10 +323,14 @@ describe("custom commands", () => {
 });
 
 describe("help, version and subcommands", () => {
-  test("--help lists every flag spelling with its default", async () => {
+  test("--help lists every flag spelling with its default, except those accepted only to be refused", async () => {
     const parsed = await parseCli(["-n", "5", "--help"]);
     if (parsed.kind !== "help") throw new Error("expected help");
     for (const flag of Object.values(FLAGS) as FlagSpec<unknown>[]) {
+      if (flag.refused) {
+        expect(parsed.text).not.toContain(`--${flag.long}`);
+        continue;
+      }
       expect(parsed.text).toContain(`--${flag.long}`);
       if (flag.short !== undefined) expect(parsed.text).toContain(`-${flag.short}, --${flag.long}`);
       for (const alias of flag.aliases ?? []) expect(parsed.text).toContain(`--${alias}`);

@@ -2,7 +2,7 @@
 // the flag. A live server checks "before any connection" (its connection counter stays put).
 
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
-import { describeRun, resetServer, runBench } from "../support/run-cli.ts";
+import { describeRun, expectExit, resetServer, runBench } from "../support/run-cli.ts";
 import { startValkey, type ValkeyServer } from "../support/valkey.ts";
 
 let server: ValkeyServer;
@@ -71,6 +71,20 @@ describe("valid but unreachable", () => {
 });
 
 describe("help and version", () => {
+  test("--tls-ciphersuites and --data-import (other tools' flags) are not in --help, and given they are a one-line error with the reason (exit 2)", async () => {
+    const suites = await runBench(["-p", String(server.port), "--tls", "--tls-ciphersuites", "TLS_AES_128_GCM_SHA256", "-t", "set", "-n", "10"]);
+    expectExit(suites, 2);
+    expect(suites.stderr.trim()).toMatch(/^error: --tls-ciphersuites is not supported: Bun's TLS library \(BoringSSL\) always offers the standard TLS 1\.3 suites; drop it[^\n]*$/);
+    // Without --tls too: the reason, not "add --tls" (which would only lead to the refusal).
+    const plain = await runBench(["-p", String(server.port), "--tls-ciphersuites", "TLS_AES_128_GCM_SHA256", "-t", "set", "-n", "10"]);
+    expectExit(plain, 2);
+    expect(plain.stderr.trim()).toMatch(/^error: --tls-ciphersuites is not supported: [^\n]*$/);
+    const data = await runBench(["-p", String(server.port), "--data-import", "f.csv", "-t", "set", "-n", "10"]);
+    expectExit(data, 2);
+    expect(data.stderr.trim()).toMatch(/^error: --data-import is out of scope: values are generated[^\n]*$/);
+    expect(await connectionsSinceReset()).toBe(0);
+  });
+
   test("-h is the host, not help: -h 127.0.0.1 runs a benchmark", async () => {
     const run = await runBench(["-h", "127.0.0.1", "-p", String(server.port), "-n", "100", "-t", "set", "-q"]);
     expect(run.code).toBe(0);
@@ -81,6 +95,9 @@ describe("help and version", () => {
     const help = await runBench(["--help"]);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain("Usage: valkey-search-benchmark");
+    // Flags accepted only to say why they are refused are not offered.
+    expect(help.stdout).not.toContain("--tls-ciphersuites");
+    expect(help.stdout).not.toContain("--data-import");
     const version = await runBench(["--version"]);
     expect(version.code).toBe(0);
     expect(version.stdout).toMatch(/\d+\.\d+\.\d+/);
