@@ -456,7 +456,11 @@ export const FLAGS = {
     schema: integerText(0),
     default: 0,
     defaultText: "0 = one fixed key",
-    help: "Replace __rand_int__ with a number in 0..keyspacelen-1 (random, or counting with --sequential)",
+    help:
+      "Replace __rand_int__ with a number in 0..keyspacelen-1 (random, or counting with --sequential). " +
+      "On a cluster every key of the built-in tests (and {tag} in a custom command) also gets the hash tag of a slot " +
+      "drawn at random per request among the slots of the connection's node, as in valkey-benchmark: " +
+      "-r N then makes up to N x 16384 distinct keys over the cluster (N per shard with --verify-writes/--verify-reads)",
     group: "Keys and data",
   }),
   sequential: booleanFlag({

@@ -172,3 +172,36 @@ test("--key-prefix with a hash tag warns once that every key lands on one node (
   expectExit(plain, 0);
   expect(plain.stderr).not.toContain("--key-prefix");
 });
+
+describe("-r on a cluster (documented in --help and the README's 'Keys on a cluster')", () => {
+  /** Keys under `prefix` over the primaries, and the distinct __rand_int__ numbers among them. */
+  async function keysUnder(prefix: string): Promise<{ keys: number; numbers: Set<string> }> {
+    let keys = 0;
+    const numbers = new Set<string>();
+    for (const p of primaries) {
+      const found = (await p.cli("--scan", "--pattern", `${prefix}*`)).split("\n").filter((k) => k !== "");
+      keys += found.length;
+      for (const k of found) {
+        expect(k).toMatch(new RegExp(`^${prefix}key\\{[A-Za-z0-9]{3}\\}:\\d{12}$`));
+        numbers.add(k.slice(-12));
+      }
+    }
+    return { keys, numbers };
+  }
+
+  test("-r N makes up to N x 16384 keys (a random slot tag of the node per request), N per shard under --verify-writes; --help says so", async () => {
+    const port = String(primaries[0]!.port);
+    const spread = await runBench(["-p", port, "-t", "set", "-r", "10", "-n", "2000", "--key-prefix", "rtag:", "-q"]);
+    expectExit(spread, 0);
+    const tagged = await keysUnder("rtag:");
+    expect(tagged.numbers.size).toBeLessThanOrEqual(10);
+    // 2000 requests over 10 numbers x 16384 slots: nearly all distinct, far more than 10.
+    expect(tagged.keys).toBeGreaterThan(1500);
+    const verified = await runBench(["-p", port, "-t", "set", "-r", "10", "-n", "2000", "-d", "30", "--key-prefix", "rver:", "--verify-writes", "-q"]);
+    expectExit(verified, 0);
+    expect((await keysUnder("rver:")).keys).toBe(10 * primaries.length);
+    const help = await runBench(["--help"]);
+    const entry = help.stdout.slice(help.stdout.indexOf("-r, --keyspacelen"), help.stdout.indexOf("\n  --sequential")).replace(/\s+/g, " ");
+    expect(entry).toContain("-r N then makes up to N x 16384 distinct keys over the cluster (N per shard with --verify-writes/--verify-reads)");
+  }, 30_000);
+});
