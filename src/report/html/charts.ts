@@ -26,6 +26,8 @@ export interface ChartSpec {
   series: SeriesSpec[];
   data: (number | null)[][];
   note?: string;
+  /** Set when no series has a point: the page shows this reason instead of an empty chart. */
+  empty?: string;
 }
 
 export const PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22"];

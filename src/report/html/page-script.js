@@ -60,6 +60,12 @@
     parent.appendChild(box);
     var points = 0;
     for (var s = 1; s < c.data.length; s++) for (var i = 0; i < c.data[s].length; i++) if (c.data[s][i] !== null) points++;
+    if (points === 0) {
+      // Nothing to draw: say why rather than show empty axes.
+      box.appendChild(el("p", { class: "note empty" }, "Nothing to draw: " + (c.empty || "no data points")));
+      box.setAttribute("data-points", "0");
+      return;
+    }
     var bars = c.kind === "bars" && c.series.filter(function (x) { return !x.dash; }).length === 1;
     var series = [{ label: c.x.label }];
     c.series.forEach(function (sp, i) {

@@ -4,6 +4,7 @@
  * recall-vs-QPS view, and the configurations side by side with their differences marked.
  */
 import type { NodeResult } from "../../metrics/node-results.ts";
+import type { Timeline } from "../../metrics/timeline.ts";
 import type { JsonReport, JsonTestReport } from "../json.ts";
 import { configTable } from "../config-diff.ts";
 import { recallOf } from "../test-recall.ts";
@@ -94,10 +95,40 @@ export function buildReportModel(inputs: RunInput[], now = new Date()): ReportMo
 
 type RunTest = { run: { label: string; color: string }; t: JsonTestReport };
 
+/** Is the point long enough for its rate to be plotted next to full intervals? */
+function fullEnough(t: Timeline, p: Timeline["points"][number]): boolean {
+  return p.endMs - p.startMs >= t.intervalMs / 4;
+}
+
+/**
+ * The note of the over-time charts: which points the throughput chart leaves out, and for a
+ * test shorter than one --interval, that its one point is the whole test.
+ */
+function overTimeNote(timed: RunTest[]): string {
+  const notes = ["Intervals shorter than a quarter of --interval (usually the test's last) are left out of the throughput chart when the test has longer ones; the JSON has them."];
+  for (const i of timed) {
+    const t = i.t.timeline!;
+    if (t.points.length !== 1) continue;
+    const who = timed.length > 1 ? `${i.run.label}: the test` : "The test";
+    notes.push(`${who} lasted ${formatSeconds(i.t.durationSec)}, less than one --interval (${formatSeconds(t.intervalMs / 1000)}): its single point covers the whole test.`);
+  }
+  return notes.join(" ");
+}
+
+function formatSeconds(s: number): string {
+  return `${s >= 10 ? s.toFixed(0) : s >= 1 ? s.toFixed(1) : s.toFixed(3)} s`;
+}
+
+/** The over-time charts' reason when no interval has a value (nothing answered). */
+function withoutPoints(chart: ChartSpec, reason: string): ChartSpec {
+  return chart.data.slice(1).some((ys) => ys.some((y) => y !== null)) ? chart : { ...chart, empty: reason };
+}
+
 function testCharts(id: string, items: RunTest[]): ChartSpec[] {
   const charts: ChartSpec[] = [];
   const timed = items.filter((i) => i.t.timeline && i.t.timeline.points.length > 0);
   if (timed.length > 0) {
+    const note = overTimeNote(timed);
     charts.push({
       id: `${id}-tput`,
       title: "Throughput over time",
@@ -105,22 +136,35 @@ function testCharts(id: string, items: RunTest[]): ChartSpec[] {
       x: { label: "seconds" },
       y: { label: "requests/s" },
       series: timed.map((i) => ({ label: i.run.label, color: i.run.color })),
-      // A sliver of an interval (the test's last few ms) has a rate too noisy to plot.
-      data: align(timed.map((i) => timelinePoints(i.t.timeline!, (p) => (p.endMs - p.startMs >= i.t.timeline!.intervalMs / 4 ? p.client.throughput : null)))),
-      note: "Intervals shorter than a quarter of --interval (usually the test's last) are left out of this chart; the JSON has them.",
+      // A sliver of an interval (the test's last few ms) has a rate too noisy to plot next to
+      // full intervals. A test shorter than a quarter interval has only its sliver, whose rate
+      // is the test's own over its length: kept, so a short run still shows its point.
+      data: align(
+        timed.map((i) => {
+          const t = i.t.timeline!;
+          const anyFull = t.points.some((p) => fullEnough(t, p));
+          return timelinePoints(t, (p) => (!anyFull || fullEnough(t, p) ? p.client.throughput : null));
+        }),
+      ),
+      note,
     });
-    charts.push({
-      id: `${id}-lat`,
-      title: "Latency over time: p50 (solid) and p99 (dashed)",
-      kind: "line",
-      x: { label: "seconds" },
-      y: { label: "ms", log: true },
-      series: timed.flatMap((i) => [
-        { label: `${i.run.label} p50`, color: i.run.color },
-        { label: `${i.run.label} p99`, color: i.run.color, dash: true },
-      ]),
-      data: align(timed.flatMap((i) => [timelinePoints(i.t.timeline!, (p) => p.client.latencyMs?.p50), timelinePoints(i.t.timeline!, (p) => p.client.latencyMs?.p99)])),
-    });
+    charts.push(
+      withoutPoints(
+        {
+          id: `${id}-lat`,
+          title: "Latency over time: p50 (solid) and p99 (dashed)",
+          kind: "line",
+          x: { label: "seconds" },
+          y: { label: "ms", log: true },
+          series: timed.flatMap((i) => [
+            { label: `${i.run.label} p50`, color: i.run.color },
+            { label: `${i.run.label} p99`, color: i.run.color, dash: true },
+          ]),
+          data: align(timed.flatMap((i) => [timelinePoints(i.t.timeline!, (p) => p.client.latencyMs?.p50), timelinePoints(i.t.timeline!, (p) => p.client.latencyMs?.p99)])),
+        },
+        "no request was answered successfully in any interval: no latency to draw",
+      ),
+    );
   }
   const spectra = items.filter((i) => i.t.requests.completed + i.t.requests.errors > 0);
   if (spectra.length > 0) {

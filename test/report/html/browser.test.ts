@@ -55,12 +55,18 @@ async function inspect(file: string, screenshot: string) {
     boxes.map((box) => {
       const canvas = box.querySelector("canvas");
       let inked = 0;
+      // Pixels in the first run's colour (PALETTE[0], #1f77b4): its series, not the axes.
+      let firstRunInk = 0;
       if (canvas) {
         const ctx = canvas.getContext("2d")!;
         const px = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
-        for (let i = 3; i < px.length; i += 4) if (px[i]! > 0) inked++;
+        for (let i = 3; i < px.length; i += 4) {
+          if (px[i]! > 0) inked++;
+          if (px[i]! > 200 && Math.abs(px[i - 3]! - 0x1f) < 24 && Math.abs(px[i - 2]! - 0x77) < 24 && Math.abs(px[i - 1]! - 0xb4) < 24) firstRunInk++;
+        }
       }
-      return { id: box.id, title: box.querySelector("h4")?.textContent ?? "", points: Number(box.getAttribute("data-points")), inked };
+      const empty = box.querySelector(".note.empty")?.textContent ?? null;
+      return { id: box.id, title: box.querySelector("h4")?.textContent ?? "", points: Number(box.getAttribute("data-points")), inked, firstRunInk, empty };
     }),
   );
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -107,6 +113,31 @@ describe("HTML report in headless Chromium", () => {
     const bad = await runBench(["-p", String(server.port), "--output-format", "html"]);
     expectExit(bad, 2);
     expect(bad.stderr).toContain("html writes a file: add -o FILE.html");
+  }, 60_000);
+
+  test("a run shorter than a quarter of --interval: its over-time charts draw its one point (they were empty)", async () => {
+    const html = join(dir, "short.html");
+    const run = await runBench(["-p", String(server.port), "-t", "set", "-n", "2000", "--interval", "10", "-q", "-o", html]);
+    expectExit(run, 0);
+    const seen = await inspect(html, "report-short-run.png");
+    expect(seen.errors).toEqual([]);
+    for (const title of ["Throughput over time", "Latency over time: p50 (solid) and p99 (dashed)"]) {
+      const c = seen.charts.find((x) => x.title === title)!;
+      expect({ title, points: c.points > 0, drawn: c.firstRunInk > 10, empty: c.empty }).toEqual({ title, points: true, drawn: true, empty: null });
+    }
+  }, 60_000);
+
+  test("a chart with nothing to draw shows the reason instead of empty axes", async () => {
+    const t0 = 1_800_000_000_000;
+    const points = [0, 1].map((i) => ({ startMs: t0 + i * 1000, endMs: t0 + (i + 1) * 1000, client: { requests: 5, completed: 0, errors: 5, errorsByType: { ERR: 5 }, throughput: 0, errorRate: 5, latencyMs: null } }));
+    const report = reportOf(await configOf(["-t", "set"]), [result({ title: "SET", timeline: { intervalMs: 1000, points } })]) as JsonReport;
+    const html = join(dir, "empty.html");
+    writeFileSync(html, renderHtmlReport(buildReportModel([{ path: "errors.json", report }])));
+    const seen = await inspect(html, "report-empty-chart.png");
+    expect(seen.errors).toEqual([]);
+    const latency = seen.charts.find((x) => x.title.startsWith("Latency over time"))!;
+    expect(latency.points).toBe(0);
+    expect(latency.empty).toBe("Nothing to draw: no request was answered successfully in any interval: no latency to draw");
   }, 60_000);
 
   test("every chart kind draws: per-node bars, server metrics, recall, optimizer Pareto front", async () => {
