@@ -2,10 +2,11 @@
  * Side-by-side: our binary vs valkey-benchmark, alternately, against the same throw-away server.
  * Prints throughput and client CPU seconds per million requests for both, with the ratios.
  *
- *   bun scripts/bench-vs-valkey-benchmark.ts [--rounds 3] [--quick | --long] [--cluster-only | --no-cluster] [--bin dist/valkey-search-benchmark]
+ *   bun scripts/bench-vs-valkey-benchmark.ts [--rounds 3] [--quick | --long] [--cluster-only | --no-cluster] [--pipeline 1|16] [--bin dist/valkey-search-benchmark]
  *
  * --quick runs an eighth of the requests; --long runs 5M requests in every cell, where start-up
- * is under 2% of the CPU and CPU per request is stable between rounds.
+ * is under 2% of the CPU and CPU per request is stable between rounds (at -P 1 a cell then takes
+ * about 50 s per run: --pipeline 16 keeps only the pipelined cells).
  *
  * When a real search server is available (VSB_SEARCH_SERVER_DIR, else ../shared/valkey-search
  * next to the repository) the vector search cells of scripts/bench-search-vs-valkey-benchmark.ts
@@ -32,6 +33,11 @@ if (quick && long) {
 }
 const ours = opt("--bin", "dist/valkey-search-benchmark");
 const clusterOnly = argv.includes("--cluster-only");
+const pipelines = argv.includes("--pipeline") ? [Number(opt("--pipeline", ""))] : [1, 16];
+if (!pipelines.every((p) => p === 1 || p === 16)) {
+  console.error(`error: --pipeline ${opt("--pipeline", "")}: the cells are at 1 or 16`);
+  process.exit(2);
+}
 if (!existsSync(ours)) {
   console.error(`error: ${ours} not found; run 'npm run build' first`);
   process.exit(2);
@@ -155,7 +161,7 @@ if (!clusterOnly) {
   const server = await startServer();
   try {
     const cells: Cell[] = [];
-    for (const test of ["ping_mbulk", "set", "get"]) for (const pipeline of [1, 16]) for (const threads of [1, 2]) cells.push({ test, pipeline, threads, extra: [], label: "standalone" });
+    for (const test of ["ping_mbulk", "set", "get"]) for (const pipeline of pipelines) for (const threads of [1, 2]) cells.push({ test, pipeline, threads, extra: [], label: "standalone" });
     rows.push(...(await measure(cells, ["-p", String(server.port)])));
   } finally {
     server.stop();
@@ -165,7 +171,7 @@ if (!argv.includes("--no-cluster")) {
   const cluster = await startCluster();
   try {
     const cells: Cell[] = [];
-    for (const test of ["set", "get"]) for (const pipeline of [1, 16]) for (const threads of [1, 2]) cells.push({ test, pipeline, threads, extra: ["--cluster"], label: "cluster-3" });
+    for (const test of ["set", "get"]) for (const pipeline of pipelines) for (const threads of [1, 2]) cells.push({ test, pipeline, threads, extra: ["--cluster"], label: "cluster-3" });
     rows.push(...(await measure(cells, ["-p", String(cluster.port)])));
   } finally {
     cluster.stop();

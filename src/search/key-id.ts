@@ -73,3 +73,5 @@ export class KeyIdDecoder {
     return id <= Number.MAX_SAFE_INTEGER ? id : -1;
   }
 }
+
+

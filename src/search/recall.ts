@@ -23,6 +23,7 @@
  *
  * add() allocates nothing for k up to 1000 (scratch grows once for larger k).
  */
+import { keepOutOfFtlExcept } from "../jit-tiers.ts";
 
 export const RECALL_HISTOGRAM_BINS = 1001;
 
@@ -351,3 +352,5 @@ export function recallCsvCells(s: RecallSummary): string[] {
     r(s.ndcg),
   ];
 }
+
+keepOutOfFtlExcept(["add"], RecallAccumulator);

@@ -30,6 +30,7 @@
 import type { DistanceMetric, VectorDataset } from "../dataset/index.ts";
 import { distance, queryNorm } from "../dataset/tools/knn.ts";
 import { NO_NEIGHBOR } from "../dataset/index.ts";
+import { keepOutOfFtlExcept } from "../jit-tiers.ts";
 
 /** Relative difference below which two distances count as equal (float32 rounding on the server). */
 const TIE_TOLERANCE = 1e-5;
@@ -279,3 +280,5 @@ export class TrueDistanceRanker {
     this.idsCopy = new Float64Array(k);
   }
 }
+
+keepOutOfFtlExcept(["rank", "rankByGroundTruth"], TrueDistanceRanker);

@@ -55,6 +55,7 @@ import {
   type ScannerLimits,
 } from "../resp/wire.ts";
 import type { KeyIdDecoder } from "./key-id.ts";
+import { keepOutOfFtl, keepOutOfFtlExcept } from "../jit-tiers.ts";
 
 /** Receives each completed FT.SEARCH reply; called synchronously from feed(). */
 export interface SearchReplySink {
@@ -185,6 +186,8 @@ export class SearchReplyScanner implements ReplyCounter {
     this.isAttribute = new Uint8Array(depth);
     this.entryKey = new Uint8Array(depth);
     if (opts.scoreField !== undefined) {
+      // Replies carry each result's score in a field list: no whole-reply fast path.
+      this.wholeReplies = false;
       this.scoreName = new TextEncoder().encode(opts.scoreField);
       this.scores = new Float64Array(this.maxResults);
     }
@@ -206,6 +209,13 @@ export class SearchReplyScanner implements ReplyCounter {
 
     while (i < end) {
       if (state === TYPE) {
+        if (this.depth === 0 && buf[i] === 42 /* '*' */ && this.wholeReplies) {
+          const next = this.scanWholeReply(buf, i, end);
+          if (next > 0) {
+            i = next;
+            continue;
+          }
+        }
         if (this.depth === 1 && this.frameKind[0] === F_SEARCH_ARRAY && this.remaining[0]! > 1) {
           i = this.scanKeys(buf, i, end);
           if (i === end) break;
@@ -309,12 +319,16 @@ export class SearchReplyScanner implements ReplyCounter {
    * complete the reply through valueDone) and returns where it stopped.
    */
   private scanKeys(buf: Uint8Array, i: number, end: number): number {
-    const remaining = this.remaining;
     const ids = this.ids;
     const decoder = this.decoder;
     const maxResults = this.maxResults;
+    const scores = this.scores;
+    // Element 0 is the total; the last element completes the reply through the general path.
+    const length = this.length[0]!;
+    let left = this.remaining[0]!;
     let count = this.resultCount;
-    while (i < end && buf[i] === 36 /* '$' */ && remaining[0]! > 1 && remaining[0]! < this.length[0]!) {
+    let dropped = 0;
+    while (i < end && buf[i] === 36 /* '$' */ && left > 1 && left < length) {
       let j = i + 1;
       let n = 0;
       while (j < end) {
@@ -330,15 +344,89 @@ export class SearchReplyScanner implements ReplyCounter {
       if (buf[bodyEnd] !== CR || buf[bodyEnd + 1] !== LF) break;
       const id = decoder.decode(buf, bodyStart, bodyEnd);
       if (count < maxResults) {
-        if (this.scores !== undefined) this.scores[count] = NaN;
+        if (scores !== undefined) scores[count] = NaN;
         ids[count++] = id;
-      } else this.droppedResults++;
-      remaining[0]--;
+      } else dropped++;
+      left--;
+      i = bodyEnd + 2;
+    }
+    this.remaining[0] = left;
+    this.resultCount = count;
+    this.droppedResults += dropped;
+    return i;
+  }
+
+  /**
+   * The hottest path: a whole NOCONTENT reply (`*N`, `:total`, then N-1 bulk keys) that sits in
+   * this chunk, read in one pass. Returns where the reply ended, or -1 (nothing changed) for
+   * anything else: a split reply, another shape, an oversized or malformed element. Those go
+   * through the general state machine, which also reports malformed input. A reply with fields
+   * (no NOCONTENT) turns this path off for the scanner's life, so such replies are not read twice.
+   */
+  private scanWholeReply(buf: Uint8Array, start: number, end: number): number {
+    let i = start + 1;
+    let n = 0;
+    while (i < end) {
+      const d = buf[i]! - 48;
+      if (d < 0 || d > 9) break;
+      n = n * 10 + d;
+      i++;
+    }
+    if (i === start + 1 || i - start > 10 || n < 1 || n > this.limits.maxAggregateLength || i + 1 >= end || buf[i] !== CR || buf[i + 1] !== LF) return -1;
+    i += 2;
+    // The total: ":digits\r\n".
+    if (i >= end || buf[i] !== 58 /* ':' */) return -1;
+    i++;
+    const totalStart = i;
+    let total = 0;
+    while (i < end) {
+      const d = buf[i]! - 48;
+      if (d < 0 || d > 9) break;
+      total = total * 10 + d;
+      i++;
+    }
+    if (i === totalStart || i - totalStart > 18 || i + 1 >= end || buf[i] !== CR || buf[i + 1] !== LF) return -1;
+    i += 2;
+    const ids = this.ids;
+    const decoder = this.decoder;
+    const maxResults = this.maxResults;
+    const maxBulk = this.limits.maxBulkBytes;
+    let count = 0;
+    let dropped = 0;
+    for (let e = 1; e < n; e++) {
+      if (i >= end) return -1;
+      if (buf[i] !== 36 /* '$' */) {
+        // Not a key: a field list (no NOCONTENT), or something else. The general path reads it.
+        if (buf[i] === 42 || buf[i] === 37) this.wholeReplies = false;
+        return -1;
+      }
+      let j = i + 1;
+      let len = 0;
+      while (j < end) {
+        const d = buf[j]! - 48;
+        if (d < 0 || d > 9) break;
+        len = len * 10 + d;
+        j++;
+      }
+      const bodyStart = j + 2;
+      const bodyEnd = bodyStart + len;
+      if (j === i + 1 || j - i > 11 || len > maxBulk || bodyEnd + 1 >= end || buf[j] !== CR || buf[j + 1] !== LF) return -1;
+      if (buf[bodyEnd] !== CR || buf[bodyEnd + 1] !== LF) return -1;
+      const id = decoder.decode(buf, bodyStart, bodyEnd);
+      if (count < maxResults) ids[count++] = id;
+      else dropped++;
       i = bodyEnd + 2;
     }
     this.resultCount = count;
+    this.total = total;
+    this.droppedResults += dropped;
+    this.sink.onSearchReply(ids, count, total, undefined);
+    this.feedReplies++;
     return i;
   }
+
+  /** False once a reply showed fields: scanWholeReply would only read such replies twice. */
+  private wholeReplies = true;
 
   /** Calls `cb` with the code, position among the last feed's replies and (MOVED/ASK) line. */
   forEachErrorDetail(cb: (code: string, ordinal: number, message: string) => void): void {
@@ -615,3 +703,6 @@ function equalBytes(src: Uint8Array, from: number, to: number, name: Uint8Array)
   for (let k = 0; k < name.length; k++) if (src[from + k] !== name[k]) return false;
   return true;
 }
+
+keepOutOfFtlExcept(["scanWholeReply", "scanKeys"], SearchReplyScanner);
+keepOutOfFtl(parseDecimal, equalBytes);

@@ -12,8 +12,9 @@
  * that feed are known: every reply, error or not, pops exactly one query from the FIFO.
  *
  * The query argument varies with the filter (per query when the dataset carries query filters),
- * so each request is encoded whole into a workload-owned buffer: pre-encoded pieces are copied,
- * the query vector is copied from the map (widened to float32 if needed).
+ * so each query's command is encoded whole, once (EncodedQueries: pre-encoded pieces, then the
+ * query vector from the map, widened to float32 if needed), and a send copies it into the
+ * pipeline buffer.
  */
 import type { ConnectionWorkload, ReplyCounter, WorkerContext, WorkerWorkload } from "../engine/workload-api.ts";
 import type { VectorDataset } from "../dataset/index.ts";
@@ -25,6 +26,7 @@ import { ORDER_FARTHEST_FIRST, ORDER_NEAREST_FIRST, TrueDistanceRanker } from ".
 import { SearchReplyScanner, type SearchReplySink } from "./search-reply-scanner.ts";
 import { bulk, concatBytes, openWorkerDataset, selfEncodedUnit } from "./vec-load-workload.ts";
 import type { VecQueryParams } from "./workload-params.ts";
+import { keepOutOfFtl } from "../jit-tiers.ts";
 
 const encoder = new TextEncoder();
 
@@ -111,6 +113,58 @@ export function compileQueryCommand(p: VecQueryParams, ds: VectorDataset): Query
   const mid = concatBytes([bulk("PARAMS"), bulk("2"), bulk("BLOB"), encoder.encode(`$${blobBytes}\r\n`)]);
   const tail = concatBytes([encoder.encode("\r\n"), ...tailArgs.map((a) => bulk(a))]);
   return { head, queryArgs, mid, tail, maxBytes: head.length + maxArg + mid.length + blobBytes + tail.length };
+}
+
+/** Bytes of encoded commands one worker keeps (beyond it, queries are encoded at each send). */
+const ENCODED_QUERIES_BYTES = 32 * 1024 * 1024;
+
+/**
+ * Each query's whole FT.SEARCH command, encoded on its first send and kept, so a send is one copy
+ * into the pipeline buffer (not five, plus a view of the mapped query vector). Query sets too large
+ * to keep (ENCODED_QUERIES_BYTES) keep their first queries and encode the rest into a scratch
+ * buffer at each send.
+ */
+export class EncodedQueries {
+  private readonly cache: (Uint8Array | undefined)[];
+  private readonly cached: number;
+  private readonly scratch: Uint8Array;
+
+  constructor(
+    private readonly command: QueryCommand,
+    private readonly ds: VectorDataset,
+    budgetBytes = ENCODED_QUERIES_BYTES,
+  ) {
+    this.cached = Math.min(ds.numQueries, Math.floor(budgetBytes / command.maxBytes));
+    this.cache = new Array<Uint8Array | undefined>(this.cached);
+    this.scratch = new Uint8Array(command.maxBytes);
+  }
+
+  /** Query q's command; past the budget, a view of a scratch buffer valid until the next call. */
+  get(q: number): Uint8Array {
+    if (q < this.cached) {
+      const hit = this.cache[q];
+      if (hit !== undefined) return hit;
+      const encoded = this.scratch.slice(0, this.encode(q, this.scratch));
+      this.cache[q] = encoded;
+      return encoded;
+    }
+    return this.scratch.subarray(0, this.encode(q, this.scratch));
+  }
+
+  private encode(q: number, out: Uint8Array): number {
+    const command = this.command;
+    let pos = 0;
+    out.set(command.head, pos);
+    pos += command.head.length;
+    const arg = command.queryArgs.length === 1 ? command.queryArgs[0]! : command.queryArgs[q]!;
+    out.set(arg, pos);
+    pos += arg.length;
+    out.set(command.mid, pos);
+    pos += command.mid.length;
+    pos += this.ds.writeQueryF32(q, out, pos);
+    out.set(command.tail, pos);
+    return pos + command.tail.length;
+  }
 }
 
 /** Per-worker query counters beside the recall snapshot. */
@@ -352,6 +406,8 @@ interface QueryShared {
   p: VecQueryParams;
   ds: VectorDataset;
   command: QueryCommand;
+  /** Each query's whole FT.SEARCH command, encoded once. */
+  commands: EncodedQueries;
   groundTruth: GroundTruthCache;
   recall: RecallAccumulator;
   counts: QueryCounts;
@@ -380,23 +436,16 @@ export class QueryConnection implements ConnectionWorkload {
   }
 
   patch(buffer: Uint8Array, units: number, firstRequest: number): number {
-    const { command, ds } = this.s;
-    const numQueries = ds.numQueries;
+    const commands = this.s.commands;
+    const numQueries = this.s.ds.numQueries;
     const starts = this.starts;
     let pos = 0;
     for (let u = 0; u < units; u++) {
       if (u < starts.length) starts[u] = pos;
       const q = (firstRequest + u) % numQueries;
-      buffer.set(command.head, pos);
-      pos += command.head.length;
-      const arg = command.queryArgs.length === 1 ? command.queryArgs[0]! : command.queryArgs[q]!;
-      buffer.set(arg, pos);
-      pos += arg.length;
-      buffer.set(command.mid, pos);
-      pos += command.mid.length;
-      pos += ds.writeQueryF32(q, buffer, pos);
-      buffer.set(command.tail, pos);
-      pos += command.tail.length;
+      const bytes = commands.get(q);
+      buffer.set(bytes, pos);
+      pos += bytes.length;
       this.scanner.push(q);
     }
     if (units < starts.length) starts[units] = pos;
@@ -431,10 +480,12 @@ export function createVecQueryWorkload(p: VecQueryParams, _ctx: WorkerContext): 
   try {
     const ds = data.ds;
     if (ds.numQueries === 0) throw new Error(`dataset ${ds.path} has no queries; vec-query needs a query set`);
+    const command = compileQueryCommand(p, ds);
     const shared: QueryShared = {
       p,
       ds,
-      command: compileQueryCommand(p, ds),
+      command,
+      commands: new EncodedQueries(command, ds),
       groundTruth: new GroundTruthCache(ds, p.k),
       recall: new RecallAccumulator(p.k),
       counts: { errorReplies: 0, unscoredReplies: 0, droppedResults: 0, redirectedReplies: 0, orderChecked: 0, orderDisagreements: 0, farthestFirst: 0, rankedByScores: 0 },
@@ -452,3 +503,5 @@ export function createVecQueryWorkload(p: VecQueryParams, _ctx: WorkerContext): 
     throw e;
   }
 }
+
+keepOutOfFtl(GroundTruthCache, QueryRecallScanner, QueryConnection, EncodedQueries);

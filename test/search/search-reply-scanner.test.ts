@@ -229,6 +229,28 @@ describe("SearchReplyScanner in a pipelined stream", () => {
     ]);
   });
 
+  test("whole NOCONTENT replies (one-pass path) and replies with field lists mix in one stream", () => {
+    // The one-pass path reads whole NOCONTENT replies; the first reply with fields turns it off
+    // for good. Every split must still give the same replies, whichever path read them.
+    const text = ANCHOR_NOCONTENT + ANCHOR_RETURN_1 + ANCHOR_KNN_50 + ANCHOR_LIMIT_0_0;
+    expectEverySplit(latin1(text), [
+      { ids: [2, 5], total: 2 },
+      { ids: [2, 5], total: 2 },
+      { ids: [2, 5, 1], total: 3 },
+      { ids: [], total: 2 },
+    ]);
+  });
+
+  test("a whole reply the one-pass path does not take (negative total, null key, error element) reads as before", () => {
+    const text = "*2\r\n:-1\r\n$5\r\nvec:4\r\n" + "*3\r\n:2\r\n$-1\r\n$5\r\nvec:6\r\n" + "*3\r\n:2\r\n-ERR x\r\n$5\r\nvec:7\r\n" + ANCHOR_NOCONTENT;
+    expectEverySplit(latin1(text), [
+      { ids: [4], total: -1 },
+      { ids: [6], total: 2 },
+      { ids: [7], total: 2 },
+      { ids: [2, 5], total: 2 },
+    ]);
+  });
+
   test("reset() after a lost connection forgets a half-read reply", () => {
     const { scanner, got } = makeScanner();
     const data = latin1(ANCHOR_DEFAULT);

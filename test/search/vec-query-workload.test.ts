@@ -2,7 +2,8 @@ import { afterAll, describe, expect, test } from "bun:test";
 import type { ConnectionWorkload, WorkerWorkload } from "../../src/engine/workload-api.ts";
 import { WORKLOADS } from "../../src/workloads/index.ts";
 import { allOf, datasetTagFilter, knnQuery, numericFilter, tagFilter } from "../../src/search/query-filter.ts";
-import { createVecQueryWorkload, type VecQueryExtra, type VecQuerySummary } from "../../src/search/vec-query-workload.ts";
+import { openDataset } from "../../src/dataset/index.ts";
+import { compileQueryCommand, createVecQueryWorkload, EncodedQueries, type VecQueryExtra, type VecQuerySummary } from "../../src/search/vec-query-workload.ts";
 import type { VecQueryParams } from "../../src/search/workload-params.ts";
 import { context, decodeCommands, floatBytes, groundTruthOf, queryOf, searchReply, standaloneNode, text, writeFixture } from "./workload-fixtures.ts";
 
@@ -67,6 +68,26 @@ describe("vec-query command", () => {
       expect(c[6]).toEqual(floatBytes(queryOf(q)));
     });
     w.close?.();
+  });
+
+  test("queries past the encoded-command budget are encoded at each send, byte for byte the same", () => {
+    const p = params({ efSearch: 50 });
+    const w = createVecQueryWorkload(p, context()) as WorkerWorkload;
+    const { conn, buffer } = open(w);
+    const whole = buffer.slice(0, conn.patch(buffer, 12, 0));
+    w.close?.();
+    // A budget that keeps two commands: queries 2.. go through the scratch buffer every time.
+    const ds = openDataset(plain.path);
+    const command = compileQueryCommand(p, ds);
+    const small = new EncodedQueries(command, ds, command.maxBytes * 2 + 1);
+    const parts: Uint8Array[] = [];
+    for (let r = 0; r < 12; r++) parts.push(small.get(r % ds.numQueries).slice());
+    expect(Buffer.concat(parts)).toEqual(Buffer.from(whole));
+    // A later get() of an uncached query must not change an earlier cached one.
+    const first = small.get(0);
+    small.get(3);
+    expect(first).toEqual(parts[0]!);
+    ds.close();
   });
 
   test("return fields and scores replace NOCONTENT with RETURN; no EF_RUNTIME unless asked", () => {
