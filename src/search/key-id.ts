@@ -73,5 +73,3 @@ export class KeyIdDecoder {
     return id <= Number.MAX_SAFE_INTEGER ? id : -1;
   }
 }
-
-
