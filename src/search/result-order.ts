@@ -25,7 +25,12 @@
  * With --with-scores the server's own scores can rank instead (rankByScores): the order is then
  * checked against the distances the server itself reported.
  *
- * rank() allocates nothing: scratch is sized for k once.
+ * A query's replies are often the same list again (queries repeat across passes, and an index that
+ * does not change answers a query the same way): each query keeps its last reply and verdict
+ * (RANK_MEMO_BYTES per worker), and the same ids in the same order get that verdict back without a
+ * distance. rank() is a function of (query, ids), so the memo changes no result.
+ *
+ * rank() allocates nothing once a query's memo slot exists: scratch is sized for k once.
  */
 import type { DistanceMetric, VectorDataset } from "../dataset/index.ts";
 import { distance, queryNorm } from "../dataset/tools/knn.ts";
@@ -39,6 +44,8 @@ const TIE_TOLERANCE = 1e-5;
 const GT_WINDOW = 100;
 /** Memory for cached ground-truth rows, per worker. */
 const GT_CACHE_BYTES = 64 * 1024 * 1024;
+/** Memory for each query's last reply and verdict (rank()'s memo), per worker. */
+const RANK_MEMO_BYTES = 32 * 1024 * 1024;
 
 /** What rank() found about the reply's own order. */
 export const ORDER_NEAREST_FIRST = 0;
@@ -56,6 +63,16 @@ export class TrueDistanceRanker {
   /** Ground-truth rows read so far, gtWidth ids each (NaN: padding), one per query asked. */
   private readonly gtRows: (Float64Array | undefined)[];
   private readonly gtWidth: number;
+  /**
+   * rank()'s memo, per query below memoQueries: the reply's ids as received (memoIn), as ranked
+   * (memoOut), their count (0: none yet) and the verdict.
+   */
+  private readonly memoQueries: number;
+  private readonly memoWidth: number;
+  private readonly memoIn: (Float64Array | undefined)[];
+  private readonly memoOut: (Float64Array | undefined)[];
+  private readonly memoCount: Int32Array;
+  private readonly memoOrder: Int8Array;
 
   /**
    * @param ds     the dataset slice the run loaded (vector i of the slice is dataset id offset + i)
@@ -75,6 +92,12 @@ export class TrueDistanceRanker {
     const affordable = Math.floor(GT_CACHE_BYTES / 8 / Math.max(1, ds.numQueries));
     this.gtWidth = sameMetric ? Math.min(ds.neighborsPerQuery ?? 0, Math.max(k, Math.min(GT_WINDOW, affordable))) : 0;
     this.gtRows = new Array<Float64Array | undefined>(this.gtWidth > 0 ? ds.numQueries : 0);
+    this.memoWidth = Math.max(1, k);
+    this.memoQueries = Math.min(ds.numQueries, Math.floor(RANK_MEMO_BYTES / (16 * this.memoWidth + 8)));
+    this.memoIn = new Array<Float64Array | undefined>(this.memoQueries);
+    this.memoOut = new Array<Float64Array | undefined>(this.memoQueries);
+    this.memoCount = new Int32Array(this.memoQueries);
+    this.memoOrder = new Int8Array(this.memoQueries);
     this.ensure(k);
   }
 
@@ -179,6 +202,43 @@ export class TrueDistanceRanker {
    */
   rank(q: number, ids: Float64Array, count: number): number {
     if (count < 2) return ORDER_NEAREST_FIRST;
+    const memo = q >= 0 && q < this.memoQueries && count <= this.memoWidth;
+    if (memo && this.memoCount[q] === count) {
+      const seen = this.memoIn[q]!;
+      let same = true;
+      for (let r = 0; r < count; r++) {
+        if (seen[r] !== ids[r]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) {
+        const out = this.memoOut[q]!;
+        for (let r = 0; r < count; r++) ids[r] = out[r]!;
+        return this.memoOrder[q]!;
+      }
+    }
+    let input: Float64Array | undefined;
+    if (memo) {
+      input = this.memoIn[q];
+      if (input === undefined) {
+        input = new Float64Array(this.memoWidth);
+        this.memoIn[q] = input;
+        this.memoOut[q] = new Float64Array(this.memoWidth);
+      }
+      for (let r = 0; r < count; r++) input[r] = ids[r]!;
+    }
+    const order = this.rankUncached(q, ids, count);
+    if (memo) {
+      const out = this.memoOut[q]!;
+      for (let r = 0; r < count; r++) out[r] = ids[r]!;
+      this.memoCount[q] = count;
+      this.memoOrder[q] = order;
+    }
+    return order;
+  }
+
+  private rankUncached(q: number, ids: Float64Array, count: number): number {
     if (count > this.dist.length) this.ensure(count);
     const known = this.rankByGroundTruth(q, ids, count);
     if (known !== -1) return known;
@@ -281,4 +341,4 @@ export class TrueDistanceRanker {
   }
 }
 
-keepOutOfFtlExcept(["rank", "rankByGroundTruth"], TrueDistanceRanker);
+keepOutOfFtlExcept(["rank", "rankUncached", "rankByGroundTruth"], TrueDistanceRanker);

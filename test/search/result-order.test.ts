@@ -50,6 +50,36 @@ describe("TrueDistanceRanker", () => {
     expect([...reversed]).toEqual([9, 8, 7]);
   });
 
+  test("a query's repeated reply gets the same verdict and order from the memo; a different reply is ranked afresh", () => {
+    // Counts distance computations through the dataset, to see the memo skip them.
+    let reads = 0;
+    const base = lineDataset();
+    const counting = { ...base, vectorF32: (i: number, s: Float32Array) => (reads++, base.vectorF32(i, s)), queryF32: base.queryF32 } as VectorDataset;
+    const r = new TrueDistanceRanker(counting, 0, "L2", 10);
+    const replies = [
+      [2, 0, 3, 1],
+      [2, 0, 3, 1],
+      [3, 2, 1, 0],
+      [3, 2, 1, 0],
+      [2, 0, 3, 1],
+      [0, 1, 2],
+      [2, 0, 3, 1, 5],
+    ];
+    for (const reply of replies) {
+      const fresh = Float64Array.from(reply);
+      const expectedOrder = ranker().rank(0, fresh, reply.length);
+      const before = reads;
+      const ids = Float64Array.from(reply);
+      expect(r.rank(0, ids, reply.length)).toBe(expectedOrder);
+      expect([...ids]).toEqual([...fresh]);
+      const repeated = reply === replies[1] || reply === replies[3];
+      if (repeated) expect(reads).toBe(before);
+    }
+    // The same ids under the other query are not the same reply.
+    const q1 = Float64Array.of(2, 0, 3, 1);
+    expect(r.rank(1, q1, 4)).toBe(ranker().rank(1, Float64Array.of(2, 0, 3, 1), 4));
+  });
+
   test("ids outside the slice and undecodable ids (-1) go last, in reply order", () => {
     const ids = Float64Array.of(-1, 3, 42, 1);
     // The known ones (3, then 1) are farthest-first; unknown ones do not take part.
