@@ -3,18 +3,22 @@
  * (Valkey 8.1.1 + module 1.0.3 from ../shared/valkey-search or --search-dir): throughput and
  * client CPU per request for both, with the ratios.
  *
- *   bun scripts/bench-search-vs-valkey-benchmark.ts [--rounds 1] [--quick] [--base-port 40300]
+ *   bun scripts/bench-search-vs-valkey-benchmark.ts [--rounds 1] [--quick | --long] [--base-port 40300]
  *       [--search-dir DIR] [--only query|load] [--no-cluster] [--bin dist/valkey-search-benchmark]
  *
  * Cells:
- * - vec-query: the same HNSW index (10000 x 128 float32, generated) and the same query repeated
+ * - vec-query: the same HNSW index (10000 x 128 float32, generated; 50000 with --long) and the same query repeated
  *   (a one-query dataset), `FT.SEARCH idx "*=>[KNN 10 @embedding $BLOB]" ... NOCONTENT LIMIT 0 10
  *   DIALECT 2`; valkey-benchmark gets the blob as its last argument from stdin (-x).
  *   Standalone at -c 1/8/32, a 3-shard cluster (the module's coordinator fans out) at -c 3/8/32
  *   (ours needs a connection per node), each at -P 1 and 4.
- * - vec-load: 10000 vectors into a fresh FLAT or HNSW index, -c 8, -P 1 and 4; valkey-benchmark
- *   runs `-x HSET vec:__rand_int__ embedding` -r 10000 (one vector, ~6300 distinct keys: the HNSW
+ * - vec-load: the dataset's vectors (10000; 50000 with --long) into a fresh FLAT or HNSW index, -c 8, -P 1 and 4; valkey-benchmark
+ *   runs `-x HSET vec:__rand_int__ embedding` -r <vectors> (one vector, ~63% distinct keys: the HNSW
  *   server-side work is not the same, so compare the CPU columns there).
+ *
+ * --long runs 200,000 queries per vec-query cell and loads 50,000 vectors per vec-load cell, so
+ * ours' fixed costs (process start-up, dataset map, JIT warm-up: about 0.1-0.2 CPU-s) are a few
+ * percent of a cell rather than most of it; --quick runs 2,000 queries.
  *
  * Every run is checked against the servers' own counters (INFO commandstats: as many successful
  * FT.SEARCH / HSET calls as requests, none failed), so an error reply cannot pass for speed.
@@ -37,6 +41,7 @@ const opt = (name: string, def: string) => {
 };
 const rounds = Number(opt("--rounds", "1"));
 const quick = argv.includes("--quick");
+const long = argv.includes("--long");
 const basePort = Number(opt("--base-port", "40300"));
 const only = opt("--only", "");
 const ours = resolve(opt("--bin", "dist/valkey-search-benchmark"));
@@ -47,6 +52,7 @@ const fail = (m: string): never => {
 };
 if (!existsSync(ours)) fail(`${ours} not found; run 'npm run build' first`);
 if (!existsSync(join(searchDir, "start-search-server.sh"))) fail(`no start-search-server.sh in ${searchDir}; pass --search-dir DIR (a real valkey-search, see ../shared/valkey-search/README.md)`);
+if (quick && long) fail("--quick and --long contradict each other; pick one");
 if (!(rounds >= 1)) fail(`--rounds ${opt("--rounds", "")}: give a count >= 1`);
 if (!(basePort > 0 && basePort + 3 <= 45240)) fail(`--base-port ${basePort}: give a port <= 45237 (the coordinator listens on port + 20294)`);
 if (Bun.spawnSync(["which", "valkey-benchmark"]).exitCode !== 0) fail("valkey-benchmark not found (Debian: apt-get install valkey-tools, or run scripts/lib/ensure-deps.sh)");
@@ -152,9 +158,10 @@ function addRow(setup: string, test: string, pipeline: number, clients: number, 
   console.error(row.join("\t"));
 }
 
-// Datasets: 10000 x 128 with one query (the query cells repeat it), generated with ground truth.
+// Datasets: 10000 (--long: 50000) x 128 with one query (the query cells repeat it), generated with ground truth.
+const vectors = long ? 50_000 : 10_000;
 const dataset = join(tmp, "one-query.bin");
-const gen = Bun.spawnSync([ours, "dataset", "generate", "-o", dataset, "--dim", "128", "--num-vectors", "10000", "--num-queries", "1", "--k", "10", "--seed", "5"]);
+const gen = Bun.spawnSync([ours, "dataset", "generate", "-o", dataset, "--dim", "128", "--num-vectors", String(vectors), "--num-queries", "1", "--k", "10", "--seed", "5"]);
 if (gen.exitCode !== 0) fail(`dataset generate failed: ${gen.stderr.toString()}`);
 const ds = openDataset({ path: dataset });
 const queryBlob = join(tmp, "query.bin");
@@ -164,12 +171,12 @@ writeFileSync(vectorBlob, new Uint8Array(Float32Array.from(ds.vectorF32(0, new F
 ds.close();
 
 const INDEX = ["--search-index", "bench_idx", "--search-prefix", "vec:"];
-const queries = quick ? 2000 : 10000;
+const queries = quick ? 2000 : long ? 200_000 : 10_000;
 
 async function queryCells(setup: string, ports: number[], clientCounts: number[], cluster: boolean): Promise<void> {
   const port = ports[0]!;
-  // One HNSW index with the 10000 vectors, loaded by us once.
-  await runClient([ours, "-p", String(port), "--dataset", dataset, ...INDEX, "-t", "vec-load", "-c", "8", "--csv"], 10000);
+  // One HNSW index with the dataset's vectors, loaded by us once.
+  await runClient([ours, "-p", String(port), "--dataset", dataset, ...INDEX, "-t", "vec-load", "-c", "8", "--csv"], vectors);
   for (const clients of clientCounts) {
     for (const pipeline of [1, 4]) {
       const a: Sample[] = [];
@@ -185,7 +192,6 @@ async function queryCells(setup: string, ports: number[], clientCounts: number[]
 }
 
 async function loadCells(port: number): Promise<void> {
-  const vectors = 10000;
   for (const algorithm of ["FLAT", "HNSW"]) {
     for (const pipeline of [1, 4]) {
       const a: Sample[] = [];
@@ -219,7 +225,7 @@ try {
     await queryCells("cluster-3", ports, [3, 8, 32], true);
   }
   console.log(`\nours = ${ours}, vb = valkey-benchmark ${Bun.spawnSync(["valkey-benchmark", "--version"]).stdout.toString().trim()}; real valkey-search from ${searchDir}`);
-  console.log(`median of ${rounds} alternating run(s); vec-query: ${queries} queries per run; vec-load: 10000 vectors, dim 128`);
+  console.log(`median of ${rounds} alternating run(s); vec-query: ${queries} queries per run; vec-load: ${vectors} vectors, dim 128`);
   if (startup) console.log(`ours' process start-up (a one-query run): ${startup.cpuUsPerRequest.toFixed(0)} us CPU, included in ours' CPU column (${(startup.cpuUsPerRequest / queries).toFixed(2)} us per query at ${queries})`);
   console.log();
   const header = ["setup", "test", "-P", "-c", "ours rps", "vb rps", "rps ratio", "ours us CPU/req", "vb us CPU/req", "CPU ratio"];

@@ -183,7 +183,7 @@ printTable(rows);
 const searchDir = process.env.VSB_SEARCH_SERVER_DIR ?? join(import.meta.dir, "..", "..", "shared", "valkey-search");
 if (!argv.includes("--no-search") && existsSync(join(searchDir, "start-search-server.sh"))) {
   console.log(`\nvector search cells (real valkey-search in ${searchDir}):`);
-  const args = ["--rounds", String(rounds), "--search-dir", searchDir, "--bin", ours, ...(quick ? ["--quick"] : [])];
+  const args = ["--rounds", String(rounds), "--search-dir", searchDir, "--bin", ours, ...(quick ? ["--quick"] : []), ...(long ? ["--long"] : [])];
   const p = Bun.spawn([process.execPath, join(import.meta.dir, "bench-search-vs-valkey-benchmark.ts"), ...args], { stdout: "inherit", stderr: "inherit" });
   if ((await p.exited) !== 0) process.exitCode = 1;
 }
