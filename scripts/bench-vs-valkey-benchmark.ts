@@ -2,7 +2,7 @@
  * Side-by-side: our binary vs valkey-benchmark, alternately, against the same throw-away server.
  * Prints throughput and client CPU seconds per million requests for both, with the ratios.
  *
- *   bun scripts/bench-vs-valkey-benchmark.ts [--rounds 3] [--quick | --long] [--cluster-only | --no-cluster] [--pipeline 1|16] [--bin dist/valkey-search-benchmark]
+ *   bun scripts/bench-vs-valkey-benchmark.ts [--rounds 3] [--quick | --long] [--cluster-only | --no-cluster] [--pipeline 1|16] [--test set|get|ping_mbulk] [--bin dist/valkey-search-benchmark]
  *
  * --quick runs an eighth of the requests; --long runs 5M requests in every cell, where start-up
  * is under 2% of the CPU and CPU per request is stable between rounds (at -P 1 a cell then takes
@@ -33,6 +33,11 @@ if (quick && long) {
 }
 const ours = opt("--bin", "dist/valkey-search-benchmark");
 const clusterOnly = argv.includes("--cluster-only");
+const onlyTest = argv.includes("--test") ? opt("--test", "") : undefined;
+if (onlyTest !== undefined && !["ping_mbulk", "set", "get"].includes(onlyTest)) {
+  console.error(`error: --test ${onlyTest}: the cells are ping_mbulk, set and get`);
+  process.exit(2);
+}
 const pipelines = argv.includes("--pipeline") ? [Number(opt("--pipeline", ""))] : [1, 16];
 if (!pipelines.every((p) => p === 1 || p === 16)) {
   console.error(`error: --pipeline ${opt("--pipeline", "")}: the cells are at 1 or 16`);
@@ -54,7 +59,7 @@ async function freePort(): Promise<number> {
   }
 }
 
-async function startServer(): Promise<{ port: number; stop(): void }> {
+async function startServer(): Promise<{ port: number; ports: number[]; stop(): void }> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "vsb-bench-"));
   const p = Bun.spawn(["valkey-server", "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir], { stdout: "ignore", stderr: "ignore" });
@@ -63,7 +68,7 @@ async function startServer(): Promise<{ port: number; stop(): void }> {
     if (ping.stdout.toString().trim() === "PONG") break;
     await Bun.sleep(50);
   }
-  return { port, stop: () => (p.kill(), rmSync(dir, { recursive: true, force: true })) };
+  return { port, ports: [port], stop: () => (p.kill(), rmSync(dir, { recursive: true, force: true })) };
 }
 
 interface Sample {
@@ -96,7 +101,14 @@ interface Cell {
   label: string;
 }
 
-async function measure(cells: Cell[], hostArgs: string[]): Promise<string[][]> {
+/** Empties every node: on a cluster each SET request's key carries a random slot tag, so without
+ *  this every 5M-request set run would add millions of keys and the later runs (always the same
+ *  client's) would meet a bigger, slower keyspace. */
+function flushAll(ports: number[]): void {
+  for (const port of ports) Bun.spawnSync(["valkey-cli", "-p", String(port), "FLUSHALL"]);
+}
+
+async function measure(cells: Cell[], hostArgs: string[], ports: number[]): Promise<string[][]> {
   const rows: string[][] = [];
   for (const cell of cells) {
     // Large enough that process start-up (about 0.1 CPU-s for ours) is a small part of the CPU.
@@ -105,7 +117,10 @@ async function measure(cells: Cell[], hostArgs: string[]): Promise<string[][]> {
     const a: Sample[] = [];
     const b: Sample[] = [];
     for (let r = 0; r < rounds; r++) {
+      // Writes start from an empty server, so both clients meet the same keyspace.
+      if (cell.test === "set") flushAll(ports);
       b.push(await runClient(["valkey-benchmark", ...common], n));
+      if (cell.test === "set") flushAll(ports);
       a.push(await runClient([ours, ...common], n));
     }
     const oursRps = median(a.map((s) => s.rps));
@@ -127,7 +142,7 @@ function printTable(rows: string[][]): void {
 }
 
 /** A 3-primary cluster (no replicas) on free ports, for the cluster cells. */
-async function startCluster(): Promise<{ port: number; stop(): void }> {
+async function startCluster(): Promise<{ port: number; ports: number[]; stop(): void }> {
   const servers: { port: number; stop(): void }[] = [];
   const dir = mkdtempSync(join(tmpdir(), "vsb-bench-cluster-"));
   for (let i = 0; i < 3; i++) {
@@ -153,7 +168,7 @@ async function startCluster(): Promise<{ port: number; stop(): void }> {
     if (ok) break;
     await Bun.sleep(100);
   }
-  return { port: servers[0]!.port, stop: () => (servers.forEach((s) => s.stop()), rmSync(dir, { recursive: true, force: true })) };
+  return { port: servers[0]!.port, ports: servers.map((s) => s.port), stop: () => (servers.forEach((s) => s.stop()), rmSync(dir, { recursive: true, force: true })) };
 }
 
 const rows: string[][] = [];
@@ -161,8 +176,8 @@ if (!clusterOnly) {
   const server = await startServer();
   try {
     const cells: Cell[] = [];
-    for (const test of ["ping_mbulk", "set", "get"]) for (const pipeline of pipelines) for (const threads of [1, 2]) cells.push({ test, pipeline, threads, extra: [], label: "standalone" });
-    rows.push(...(await measure(cells, ["-p", String(server.port)])));
+    for (const test of ["ping_mbulk", "set", "get"].filter((t) => onlyTest === undefined || t === onlyTest)) for (const pipeline of pipelines) for (const threads of [1, 2]) cells.push({ test, pipeline, threads, extra: [], label: "standalone" });
+    rows.push(...(await measure(cells, ["-p", String(server.port)], server.ports)));
   } finally {
     server.stop();
   }
@@ -171,8 +186,8 @@ if (!argv.includes("--no-cluster")) {
   const cluster = await startCluster();
   try {
     const cells: Cell[] = [];
-    for (const test of ["set", "get"]) for (const pipeline of pipelines) for (const threads of [1, 2]) cells.push({ test, pipeline, threads, extra: ["--cluster"], label: "cluster-3" });
-    rows.push(...(await measure(cells, ["-p", String(cluster.port)])));
+    for (const test of ["set", "get"].filter((t) => onlyTest === undefined || t === onlyTest)) for (const pipeline of pipelines) for (const threads of [1, 2]) cells.push({ test, pipeline, threads, extra: ["--cluster"], label: "cluster-3" });
+    rows.push(...(await measure(cells, ["-p", String(cluster.port)], cluster.ports)));
   } finally {
     cluster.stop();
   }
