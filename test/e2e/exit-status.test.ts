@@ -2,6 +2,7 @@
 // README's rule: 1 when requests got no reply (lost with their connection, timed out), unless
 // --max-errors allows that many.
 
+import { tmpdir } from "node:os";
 import { afterAll, beforeAll, beforeEach, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { callsOf, collectRun, expectExit, parseJsonReport, resetServer, runBench, spawnBench, waitFor } from "../support/run-cli.ts";
 import { startFakeServer, type FakeServer } from "../support/fake-server.ts";
@@ -60,12 +61,17 @@ describe("rates count successful replies", () => {
     const quiet = await runBench([...args.slice(0, -6), "-q", ...args.slice(-6)]);
     expectExit(quiet, 0);
     expect(quiet.stdout).toMatch(/^SET a 1 ; INCR s: [\d.]+ requests per second, p50=[\d.]+ msec\n {2}errors: 200 of 400 requests, [\d.]+ errors per second \(ERR: 200\)\n+$/);
-    const dir = await import("node:fs/promises").then((fs) => fs.mkdtemp("/tmp/vsb-rates-"));
-    const csv = await runBench([...args.slice(0, -6), "-o", `${dir}/r.csv`, ...args.slice(-6)]);
-    expectExit(csv, 0);
-    const [header, row] = (await Bun.file(`${dir}/r.csv`).text()).split("\n");
-    expect(header).toEndWith(',"errors","issued","errors_per_sec","status"');
-    expect(row).toMatch(/,"200","400","[\d.]+","complete"$/);
+    const fs = await import("node:fs/promises");
+    const dir = await fs.mkdtemp(`${tmpdir()}/vsb-rates-`);
+    try {
+      const csv = await runBench([...args.slice(0, -6), "-o", `${dir}/r.csv`, ...args.slice(-6)]);
+      expectExit(csv, 0);
+      const [header, row] = (await Bun.file(`${dir}/r.csv`).text()).split("\n");
+      expect(header).toEndWith(',"errors","issued","errors_per_sec","status"');
+      expect(row).toMatch(/,"200","400","[\d.]+","complete"$/);
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
   });
 
   test("a paced run's achieved rate counts the schedule: --rps 0.5 -n 2 achieves 0.5 per second", async () => {
