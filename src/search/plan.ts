@@ -30,6 +30,7 @@ import { IndexManager, type SearchLog } from "./index-manager.ts";
 import { formatVectorKey } from "./key-id.ts";
 import { checkCapabilities, detectPlatform, type SearchPlatform } from "./platform.ts";
 import { allOf, numericFilter, tagFilter } from "./query-filter.ts";
+import { flagFilterGroundTruthMismatch } from "./flag-filter-ground-truth.ts";
 import { protectedIdBits } from "./vec-delete-workload.ts";
 import type { DatasetRef, MixParams, VecDeleteParams, VecLoadParams, VecQueryParams, VecUpdateParams, VectorKeyParams } from "./workload-params.ts";
 
@@ -71,6 +72,8 @@ export interface DatasetFacts {
   deletable: number;
   /** Distinct ground-truth ids of the queries (first -k of each), evenly sampled to at most GROUND_TRUTH_SAMPLE; empty when no queries run. */
   groundTruthSample: number[];
+  /** Why recall cannot be scored under --tag-filter / --numeric-filter (flag-filter-ground-truth.ts), or undefined. */
+  flagFilterMismatch?: string;
   description: string;
 }
 
@@ -95,7 +98,10 @@ export function datasetFacts(config: BenchConfig, queries: boolean, deletes: boo
     if (s.filteredSearch && ds.numericFields.length > 0) {
       for (let q = 0; q < ds.numQueries; q++) for (const r of ds.queryNumericRanges(q)) queryRangeFields.add(r.field);
     }
+    const flagFilters = { ...(s.tagFilter !== undefined ? { tags: s.tagFilter.split("|") } : {}), numeric: s.numericFilters };
+    const flagFilterMismatch = queries ? flagFilterGroundTruthMismatch(ds, s.k, s.vectorOffset, flagFilters) : undefined;
     return {
+      ...(flagFilterMismatch !== undefined ? { flagFilterMismatch } : {}),
       ref,
       dim,
       metric: metric.metric,
@@ -406,6 +412,7 @@ export async function planVectorTests(config: BenchConfig, deployment: Deploymen
   const facts = datasetFacts(config, queries, names.includes("vec-delete") || mixNames.includes("vec-delete"));
   log.info(`dataset: ${facts.description}`);
   log.info(`metric: ${facts.metric} (${facts.metricSource})`);
+  if (facts.flagFilterMismatch !== undefined) log.info(`recall withheld: ${facts.flagFilterMismatch}`);
   // Every connection's send buffer holds -P requests of dim x 4 vector bytes (plus the command,
   // fields and filter): checked against the budget before any benchmark connection opens.
   checkSendBuffers({
@@ -567,7 +574,7 @@ function queryTest(run: SearchRun, title: string, params: VecQueryParams): Plann
     repliesPerUnit: 1,
     async before() {
       await run.ensureIndex();
-      invalid = (await run.rewrittenReason()) ?? (await run.missingGroundTruthReason());
+      invalid = run.facts.flagFilterMismatch ?? (await run.rewrittenReason()) ?? (await run.missingGroundTruthReason());
       searchesBefore = run.cluster ? await run.manager.shardSearches() : undefined;
     },
     async after(result) {
@@ -658,7 +665,7 @@ function mixTest(
     repliesPerUnit: 1,
     async before(): Promise<TestPatch> {
       await run.ensureIndex();
-      invalid = queryIndex >= 0 ? ((await run.rewrittenReason()) ?? (await run.missingGroundTruthReason())) : undefined;
+      invalid = queryIndex >= 0 ? (run.facts.flagFilterMismatch ?? (await run.rewrittenReason()) ?? (await run.missingGroundTruthReason())) : undefined;
       if (update && changesValues(update.shift, run.facts.numVectors)) {
         const reason = await run.markRewritten(update.shift);
         invalid ??= reason;

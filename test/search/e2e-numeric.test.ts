@@ -161,3 +161,72 @@ describe("numeric metadata end to end", () => {
     TIMEOUT,
   );
 });
+
+describe("--numeric-filter / --tag-filter against ground truth computed without them", () => {
+  let plain: string;
+  let names: ReturnType<typeof uniqueNames>;
+  beforeAll(async () => {
+    // Unfiltered queries: the stored ground truth is the plain k-NN over all 500 vectors.
+    plain = join(dir, "plain-priced.bin");
+    await generateDataset({
+      path: plain, dim: 8, numVectors: 500, numQueries: 20, k: 10, metric: "L2", seed: 21, workers: 1,
+      numeric: [{ name: "price", distribution: "uniform", min: 0, max: 100 }], tags: [{ name: "red", probability: 0.3 }], filteredQueryFraction: 0,
+    });
+    names = uniqueNames();
+    const load = await runBench(
+      ["-h", target.host, "-p", String(target.port), "-c", "4", ...names.args, "--dataset", plain, "--search-algorithm", "FLAT", "-t", "vec-load", "-q"],
+      { timeoutMs: 45_000 },
+    );
+    expectExit(load, 0);
+  }, TIMEOUT);
+  afterAll(async () => {
+    await call(target, "FT.DROPINDEX", names.index, "DD");
+  });
+
+  const query = (dataset: string, ...flags: string[]) =>
+    runBench(
+      ["-h", target.host, "-p", String(target.port), "-c", "4", ...names.args, "--dataset", dataset, "--search-algorithm", "FLAT",
+        "-t", "vec-query", "-n", "40", "--output-format", "json", ...flags],
+      { timeoutMs: 45_000 },
+    );
+
+  test(
+    "a --numeric-filter the ground truth was not computed with: recall is withheld, naming the ground-truth command that fixes it",
+    async () => {
+      const run = await query(plain, "--numeric-filter", "price:[0 10]");
+      expectExit(run, 0);
+      const recall = parseJsonReport(run.stdout).tests[0]!.extra["vec-query"] as RecallSummary & { invalidReason?: string };
+      expect(recall.invalidReason).toMatch(/^the ground truth of \d+ of the 20 queries in \S+plain-priced\.bin names vectors that --numeric-filter "price:\[0 10\]" excludes \(query \d+: neighbour \d+, vector \d+\), so it was not computed with this filter; compute it with `dataset ground-truth --numeric-filter "price:\[0 10\]"` to score recall$/);
+      expect(run.stderr).toContain(`recall withheld: ${recall.invalidReason}`);
+    },
+    TIMEOUT,
+  );
+
+  test(
+    "the same filter with ground truth computed for it (dataset ground-truth --numeric-filter): recall is scored, exactly 1.0 on FLAT",
+    async () => {
+      const filtered = join(dir, "plain-priced-0-10.bin");
+      const gt = await runBench(["dataset", "ground-truth", plain, "--k", "10", "--numeric-filter", "price:[0 10]", "-o", filtered, "--workers", "1"], { timeoutMs: 45_000 });
+      expectExit(gt, 0);
+      const run = await query(filtered, "--numeric-filter", "price:[0 10]");
+      expectExit(run, 0);
+      const recall = parseJsonReport(run.stdout).tests[0]!.extra["vec-query"] as RecallSummary & { invalidReason?: string };
+      expect(recall.invalidReason).toBeUndefined();
+      expect(recall).toMatchObject({ mean: 1, min: 1, queries: 40 });
+      expect(run.stderr).not.toContain("recall withheld");
+    },
+    TIMEOUT,
+  );
+
+  test(
+    "a --tag-filter on ground truth without it: recall is withheld, saying which ground truth would do",
+    async () => {
+      const run = await query(plain, "--tag-filter", "red");
+      expectExit(run, 0);
+      const recall = parseJsonReport(run.stdout).tests[0]!.extra["vec-query"] as RecallSummary & { invalidReason?: string };
+      expect(recall.invalidReason).toContain(`names vectors that --tag-filter "red" excludes`);
+      expect(recall.invalidReason).toContain("use a dataset whose ground truth was computed with this tag filter");
+    },
+    TIMEOUT,
+  );
+});
