@@ -62,6 +62,9 @@ function planLog(io: Io, quiet: boolean): PlanLog {
     info(line) {
       if (!quiet) io.log.info(line);
     },
+    warn(line) {
+      io.log.warn(line);
+    },
     progress(line) {
       if (!tty || quiet) return;
       process.stderr.write(`\r\x1b[K${line}`);

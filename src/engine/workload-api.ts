@@ -163,6 +163,8 @@ export interface PlannedTest {
 /** Setup lines of planning and main-thread steps (stderr); progress only on a terminal. */
 export interface PlanLog {
   info(line: string): void;
+  /** A `warning:` line, shown under -q too. */
+  warn(line: string): void;
   progress(line: string): void;
   clearProgress(): void;
 }

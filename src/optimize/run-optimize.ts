@@ -61,7 +61,7 @@ export async function runOptimize(config: BenchConfig, argv: readonly string[], 
   const options = fitClientsToNodes(config.optimize!, deployment, config, io);
   const vector = config.tests.includes("vec-query");
   const numQueries = vector ? datasetFacts(config, true, false).numQueries : undefined;
-  const log: PlanLog = { info: (l) => (config.quiet ? undefined : io.log.info(l)), progress: () => {}, clearProgress: () => {} };
+  const log: PlanLog = { info: (l) => (config.quiet ? undefined : io.log.info(l)), warn: (l) => io.log.warn(l), progress: () => {}, clearProgress: () => {} };
   const engine = new EngineTrials(config, deployment, catalog, log, numQueries, options.rebuild);
   const session = new Session(engine.run, {
     maxTrials: options.mode === "sweep" ? Number.POSITIVE_INFINITY : options.maxIterations,

@@ -22,12 +22,14 @@ import { KeyIdDecoder } from "./key-id.ts";
 /** Where setup steps report: one line each, and a progress line that only a terminal shows. */
 export interface SearchLog {
   info(line: string): void;
+  /** A `warning:` line, shown under -q too. */
+  warn(line: string): void;
   /** Replaces the current progress line (TTY only; a no-op elsewhere). */
   progress(line: string): void;
   clearProgress(): void;
 }
 
-export const SILENT_LOG: SearchLog = { info: () => {}, progress: () => {}, clearProgress: () => {} };
+export const SILENT_LOG: SearchLog = { info: () => {}, warn: () => {}, progress: () => {}, clearProgress: () => {} };
 
 export type IndexAction = "created" | "reused" | "recreated" | "skipped";
 

@@ -31,7 +31,7 @@ import { formatVectorKey } from "./key-id.ts";
 import { checkCapabilities, detectPlatform, type SearchPlatform } from "./platform.ts";
 import { allOf, numericFilter, tagFilter } from "./query-filter.ts";
 import { flagFilterGroundTruthMismatch } from "./flag-filter-ground-truth.ts";
-import { protectedIdBits } from "./vec-delete-workload.ts";
+import { deletableIds, protectedIdBits } from "./vec-delete-workload.ts";
 import type { DatasetRef, MixParams, VecDeleteParams, VecLoadParams, VecQueryParams, VecUpdateParams, VectorKeyParams } from "./workload-params.ts";
 
 /** Tag field written and indexed when the dataset has tags and --tag-field is not given. */
@@ -194,6 +194,8 @@ class SearchRun {
   private indexReady = false;
   /** Cluster mode: slot of each loaded key (slice index -> slot), rebuilt with SCAN when stale. */
   private idSlots: Uint16Array | undefined;
+  /** Cluster mode, beside idSlots: 1 for each slice index whose key the SCAN found. */
+  private idPresent: Uint8Array | undefined;
 
   constructor(
     readonly config: BenchConfig,
@@ -249,16 +251,19 @@ class SearchRun {
     const { vectorOffset } = this.config.search;
     const n = this.facts.numVectors;
     const slots = new Uint16Array(n);
+    const present = new Uint8Array(n);
     let found = 0;
     await this.manager.scanKeys(this.config.search.prefix, (id, slot) => {
       const i = id - vectorOffset;
       if (i >= 0 && i < n) {
         slots[i] = slot;
+        present[i] = 1;
         found++;
       }
     });
     if (found === 0) throw new UserError(`no vector keys under ${this.config.search.prefix} on the cluster; run -t vec-load first`);
     this.idSlots = slots;
+    this.idPresent = present;
     return slots;
   }
 
@@ -346,6 +351,32 @@ class SearchRun {
     const what = `vec-update --update-shift ${shift} rewrote them at ${new Date().toISOString()}`;
     await this.manager.writeMarker(this.config.search.prefix, what);
     return `the vectors under ${this.config.search.prefix} are being rewritten by this test (${what.replace(/ at .*/, "")}), so they no longer match the dataset's ground truth`;
+  }
+
+  /**
+   * Of the first `count` deletable ids (the keys a vec-delete of `count` requests deletes): how
+   * many were looked up and how many are not on the server. Cluster mode: all of them, from the
+   * slot map's SCAN; standalone: one EXISTS of at most GROUND_TRUTH_SAMPLE evenly spread keys.
+   */
+  async missingDeleteTargets(count: number): Promise<{ checked: number; missing: number }> {
+    const s = this.config.search;
+    const base = openDataset({ path: s.datasetPath, schemaPath: s.schemaPath, dataPath: s.dataPath });
+    let targets: Uint32Array;
+    try {
+      targets = deletableIds(sliceDataset(base, { vectorOffset: s.vectorOffset, numVectors: s.numVectors }), s.vectorOffset).subarray(0, count);
+    } finally {
+      base.close();
+    }
+    if (this.cluster) {
+      await this.slotsOfIds();
+      const present = this.idPresent!;
+      let missing = 0;
+      for (const i of targets) if (present[i] === 0) missing++;
+      return { checked: targets.length, missing };
+    }
+    const sample = targets.length <= GROUND_TRUTH_SAMPLE ? [...targets] : Array.from({ length: GROUND_TRUTH_SAMPLE }, (_, j) => targets[Math.floor((j * targets.length) / GROUND_TRUTH_SAMPLE)]!);
+    const present = await this.manager.existingKeys(sample.map((i) => formatVectorKey(s.prefix, s.vectorOffset + i)));
+    return { checked: sample.length, missing: sample.length - present };
   }
 
   /** Keys moved (vec-load wrote some): the slot map must be rebuilt before it is used again. */
@@ -465,12 +496,8 @@ export async function planVectorTests(config: BenchConfig, deployment: Deploymen
     else if (name === "vec-query") tests.push(queryTest(run, queryTitle(config), query));
     else if (name === "vec-update") tests.push(updateTest(run, update));
     else if (name === "vec-delete") {
-      const t = slotMappedTest(run, "VEC-DELETE", "vec-delete", del, false);
-      // A warmup would delete ids too, and the measured pass would then delete nothing new.
-      t.noWarmup = true;
-      if (config.durationSec === undefined) t.totalRequests = Math.min(config.requests, facts.deletable);
       if (facts.deletable === 0) throw new UserError(`vec-delete: every vector of ${facts.ref.path ?? facts.ref.schemaPath} is in some query's ground truth, so none can be deleted without breaking recall`);
-      tests.push(t);
+      tests.push(deleteTest(run, del, config.durationSec === undefined ? Math.min(config.requests, facts.deletable) : undefined));
     }
   }
   if (s.mix) tests.push(mixTest(run, s.mix, { "vec-query": query, "vec-update": update, "vec-delete": del }, cluster));
@@ -589,6 +616,42 @@ function queryTest(run: SearchRun, title: string, params: VecQueryParams): Plann
       return added;
     },
   };
+}
+
+/**
+ * vec-delete: request r deletes the r-th deletable id, the same ids in every run, so a second
+ * run (or a --loop round) without a vec-load between finds them gone: DEL replies 0, removes
+ * nothing and costs the index nothing, at a rate that looks like deletes. Before the test the
+ * keys it will delete are looked up (the cluster's slot-map SCAN, or one EXISTS of a sample);
+ * the ones already gone are named on stderr and in the report (`targetsMissing` of
+ * `targetsChecked`).
+ */
+function deleteTest(run: SearchRun, params: VecDeleteParams, totalRequests: number | undefined): PlannedTest {
+  const t = slotMappedTest(run, "VEC-DELETE", "vec-delete", params, false);
+  // A warmup would delete ids too, and the measured pass would then delete nothing new.
+  t.noWarmup = true;
+  if (totalRequests !== undefined) t.totalRequests = totalRequests;
+  const before = t.before!;
+  let checked = 0;
+  let missing = 0;
+  t.before = async () => {
+    const patch = await before();
+    ({ checked, missing } = await run.missingDeleteTargets(totalRequests ?? run.facts.deletable));
+    if (missing > 0) {
+      run.log.warn(
+        `vec-delete: ${missing} of the ${checked}${checked < (totalRequests ?? run.facts.deletable) ? " sampled" : ""} keys this test deletes are not on the server (an earlier vec-delete removed them?); their DEL removes nothing and costs the index nothing: load them again with -t vec-load`,
+      );
+    }
+    return patch;
+  };
+  t.after = async (result) => {
+    // The deleted keys are gone: the next vec-delete or vec-update must look again.
+    run.forgetSlots();
+    const extra = result.extra?.["vec-delete"];
+    if (extra === null || typeof extra !== "object") return;
+    return { "vec-delete": { ...extra, targetsChecked: checked, targetsMissing: missing } };
+  };
+  return t;
 }
 
 /** vec-update: a shift that changes the values leaves the rewrite marker first. */

@@ -156,7 +156,11 @@ export function vectorReportLines(r: TestResult): string[] {
   const update = counters(extra["vec-update"]);
   if (update) lines.push(writeLine("rewritten", update, r.durationSec));
   const del = counters(extra["vec-delete"]);
-  if (del) lines.push(`  deletes: ${del.deletesAcknowledged ?? 0} acknowledged; ${del.protectedIds ?? 0} ids kept (in some query's ground truth)`);
+  if (del) {
+    lines.push(`  deletes: ${del.deletesAcknowledged ?? 0} acknowledged; ${del.protectedIds ?? 0} ids kept (in some query's ground truth)`);
+    const missing = del.targetsMissing ?? 0;
+    if (missing > 0) lines.push(`  WARNING: ${missing} of ${del.targetsChecked ?? 0} keys checked before the test were not on the server: their DEL removed nothing (load them again with -t vec-load)`);
+  }
   const query = extra["vec-query"];
   if (isRecall(query)) lines.push(...recallLines(query, "  "));
   const mix = extra.mix as { parts?: MixPartSummary[] } | undefined;

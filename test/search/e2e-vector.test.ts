@@ -206,6 +206,27 @@ describe("update and delete", () => {
   );
 
   test(
+    "a second vec-delete finds its keys already gone: warned on stderr and in the report, not passed off as deletes",
+    async () => {
+      const n = uniqueNames();
+      const flat = [...base(target), ...n.args, "--dataset", data.plain, "--search-algorithm", "FLAT"];
+      const first = await jsonRun([...flat, "-t", "vec-load,vec-delete", "-n", "30"]);
+      expect(first.report.tests[1]!.extra["vec-delete"]).toMatchObject({ deletesAcknowledged: 30, targetsChecked: 30, targetsMissing: 0 });
+      expect(first.run.stderr).not.toContain("are not on the server");
+      expect(await countKeys(target, n.prefix)).toBe(470);
+      // The same 30 ids again, plus 10 that are still there.
+      const again = await runBench([...flat, "-t", "vec-delete", "-n", "40", "-q"], { timeoutMs: 45_000 });
+      expectExit(again, 0);
+      expect(again.stderr).toContain("warning: vec-delete: 30 of the 40 keys this test deletes are not on the server (an earlier vec-delete removed them?); their DEL removes nothing and costs the index nothing: load them again with -t vec-load");
+      expect(await countKeys(target, n.prefix)).toBe(460);
+      const text = await runBench([...flat, "-t", "vec-delete", "-n", "40", "--cleanup"], { timeoutMs: 45_000 });
+      expectExit(text, 0);
+      expect(text.stdout).toContain("  WARNING: 40 of 40 keys checked before the test were not on the server: their DEL removed nothing (load them again with -t vec-load)");
+    },
+    TIMEOUT,
+  );
+
+  test(
     "a --mix of queries and updates reports each part, with recall for the query part",
     async () => {
       const n = uniqueNames();

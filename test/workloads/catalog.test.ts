@@ -9,7 +9,7 @@ import type { PlannedTest, WorkloadModule } from "../../src/engine/workload-api.
 import { createCatalog, planTests, reportOf } from "../../src/engine/workload-catalog.ts";
 import { WORKLOADS } from "../../src/workloads/index.ts";
 
-const SILENT = { info() {}, progress() {}, clearProgress() {} };
+const SILENT = { info() {}, warn() {}, progress() {}, clearProgress() {} };
 const STANDALONE = { mode: "standalone", nodes: [] } as unknown as Deployment;
 
 function module(kind: string, tests: Partial<PlannedTest>[], extra: Partial<WorkloadModule> = {}): WorkloadModule {
