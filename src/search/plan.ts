@@ -31,6 +31,7 @@ import { formatVectorKey } from "./key-id.ts";
 import { checkCapabilities, detectPlatform, type SearchPlatform } from "./platform.ts";
 import { allOf, numericFilter, tagFilter } from "./query-filter.ts";
 import { flagFilterGroundTruthMismatch } from "./flag-filter-ground-truth.ts";
+import { groundTruthMetricMismatch } from "./ground-truth-metric.ts";
 import { deletableIds, protectedIdBits } from "./vec-delete-workload.ts";
 import type { DatasetRef, MixParams, VecDeleteParams, VecLoadParams, VecQueryParams, VecUpdateParams, VectorKeyParams } from "./workload-params.ts";
 
@@ -72,8 +73,12 @@ export interface DatasetFacts {
   deletable: number;
   /** Distinct ground-truth ids of the queries (first -k of each), evenly sampled to at most GROUND_TRUTH_SAMPLE; empty when no queries run. */
   groundTruthSample: number[];
-  /** Why recall cannot be scored under --tag-filter / --numeric-filter (flag-filter-ground-truth.ts), or undefined. */
-  flagFilterMismatch?: string;
+  /**
+   * Why the dataset's ground truth does not hold for this run's queries, so recall is withheld:
+   * computed with another metric (ground-truth-metric.ts) or without the flag filters
+   * (flag-filter-ground-truth.ts). Undefined when it holds or no queries run.
+   */
+  groundTruthMismatch?: string;
   description: string;
 }
 
@@ -99,9 +104,12 @@ export function datasetFacts(config: BenchConfig, queries: boolean, deletes: boo
       for (let q = 0; q < ds.numQueries; q++) for (const r of ds.queryNumericRanges(q)) queryRangeFields.add(r.field);
     }
     const flagFilters = { ...(s.tagFilter !== undefined ? { tags: s.tagFilter.split("|") } : {}), numeric: s.numericFilters };
-    const flagFilterMismatch = queries ? flagFilterGroundTruthMismatch(ds, s.k, s.vectorOffset, flagFilters) : undefined;
+    const metricLabel = s.distance !== undefined ? "--search-distance" : ds.metricHint ? "the file's metric hint" : "the default";
+    const groundTruthMismatch = queries
+      ? (groundTruthMetricMismatch(ds, s.k, s.vectorOffset, metric.metric, metricLabel) ?? flagFilterGroundTruthMismatch(ds, s.k, s.vectorOffset, flagFilters))
+      : undefined;
     return {
-      ...(flagFilterMismatch !== undefined ? { flagFilterMismatch } : {}),
+      ...(groundTruthMismatch !== undefined ? { groundTruthMismatch } : {}),
       ref,
       dim,
       metric: metric.metric,
@@ -443,7 +451,7 @@ export async function planVectorTests(config: BenchConfig, deployment: Deploymen
   const facts = datasetFacts(config, queries, names.includes("vec-delete") || mixNames.includes("vec-delete"));
   log.info(`dataset: ${facts.description}`);
   log.info(`metric: ${facts.metric} (${facts.metricSource})`);
-  if (facts.flagFilterMismatch !== undefined) log.info(`recall withheld: ${facts.flagFilterMismatch}`);
+  if (facts.groundTruthMismatch !== undefined) log.info(`recall withheld: ${facts.groundTruthMismatch}`);
   // Every connection's send buffer holds -P requests of dim x 4 vector bytes (plus the command,
   // fields and filter): checked against the budget before any benchmark connection opens.
   checkSendBuffers({
@@ -601,7 +609,7 @@ function queryTest(run: SearchRun, title: string, params: VecQueryParams): Plann
     repliesPerUnit: 1,
     async before() {
       await run.ensureIndex();
-      invalid = run.facts.flagFilterMismatch ?? (await run.rewrittenReason()) ?? (await run.missingGroundTruthReason());
+      invalid = run.facts.groundTruthMismatch ?? (await run.rewrittenReason()) ?? (await run.missingGroundTruthReason());
       searchesBefore = run.cluster ? await run.manager.shardSearches() : undefined;
     },
     async after(result) {
@@ -728,7 +736,7 @@ function mixTest(
     repliesPerUnit: 1,
     async before(): Promise<TestPatch> {
       await run.ensureIndex();
-      invalid = queryIndex >= 0 ? (run.facts.flagFilterMismatch ?? (await run.rewrittenReason()) ?? (await run.missingGroundTruthReason())) : undefined;
+      invalid = queryIndex >= 0 ? (run.facts.groundTruthMismatch ?? (await run.rewrittenReason()) ?? (await run.missingGroundTruthReason())) : undefined;
       if (update && changesValues(update.shift, run.facts.numVectors)) {
         const reason = await run.markRewritten(update.shift);
         invalid ??= reason;

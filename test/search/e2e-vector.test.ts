@@ -121,8 +121,12 @@ describe("index definition checks", () => {
       const mismatch = await runBench([...base(target), ...n.args, "--dataset", data.plain, "--search-algorithm", "FLAT", "--search-distance", "IP", "-t", "vec-query", "-n", "10"]);
       expect(mismatch.code).toBe(2);
       expect(mismatch.stderr).toContain(`index '${n.index}' exists with a different definition (DISTANCE_METRIC: index has L2, this run needs IP); pass --recreate-index`);
-      const { run } = await jsonRun([...base(target), ...n.args, "--dataset", data.plain, "--search-algorithm", "FLAT", "--search-distance", "IP", "--recreate-index", "-t", "vec-query", "-n", "10", "--cleanup"]);
+      const { run, report } = await jsonRun([...base(target), ...n.args, "--dataset", data.plain, "--search-algorithm", "FLAT", "--search-distance", "IP", "--recreate-index", "-t", "vec-query", "-n", "10", "--cleanup"]);
       expect(run.stderr).toContain(`index ${n.index}: recreated`);
+      // The dataset's ground truth is the L2 k-NN: scored against an IP index, recall would be wrong.
+      const reason = (recallOf(report, "VEC-QUERY") as RecallSummary & { invalidReason?: string }).invalidReason;
+      expect(reason).toMatch(/^the ground truth of \d+ of 20 sampled queries in \S+plain\.bin is not ordered by IP distance \(the index's metric, from --search-distance\), so it was computed with another metric; it is ordered by L2: pass --search-distance L2$/);
+      expect(run.stderr).toContain(`recall withheld: ${reason}`);
     },
     TIMEOUT,
   );
