@@ -360,7 +360,8 @@ export class CountingScanner implements ReplyCounter {
 
 /** Maps a request to (key index, source vector, slot) for the HSET writer. */
 export interface WritePlan {
-  keyIndex(request: number): number;
+  /** The slice index request `request` writes, sent on a connection to `node`. */
+  keyIndex(request: number, node: NodeAssignment): number;
   source(keyIndex: number): number;
   /** Cluster slot of the key, given the connection's node; -1 outside cluster mode. */
   slot(keyIndex: number, node: NodeAssignment): number;
@@ -410,7 +411,7 @@ export class VectorWriteConnection implements ConnectionWorkload {
     if (fixed > 0 && buffer === this.laid) {
       // Constant bytes were laid down by allocate(): only the id, tag and vector change.
       for (let u = 0; u < units; u++) {
-        const keyIndex = plan.keyIndex(firstRequest + u);
+        const keyIndex = plan.keyIndex(firstRequest + u, this.node);
         this.writer.writeFixed(buffer, u * fixed, keyIndex, plan.source(keyIndex), plan.slot(keyIndex, this.node));
       }
       return units * fixed;
@@ -418,7 +419,7 @@ export class VectorWriteConnection implements ConnectionWorkload {
     let pos = 0;
     for (let u = 0; u < units; u++) {
       starts[u] = pos;
-      const keyIndex = plan.keyIndex(firstRequest + u);
+      const keyIndex = plan.keyIndex(firstRequest + u, this.node);
       pos = this.writer.write(buffer, pos, keyIndex, plan.source(keyIndex), plan.slot(keyIndex, this.node));
     }
     starts[units] = pos;
