@@ -13,7 +13,7 @@ import { Orchestrator, type RunOutcome } from "./engine/orchestrator.ts";
 import { RuntimeConfig } from "./engine/runtime-config.ts";
 import type { PlanLog, WorkloadCatalog } from "./engine/workload-api.ts";
 import { planTests, reportOf } from "./engine/workload-catalog.ts";
-import { serverSettings } from "./engine/server-info.ts";
+import { firstUnreachable, serverSettings } from "./engine/server-info.ts";
 import { LOST_REQUEST_TYPES, lostRequests, type TestResult } from "./metrics/types.ts";
 import { consoleMode, createConsoleReporter } from "./report/console.ts";
 import { formatJsonReport } from "./report/json.ts";
@@ -198,7 +198,9 @@ async function runWithDeployment(config: BenchConfig, io: Io, catalog: WorkloadC
     reportFile?.write(status, reason);
     if (config.hdrLogFile) await Bun.write(config.hdrLogFile, formatHdrLog(outcome.results, startedAt.getTime(), pkg.version));
     for (const f of failedChecks) io.log.error(f);
-    let code = exitCode(outcome, allProblems, io, config);
+    // A timed test that sent nothing: say why when a server cannot be reached now.
+    const unreachable = outcome.emptyTimedTests.length > 0 && !outcome.interrupted ? await firstUnreachable(config, deployment.nodes) : undefined;
+    let code = exitCode(outcome, allProblems, io, config, unreachable);
     if (code === 0 && failedChecks.length > 0) code = 1;
     return outcome.interrupted ? exitCodeFor(stopSignal ?? "SIGINT") : code;
   } catch (error) {
@@ -233,7 +235,7 @@ async function startGates(config: BenchConfig, deployment: Deployment, io: Io): 
  * 0 = every request answered; 1 = a test had no successful reply, requests were lost (or, with
  * --max-errors, a test had more errors than it allows), or requests were never sent.
  */
-function exitCode(outcome: RunOutcome, problems: string[], io: Io, config: BenchConfig): number {
+function exitCode(outcome: RunOutcome, problems: string[], io: Io, config: BenchConfig, unreachable?: string): number {
   const { results, unsent, interrupted, lostConnections, emptyTimedTests } = outcome;
   let code = 0;
   for (const r of results) {
@@ -274,7 +276,7 @@ function exitCode(outcome: RunOutcome, problems: string[], io: Io, config: Bench
     }
   }
   for (const title of emptyTimedTests) {
-    io.log.error(`${title} sent no request within --duration; give it more time`);
+    io.log.error(unreachable ? `${title} sent no request within --duration: ${unreachable}` : `${title} sent no request within --duration; give it more time`);
     code = 1;
   }
   if (interrupted) return 130;

@@ -62,3 +62,20 @@ export async function serverSettings(config: BenchConfig, nodes: DeployedNode[])
       }),
   );
 }
+
+/**
+ * The connection error of the first node in `nodes` that cannot be reached now, or undefined.
+ * Names the cause when a timed test sent nothing: its connections were still re-trying a server
+ * that went away when --duration ran out, so no problem was recorded during the test.
+ */
+export async function firstUnreachable(config: BenchConfig, nodes: DeployedNode[]): Promise<string | undefined> {
+  for (const n of nodes) {
+    if (n.health === "failed") continue;
+    try {
+      (await ControlClient.connect(targetOf({ ...n }), config.connection, { select: false })).close();
+    } catch (e) {
+      return e instanceof Error ? e.message : String(e);
+    }
+  }
+  return undefined;
+}

@@ -128,6 +128,18 @@ describe("lost connections and timeouts", () => {
     expect(run.code).toBe(1);
   });
 
+  test("a --duration test after the server stopped names the unreachable server, not 'give it more time'", async () => {
+    const doomed = await startValkey();
+    const running = await startRunning(["-p", String(doomed.port), "-c", "5", "--duration", "2", "-t", "set,get", "-q"], "set", doomed);
+    await doomed.stop();
+    const run = await running.finish();
+    if (run.timedOut) throw new Error(`the run hung after the server stopped\n${describeRun(run)}`);
+    expectExit(run, 1);
+    // GET's connections were still re-trying the server when its 2 s ran out: nothing was sent.
+    expect(run.stderr).toContain(`error: GET sent no request within --duration: cannot connect to 127.0.0.1:${doomed.port}: connection refused`);
+    expect(run.stderr).not.toContain("give it more time");
+  });
+
   test("a server stalled by DEBUG SLEEP produces TIMEOUT errors with --request-timeout, not a hang", async () => {
     const running = await startRunning(["-p", String(server.port), "-c", "2", "--duration", "2", "--request-timeout", "500", "-t", "set", "--output-format", "json"], "set");
     await server.cli("DEBUG", "SLEEP", "2");
