@@ -13,6 +13,7 @@ import { runSubcommand } from "./subcommands.ts";
 import { log, LogLevels } from "./log.ts";
 import { WORKLOADS } from "./workloads/index.ts";
 import { exitWhenFlushed, trackStdio } from "./stdio.ts";
+import { normalJitPolicy } from "./jit-tiers.ts";
 
 trackStdio();
 
@@ -27,6 +28,8 @@ async function main(argv: string[]): Promise<number> {
       out(parsed.text);
       return 0;
     case "subcommand":
+      // The subcommand is the work: the JIT compiles it as usual (see src/jit-tiers.ts).
+      normalJitPolicy();
       return runSubcommand(parsed.name, parsed.argv);
     case "bench":
       if (parsed.config.verbose) log.level = LogLevels.debug;

@@ -6,6 +6,7 @@
  * Global client i is pinned to node i % nodes.length of each test (valkey-benchmark spreads
  * clients evenly over nodes); connections are opened on first use and kept for later tests.
  */
+import { normalJitPolicy } from "../jit-tiers.ts";
 import type { BenchConfig } from "../config/types.ts";
 import { initHistograms } from "../metrics/histogram.ts";
 import { BenchConnection } from "./bench-connection.ts";
@@ -66,6 +67,7 @@ export class WorkerRunner {
   }
 
   async run(spec: TestSpec): Promise<WorkerResult> {
+    normalJitPolicy();
     const connections = await this.connectionsFor(spec.nodes);
     const ints = this.shared.ints;
     const ctx: WorkerContext = {

@@ -23,7 +23,7 @@
  *
  * add() allocates nothing for k up to 1000 (scratch grows once for larger k).
  */
-import { keepOutOfFtlExcept } from "../jit-tiers.ts";
+import { keepOutOfFtl } from "../jit-tiers.ts";
 
 export const RECALL_HISTOGRAM_BINS = 1001;
 
@@ -353,4 +353,4 @@ export function recallCsvCells(s: RecallSummary): string[] {
   ];
 }
 
-keepOutOfFtlExcept(["add"], RecallAccumulator);
+keepOutOfFtl(RecallAccumulator);

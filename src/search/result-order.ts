@@ -35,7 +35,7 @@
 import type { DistanceMetric, VectorDataset } from "../dataset/index.ts";
 import { distance, queryNorm } from "../dataset/tools/knn.ts";
 import { NO_NEIGHBOR } from "../dataset/index.ts";
-import { keepOutOfFtlExcept } from "../jit-tiers.ts";
+import { keepOutOfFtl } from "../jit-tiers.ts";
 
 /** Relative difference below which two distances count as equal (float32 rounding on the server). */
 const TIE_TOLERANCE = 1e-5;
@@ -341,4 +341,4 @@ export class TrueDistanceRanker {
   }
 }
 
-keepOutOfFtlExcept(["rank", "rankUncached", "rankByGroundTruth"], TrueDistanceRanker);
+keepOutOfFtl(TrueDistanceRanker);

@@ -55,7 +55,7 @@ import {
   type ScannerLimits,
 } from "../resp/wire.ts";
 import type { KeyIdDecoder } from "./key-id.ts";
-import { keepOutOfFtl, keepOutOfFtlExcept } from "../jit-tiers.ts";
+import { keepOutOfFtl } from "../jit-tiers.ts";
 
 /** Receives each completed FT.SEARCH reply; called synchronously from feed(). */
 export interface SearchReplySink {
@@ -704,5 +704,4 @@ function equalBytes(src: Uint8Array, from: number, to: number, name: Uint8Array)
   return true;
 }
 
-keepOutOfFtlExcept(["scanWholeReply", "scanKeys"], SearchReplyScanner);
-keepOutOfFtl(parseDecimal, equalBytes);
+keepOutOfFtl(SearchReplyScanner, parseDecimal, equalBytes);

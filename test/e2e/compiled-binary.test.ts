@@ -2,6 +2,9 @@
 // scripts/test.sh runs before `bun test`) works on its own: worker threads, TLS and reports
 // included. This file builds nothing; a missing binary is a failure, not a skip.
 
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
 import { callsOf, expectExit, parseJsonReport, requireBinary, resetServer, runBench } from "../support/run-cli.ts";
 import { startValkey, type ValkeyServer } from "../support/valkey.ts";
@@ -27,6 +30,26 @@ describe("the compiled binary", () => {
     const run = await runBinary(["--version"]);
     expectExit(run, 0);
     expect(run.stdout).toContain("0.1.0");
+  });
+
+  test("ignores a bunfig.toml in the directory it runs in (its preload would run inside the binary)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "vsb-bunfig-"));
+    try {
+      const marker = join(dir, "preloaded");
+      writeFileSync(join(dir, "bunfig.toml"), 'preload = ["./preload.ts"]\n');
+      writeFileSync(join(dir, "preload.ts"), `require("node:fs").writeFileSync(${JSON.stringify(marker)}, "x"); console.log("PRELOADED");\n`);
+      writeFileSync(join(dir, ".env"), "VSB_FROM_DOTENV=1\n");
+      const run = await runBench(["--version"], { executable: requireBinary(), cwd: dir });
+      expectExit(run, 0);
+      expect(run.stdout.trim()).toBe("valkey-search-benchmark 0.1.0");
+      expect(existsSync(marker)).toBe(false);
+      const ping = await runBench(["-p", String(server.port), "-t", "ping", "-n", "10", "-q"], { executable: requireBinary(), cwd: dir });
+      expectExit(ping, 0);
+      expect(ping.stdout).not.toContain("PRELOADED");
+      expect(existsSync(marker)).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test("runs SET and GET on two worker threads with exact server-side counts", async () => {

@@ -26,6 +26,8 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Run this executable instead of `bun src/main.ts` (e.g. the compiled binary). */
   executable?: string;
+  /** Working directory (default: the repository root). */
+  cwd?: string;
 }
 
 export interface RunResult {
@@ -47,7 +49,7 @@ function commandLine(args: string[], executable?: string): string[] {
 /** Starts the CLI and returns the process, for tests that must act while it runs. */
 export function spawnBench(args: string[], opts: RunOptions = {}) {
   return Bun.spawn(commandLine(args, opts.executable), {
-    cwd: REPO_ROOT,
+    cwd: opts.cwd ?? REPO_ROOT,
     stdin: opts.stdin === undefined ? "ignore" : new Blob([opts.stdin]),
     stdout: "pipe",
     stderr: "pipe",

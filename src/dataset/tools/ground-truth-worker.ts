@@ -6,10 +6,12 @@ import { openDataset, sliceDataset } from "../open.ts";
 import { UserError } from "../errors.ts";
 import type { GroundTruthJob, WorkerReply } from "./ground-truth.ts";
 import { knnScan } from "./knn.ts";
+import { normalJitPolicy } from "../../jit-tiers.ts";
 
 declare const self: Worker;
 
 self.onmessage = (ev: MessageEvent<GroundTruthJob>) => {
+  normalJitPolicy();
   const job = ev.data;
   try {
     const file = openDataset(job.dataset);
