@@ -3,6 +3,7 @@
  * h5wasm, HDF5 compiled to WebAssembly. Its Node build reads the file in place (NODERAWFS), and
  * we read hyperslabs of rows, so memory is bounded by the block size, not the file size.
  */
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import h5wasm from "h5wasm/node";
 import type { DistanceMetric } from "../types.ts";
 import { datasetError, requireRegularFile } from "../errors.ts";
@@ -84,9 +85,32 @@ export interface Hdf5Dataset {
   release(): void;
 }
 
+/** The HDF5 format signature: at offset 0, or 512, 1024, 2048... after a user block. */
+const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/**
+ * True when the file carries the HDF5 signature where the format puts it. Checked before the
+ * library opens it: on any other file HDF5 prints its internal error stack (some 36 lines of
+ * `HDF5-DIAG`) on stderr, and h5wasm then reports a missing `train` dataset.
+ */
+export function hasHdf5Signature(path: string): boolean {
+  const fd = openSync(path, "r");
+  try {
+    const size = fstatSync(fd).size;
+    const head = new Uint8Array(HDF5_SIGNATURE.length);
+    for (let offset = 0; offset + head.length <= size; offset = offset === 0 ? 512 : offset * 2) {
+      if (readSync(fd, head, 0, head.length, offset) === head.length && HDF5_SIGNATURE.every((b, i) => head[i] === b)) return true;
+    }
+    return false;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Opens an ann-benchmarks HDF5 file. The file closes when every source has been closed. */
 export async function openHdf5(path: string): Promise<Hdf5Dataset> {
   requireRegularFile(path);
+  if (!hasHdf5Signature(path)) throw datasetError(path, "is not an HDF5 file (no HDF5 signature); --hdf5 takes an ann-benchmarks .hdf5 file (for fvecs, fbin or .npy use --base/--queries/--ground-truth)");
   await h5wasm.ready;
   let file: H5File;
   try {
