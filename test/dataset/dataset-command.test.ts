@@ -80,6 +80,12 @@ describe("dataset subcommands", () => {
     expect(ds.neighborsPerQuery).toBe(5);
     expect([0, 1, 2].map((q) => ds.neighborId(q, 0))).toEqual([0, 1, 2]); // each query is its own nearest base vector
     ds.close();
+    // A bad --compute-ground-truth or --workers is refused before anything is written (it was
+    // refused after the conversion had written its output).
+    for (const bad of [["--compute-ground-truth", "0"], ["--compute-ground-truth", "5", "--workers", "0"]]) {
+      await expect(runDatasetCommand(["convert", "--base", tmp.file("b.fvecs"), "--queries", tmp.file("q.fvecs"), "-o", tmp.file("never.bin"), ...bad])).rejects.toThrow(UserError);
+      expect(existsSync(tmp.file("never.bin"))).toBe(false);
+    }
   });
 
   test("bad input is a UserError: unknown subcommand, bad number, missing input, missing file", async () => {

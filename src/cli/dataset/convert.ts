@@ -76,6 +76,13 @@ export const convert = defineCommand({
     if (str(args, "neighbors") && !str(args, "parquet")) throw new UserError("--neighbors goes with --parquet DIR; for other inputs use --ground-truth FILE");
     if (str(args, "labels") && !str(args, "parquet")) throw new UserError("--labels goes with --parquet DIR");
     const parquetDir = str(args, "parquet");
+    // Every option is read before anything is written: a bad --compute-ground-truth or --workers
+    // used to fail after the conversion had written the output.
+    const computeK = str(args, "compute-ground-truth") ? int(args, "compute-ground-truth", 1, 1) : 0;
+    const workers = str(args, "workers") ? int(args, "workers", 1, 1) : undefined;
+    const maxNeighbors = str(args, "max-neighbors") ? int(args, "max-neighbors", 1, 1) : undefined;
+    const dtype = dtypeArg(args);
+    const metric = str(args, "metric") ? metricArg(args) : undefined;
     checkOutput(output, [
       ...(["base", "queries", "ground-truth", "hdf5", "neighbors", "labels"] as const).map((name) => [`--${name}`, str(args, name)] as [string, string | undefined]),
       ...parquetFiles(parquetDir).map((path) => ["--parquet", path] as [string, string]),
@@ -97,8 +104,8 @@ export const convert = defineCommand({
     const started = performance.now();
     try {
       const summary = await convertToLegacy(inputs, {
-        output, dtype: dtypeArg(args), metric: str(args, "metric") ? metricArg(args) : undefined, name: str(args, "name"),
-        maxNeighbors: str(args, "max-neighbors") ? int(args, "max-neighbors", 1, 1) : undefined,
+        output, dtype, metric, name: str(args, "name"),
+        maxNeighbors,
         onProgress: (p: ConvertProgress) => progress(`${p.section}: ${p.rows}/${p.totalRows} rows, ${(p.bytes / 1e6).toFixed(1)} MB read`),
       });
       progress(null);
@@ -106,14 +113,13 @@ export const convert = defineCommand({
       console.log(
         `converted ${summary.numVectors} vectors x ${summary.dim}, ${summary.numQueries} queries, ${summary.neighborsPerQuery} neighbours (${summary.metric}) to ${output}: ${(summary.inputBytes / 1e6).toFixed(1)} MB in ${seconds.toFixed(1)} s`,
       );
-      const computeK = str(args, "compute-ground-truth") ? int(args, "compute-ground-truth", 1, 1) : 0;
       if (computeK && summary.neighborsPerQuery === 0 && summary.numQueries > 0) {
         const ds = openDataset(output);
         try {
           const result = await computeGroundTruth({
             dataset: { path: output }, k: computeK, metric: summary.metric, filtered: false,
             queries: Array.from({ length: ds.numQueries }, (_, q) => q),
-            workers: str(args, "workers") ? int(args, "workers", 1, 1) : undefined,
+            workers,
             onProgress: (f) => progress(`ground truth: ${percent(f)}`),
           });
           progress(null);
