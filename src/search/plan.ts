@@ -33,6 +33,7 @@ import { allOf, numericFilter, tagFilter } from "./query-filter.ts";
 import { flagFilterGroundTruthMismatch } from "./flag-filter-ground-truth.ts";
 import { groundTruthMetricMismatch } from "./ground-truth-metric.ts";
 import { deletableIds, protectedIdBits } from "./vec-delete-workload.ts";
+import { checkNonFinite } from "../dataset/tools/info.ts";
 import type { DatasetRef, MixParams, VecDeleteParams, VecLoadParams, VecQueryParams, VecUpdateParams, VectorKeyParams } from "./workload-params.ts";
 
 /** Tag field written and indexed when the dataset has tags and --tag-field is not given. */
@@ -95,6 +96,7 @@ export function datasetFacts(config: BenchConfig, queries: boolean, deletes: boo
     const dim = resolveVectorDim(ds, s.vectorDim);
     const metric = resolveMetric(ds, s.distance);
     if (queries) checkGroundTruth(ds, s.k, s.vectorOffset);
+    checkFinite(ds, config, queries);
     if (queries && !s.filteredSearch) checkUnfilteredQueries(ds);
     if (s.filteredSearch && !ds.hasTags && ds.numericFields.length === 0) {
       throw new UserError(`--filtered-search needs per-query filters, but ${ds.path} has no tags or numeric attributes; generate one with \`dataset generate --tags\` or \`--numeric\``);
@@ -181,6 +183,23 @@ function checkGroundTruth(ds: VectorDataset, k: number, offset: number): void {
       }
     }
   }
+}
+
+/**
+ * A NaN or infinite component makes every distance to that vector undefined: valkey-search
+ * indexes it anyway (no hash_indexing_failures) and queries return whatever the graph makes of
+ * it, so recall goes wrong with nothing to show why. Refused before any request, as `dataset
+ * info` reports it (a sample of the vectors when loading or updating, every query when querying).
+ */
+function checkFinite(ds: VectorDataset, config: BenchConfig, queries: boolean): void {
+  const names = [...config.tests.map(canonicalTestName), ...(config.search.mix ?? []).map((p) => p.test)];
+  const writes = names.includes("vec-load") || names.includes("vec-update");
+  if (!writes && !queries) return;
+  const nf = checkNonFinite(ds, false, writes);
+  const problems: string[] = [];
+  if (nf.vectors > 0) problems.push(`${nf.vectors} of ${nf.vectorsChecked} checked vectors hold NaN or infinity (first: vector ${(nf.firstVector ?? 0) + config.search.vectorOffset})`);
+  if (queries && nf.queries > 0) problems.push(`${nf.queries} of ${nf.queriesChecked} queries hold NaN or infinity (first: query ${nf.firstQuery})`);
+  if (problems.length > 0) throw new UserError(`${ds.path}: ${problems.join("; ")}; distances to them are undefined, so fix or drop them (\`dataset info --full\` lists the count)`);
 }
 
 /**

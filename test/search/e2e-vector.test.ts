@@ -3,11 +3,12 @@
 // generated with exact ground truth, so recall has a known answer.
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parquetWriteFile } from "hyparquet-writer";
 import { convertToLegacy } from "../../src/dataset/tools/convert.ts";
+import { openDataset } from "../../src/dataset/index.ts";
 import { openParquetDirectory } from "../../src/dataset/sources/parquet/source.ts";
 import type { JsonReport } from "../../src/report/json.ts";
 import type { RecallSummary } from "../../src/search/recall.ts";
@@ -107,6 +108,38 @@ describe("vec-load then vec-query", () => {
       expect(report.tests[0]!.extra["vec-load"]).toMatchObject({ vectorsWritten: 300 });
       expect(report.tests[0]!.extra.index).toMatchObject({ alreadyPresent: 200 });
       expect(recallOf(report, "VEC-QUERY").mean).toBe(1);
+    },
+    TIMEOUT,
+  );
+});
+
+describe("vectors that hold NaN or infinity", () => {
+  test(
+    "vec-load and vec-query refuse them before any request, naming the first (valkey-search indexes them without a word)",
+    async () => {
+      const ds = openDataset(data.plain);
+      const vectors = ds.sections.find((x) => x.name === "vectors")!.offset;
+      const queries = ds.sections.find((x) => x.name === "queries")!.offset;
+      const dim = ds.dim;
+      ds.close();
+      const bytes = readFileSync(data.plain);
+      bytes.writeFloatLE(Number.NaN, vectors + 7 * dim * 4 + 8);
+      const badVector = join(data.dir, "nan-vector.bin");
+      writeFileSync(badVector, bytes);
+      const n = uniqueNames();
+      const load = await runBench([...base(target), ...n.args, "--dataset", badVector, "-t", "vec-load"]);
+      expectExit(load, 2);
+      expect(load.stderr.trim().split("\n").at(-1)).toBe(
+        `error: ${badVector}: 1 of 500 checked vectors hold NaN or infinity (first: vector 7); distances to them are undefined, so fix or drop them (\`dataset info --full\` lists the count)`,
+      );
+      expect(await countKeys(target, n.prefix)).toBe(0);
+      const good = readFileSync(data.plain);
+      good.writeFloatLE(Number.POSITIVE_INFINITY, queries + 3 * dim * 4);
+      const badQuery = join(data.dir, "inf-query.bin");
+      writeFileSync(badQuery, good);
+      const query = await runBench([...base(target), ...n.args, "--dataset", badQuery, "-t", "vec-query", "-n", "10"]);
+      expectExit(query, 2);
+      expect(query.stderr).toContain(`error: ${badQuery}: 1 of 20 queries hold NaN or infinity (first: query 3)`);
     },
     TIMEOUT,
   );

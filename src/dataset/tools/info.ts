@@ -40,10 +40,11 @@ function hasNonFinite(bytes: Uint8Array, dtype: VectorDataset["dtype"]): boolean
 /** Vectors checked for non-finite values without --full. */
 const NON_FINITE_SAMPLE = 100_000;
 
-function checkNonFinite(ds: VectorDataset, full: boolean): DatasetInfo["nonFinite"] {
+/** `vectors: false` checks the queries only. */
+export function checkNonFinite(ds: VectorDataset, full: boolean, vectors = true): DatasetInfo["nonFinite"] {
   const out = { vectorsChecked: 0, vectors: 0, firstVector: null as number | null, queriesChecked: 0, queries: 0, firstQuery: null as number | null };
   const stride = full ? 1 : Math.max(1, Math.ceil(ds.numVectors / NON_FINITE_SAMPLE));
-  for (let i = 0; i < ds.numVectors; i += stride) {
+  for (let i = 0; vectors && i < ds.numVectors; i += stride) {
     out.vectorsChecked++;
     if (hasNonFinite(ds.vectorBytes(i), ds.dtype)) {
       out.vectors++;
