@@ -13,12 +13,18 @@ export interface RecallOfTest {
   max?: number;
 }
 
+/**
+ * Undefined when the test has no recall, or when it was withheld (`valid: false` /
+ * `invalidReason`: the ground truth did not hold for the run). The vec-query extra keeps the
+ * mean that was computed anyway; compare and the HTML report must not show it as measured.
+ */
 export function recallOf(t: JsonTestReport): RecallOfTest | undefined {
   const candidates: unknown[] = [(t as unknown as { recall?: unknown }).recall, t.extra?.["vec-query"]];
   const mix = t.extra?.mix as { parts?: { kind: string; extra?: unknown }[] } | undefined;
   for (const part of mix?.parts ?? []) if (part.kind === "vec-query") candidates.push(part.extra);
   for (const c of candidates) {
-    const r = c as Partial<RecallOfTest> | null | undefined;
+    const r = c as (Partial<RecallOfTest> & { valid?: boolean; invalidReason?: string }) | null | undefined;
+    if (r && (r.valid === false || typeof r.invalidReason === "string")) return undefined;
     if (r && typeof r.mean === "number" && typeof r.queries === "number" && r.queries > 0) {
       return { k: r.k ?? 0, mean: r.mean, queries: r.queries, min: r.min, p1: r.p1, p5: r.p5, p50: r.p50, max: r.max };
     }

@@ -8,14 +8,14 @@ import { configOf, histogramOf, latencies, reportOf, result, tempDir, writeRepor
 const dir = tempDir("compare");
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function run(name: string, opts: { throughput: number; centerUs: number; argv?: string[]; titles?: string[]; recall?: number }): Promise<string> {
+async function run(name: string, opts: { throughput: number; centerUs: number; argv?: string[]; titles?: string[]; recall?: number; withheld?: string }): Promise<string> {
   const config = await configOf(opts.argv ?? ["-t", "set"]);
   const results = (opts.titles ?? ["SET"]).map((title) =>
     result({
       title,
       throughput: opts.throughput,
       latencyUs: histogramOf(latencies(10_000, opts.centerUs)),
-      ...(opts.recall === undefined ? {} : { extra: { "vec-query": { k: 10, mean: opts.recall, queries: 1000 } } }),
+      ...(opts.recall === undefined ? {} : { extra: { "vec-query": { k: 10, mean: opts.recall, queries: 1000, ...(opts.withheld ? { invalidReason: opts.withheld } : {}) } } }),
     }),
   );
   return writeReport(dir, name, reportOf(config, results));
@@ -52,6 +52,16 @@ describe("compare", () => {
     expect(c.tests[0]!.rows.find((r) => r.metric === "throughput")!.verdict).toBe("REGRESSION");
     expect(c.tests[0]!.rows.find((r) => r.metric === "recall")!.verdict).toBe("REGRESSION");
     expect(compareRuns(base, worse, parseLimits("throughput=7%,recall=0.02")).regressions).toBe(0);
+  });
+
+  test("a withheld recall is not compared as measured (the vec-query extra still holds the mean computed anyway)", async () => {
+    const base = loadRunFile(await run("valid.json", { throughput: 1000, centerUs: 1000, recall: 0.95 }));
+    const withheld = loadRunFile(await run("withheld.json", { throughput: 1000, centerUs: 1000, recall: 0.75, withheld: "the vectors under vec: no longer match the dataset" }));
+    const c = compareRuns(base, withheld, parseLimits("recall=0.005"));
+    // No recall to pass the gate with: the limit cannot be met.
+    expect(c.tests[0]!.rows.find((r) => r.metric === "recall")).toMatchObject({ base: 0.95, new: null, verdict: "REGRESSION" });
+    const both = compareRuns(withheld, withheld, parseLimits("throughput=5%"));
+    expect(both.tests[0]!.rows.find((r) => r.metric === "recall")).toBeUndefined();
   });
 
   test("runs on different datasets are refused, naming both", async () => {
