@@ -27,6 +27,10 @@ import { keepOutOfFtl } from "../jit-tiers.ts";
 
 export const RECALL_HISTOGRAM_BINS = 1001;
 
+/** addScored flags: the query had no ground truth (not scored); the reply was short. */
+export const SCORE_NO_GROUND_TRUTH = 1;
+export const SCORE_SHORT = 2;
+
 /** One accumulator's state, structured-cloneable (and JSON-safe: no NaN, no Infinity). */
 export interface RecallSnapshot {
   /** Largest k added (0 before any query). */
@@ -111,10 +115,16 @@ export class RecallAccumulator {
     this.ensureK(expectedK);
   }
 
+  // What the last add() made of its reply (a caller that sees the same reply again passes them
+  // to addScored instead of scoring it again: src/search/reply-memo.ts).
+  lastRecall = 0;
+  lastReciprocalRank = 0;
+  lastNdcg = 0;
+  lastFlags = 0;
+
   /** Scores one query: returned[0, count) against the first k of groundTruth. */
   add(returned: Float64Array, count: number, groundTruth: ArrayLike<number | bigint>, k: number): void {
     if (k > this.gain.length) this.ensureK(k);
-    if (k > this.k) this.k = k;
     const generation = this.nextGeneration();
     const setIds = this.setIds;
     const setStamp = this.setStamp;
@@ -138,7 +148,7 @@ export class RecallAccumulator {
       relevant++;
     }
     if (relevant === 0) {
-      this.noGroundTruth++;
+      this.addScored(0, 0, 0, SCORE_NO_GROUND_TRUTH, k);
       return;
     }
 
@@ -160,16 +170,30 @@ export class RecallAccumulator {
       dcg += gain[r]!;
     }
 
-    const recall = hits / relevant;
+    // recall is exactly 1 when hits === relevant and exactly 0 when hits === 0.
+    this.addScored(hits / relevant, reciprocalRank, dcg / this.idealDcg[relevant]!, count < relevant ? SCORE_SHORT : 0, k);
+  }
+
+  /** Counts one query's score, as add() computed it (the last* fields after it). */
+  addScored(recall: number, reciprocalRank: number, ndcg: number, flags: number, k: number): void {
+    this.lastRecall = recall;
+    this.lastReciprocalRank = reciprocalRank;
+    this.lastNdcg = ndcg;
+    this.lastFlags = flags;
+    if (k > this.k) this.k = k;
+    if ((flags & SCORE_NO_GROUND_TRUTH) !== 0) {
+      this.noGroundTruth++;
+      return;
+    }
     this.queries++;
     this.recallSum += recall;
     if (recall < this.recallMin) this.recallMin = recall;
     if (recall > this.recallMax) this.recallMax = recall;
     this.mrrSum += reciprocalRank;
-    this.ndcgSum += dcg / this.idealDcg[relevant]!;
-    if (hits === relevant) this.perfect++;
-    if (hits === 0) this.zero++;
-    if (count < relevant) this.shortReplies++;
+    this.ndcgSum += ndcg;
+    if (recall === 1) this.perfect++;
+    if (recall === 0) this.zero++;
+    if ((flags & SCORE_SHORT) !== 0) this.shortReplies++;
     this.histogram[Math.round(recall * 1000)]!++;
   }
 

@@ -193,6 +193,29 @@ export class SearchReplyScanner implements ReplyCounter {
     }
   }
 
+  /**
+   * Where the reply just handed to the sink began and ended in the buffer being fed, when it was
+   * read whole from that buffer with no result dropped; replyStart is -1 otherwise.
+   */
+  replyStart = -1;
+  replyEnd = -1;
+
+  /** True between replies: no reply is partly read. */
+  atReplyBoundary(): boolean {
+    return this.state === TYPE && this.depth === 0;
+  }
+
+  /**
+   * Accounts for `bytes` whole replies the caller read itself (reply-memo.ts), as a feed of them
+   * that completed nothing here: no errors, and byte offsets in later messages stay right.
+   */
+  skip(bytes: number): void {
+    this.errorCount = 0;
+    this.pushCount = 0;
+    this.feedReplies = 0;
+    this.streamOffset += bytes;
+  }
+
   /** Keeps the details of up to `replies` errors per feed (the most a connection has in flight). */
   reserve(replies: number): void {
     this.errors.reserve(replies);
@@ -420,6 +443,8 @@ export class SearchReplyScanner implements ReplyCounter {
     this.resultCount = count;
     this.total = total;
     this.droppedResults += dropped;
+    this.replyStart = dropped === 0 ? start : -1;
+    this.replyEnd = i;
     this.sink.onSearchReply(ids, count, total, undefined);
     this.feedReplies++;
     return i;
@@ -618,7 +643,10 @@ export class SearchReplyScanner implements ReplyCounter {
       this.pushCount++;
       return;
     }
-    if (kind !== 1) this.sink.onSearchReply(this.ids, this.resultCount, kind === 3 ? this.total : -1, this.scores);
+    if (kind !== 1) {
+      this.replyStart = -1;
+      this.sink.onSearchReply(this.ids, this.resultCount, kind === 3 ? this.total : -1, this.scores);
+    }
     this.feedReplies++;
   }
 

@@ -23,6 +23,7 @@ import { KeyIdDecoder } from "./key-id.ts";
 import { allOf, knnQuery, numericFilter, tagFilter } from "./query-filter.ts";
 import { RecallAccumulator, type RecallSnapshot, type RecallSummary } from "./recall.ts";
 import { ORDER_FARTHEST_FIRST, ORDER_NEAREST_FIRST, TrueDistanceRanker } from "./result-order.ts";
+import { ORDER_UNCHECKED, ReplyMemo } from "./reply-memo.ts";
 import { SearchReplyScanner, type SearchReplySink } from "./search-reply-scanner.ts";
 import { bulk, concatBytes, openWorkerDataset, selfEncodedUnit } from "./vec-load-workload.ts";
 import type { VecQueryParams } from "./workload-params.ts";
@@ -254,7 +255,14 @@ export class QueryRecallScanner implements ReplyCounter, SearchReplySink {
   private pendingScores: Float64Array[] = [];
   private pendingHasScores = new Uint8Array(0);
   private pendingCounts = new Int32Array(0);
+  /** Where each pending reply lay in the buffer being fed (-1: not read whole), for the memo. */
+  private pendingStart = new Int32Array(0);
+  private pendingEnd = new Int32Array(0);
   private pendingN = 0;
+  /** Replies the current feed counted from the memo, before those the inner scanner read. */
+  private replayed = 0;
+  private errorCallback?: (code: string, ordinal: number, message: string) => void;
+  private readonly shiftedError = (code: string, ordinal: number, message: string): void => this.errorCallback!(code, ordinal + this.replayed, message);
   private errorAt = new Uint8Array(16);
   private errorsSeen = 0;
   private readonly markError = (_code: string, ordinal: number): void => {
@@ -271,8 +279,11 @@ export class QueryRecallScanner implements ReplyCounter, SearchReplySink {
     private readonly ranker: TrueDistanceRanker,
     /** --with-scores: the returned field holding each result's score (ranks by it when present). */
     scoreField?: string,
+    /** Replies remembered per query (not with scoreField: scores vary between identical rankings). */
+    private readonly memo?: ReplyMemo,
   ) {
     this.inner = new SearchReplyScanner(decoder, this, scoreField === undefined ? { maxResults: k } : { maxResults: k, scoreField });
+    if (scoreField !== undefined) this.memo = undefined;
     this.reserve(16);
   }
 
@@ -288,6 +299,8 @@ export class QueryRecallScanner implements ReplyCounter, SearchReplySink {
     this.pendingScores = Array.from({ length: pipeline }, () => new Float64Array(this.k));
     this.pendingHasScores = new Uint8Array(pipeline);
     this.pendingCounts = new Int32Array(pipeline);
+    this.pendingStart = new Int32Array(pipeline);
+    this.pendingEnd = new Int32Array(pipeline);
     this.errorAt = new Uint8Array(pipeline);
   }
 
@@ -329,11 +342,48 @@ export class QueryRecallScanner implements ReplyCounter, SearchReplySink {
     }
     this.pendingHasScores[slot] = scored;
     this.pendingCounts[slot] = n;
+    this.pendingStart[slot] = this.inner.replyStart;
+    this.pendingEnd[slot] = this.inner.replyEnd;
     this.pendingN = slot + 1;
   }
 
   feed(buf: Uint8Array, start: number, end: number): number {
     this.pendingN = 0;
+    this.replayed = 0;
+    let from = start;
+    // Replies identical to their query's last one are counted with its remembered score.
+    if (this.memo !== undefined && this.owner === undefined && this.fifoLength > 0 && this.inner.atReplyBoundary()) {
+      from = this.replay(this.memo, buf, start, end);
+      if (from > start) {
+        this.inner.skip(from - start);
+        if (from === end) {
+          this.errorCount = 0;
+          return this.replayed;
+        }
+      }
+    }
+    return this.replayed + this.scan(buf, from, end);
+  }
+
+  /** Counts the remembered replies at the start of buf[start, end); returns where they end. */
+  private replay(memo: ReplyMemo, buf: Uint8Array, start: number, end: number): number {
+    let pos = start;
+    let replayed = 0;
+    while (pos < end && this.fifoLength > 0) {
+      const q = this.fifo[this.fifoHead]!;
+      const length = memo.match(q, buf, pos, end);
+      if (length === 0) break;
+      this.pop();
+      memo.replay(q, this.recall, this.counts, this.k);
+      pos += length;
+      replayed++;
+    }
+    this.replayed = replayed;
+    return pos;
+  }
+
+  /** Reads buf[start, end) with the reply scanner and scores its replies. */
+  private scan(buf: Uint8Array, start: number, end: number): number {
     const droppedBefore = this.inner.droppedResults;
     const n = this.inner.feed(buf, start, end);
     this.counts.droppedResults += this.inner.droppedResults - droppedBefore;
@@ -367,24 +417,30 @@ export class QueryRecallScanner implements ReplyCounter, SearchReplySink {
       }
       const ids = this.pending[p]!;
       const count = this.pendingCounts[p]!;
+      let order = ORDER_UNCHECKED;
       if (count >= 2) {
         // Rank metrics use the true-distance order (or the server's own scores, when asked for
         // and returned), whatever order the server listed.
         const byScores = this.pendingHasScores[p] === 1;
-        const order = byScores ? this.ranker.rankByScores(ids, this.pendingScores[p]!, count) : this.ranker.rank(q, ids, count);
+        order = byScores ? this.ranker.rankByScores(ids, this.pendingScores[p]!, count) : this.ranker.rank(q, ids, count);
         this.counts.orderChecked++;
         if (byScores) this.counts.rankedByScores++;
         if (order !== ORDER_NEAREST_FIRST) this.counts.orderDisagreements++;
         if (order === ORDER_FARTHEST_FIRST) this.counts.farthestFirst++;
       }
       this.recall.add(ids, count, this.groundTruth.row(q), this.k);
+      if (this.memo !== undefined && this.pendingStart[p]! >= 0) this.memo.store(q, buf, this.pendingStart[p]!, this.pendingEnd[p]!, order, this.recall);
       p++;
     }
     return n;
   }
 
   forEachErrorDetail(cb: (code: string, ordinal: number, message: string) => void): void {
-    this.inner.forEachErrorDetail(cb);
+    if (this.replayed === 0) return this.inner.forEachErrorDetail(cb);
+    // The inner scanner numbers its replies from the first one it read itself.
+    this.errorCallback = cb;
+    this.inner.forEachErrorDetail(this.shiftedError);
+    this.errorCallback = undefined;
   }
 
   /** Drops the queries in flight (batch abandoned) and the scanner's partial state. */
@@ -413,6 +469,8 @@ interface QueryShared {
   counts: QueryCounts;
   decoder: KeyIdDecoder;
   ranker: TrueDistanceRanker;
+  /** Each query's last whole reply and its score (none with --with-scores). */
+  memo?: ReplyMemo;
 }
 
 export class QueryConnection implements ConnectionWorkload {
@@ -421,7 +479,7 @@ export class QueryConnection implements ConnectionWorkload {
   private starts = new Int32Array(1);
 
   constructor(private readonly s: QueryShared) {
-    this.scanner = new QueryRecallScanner(s.decoder, s.p.k, s.groundTruth, s.recall, s.counts, s.ranker, s.p.withScores ? scoreFieldOf(s.p.vectorField) : undefined);
+    this.scanner = new QueryRecallScanner(s.decoder, s.p.k, s.groundTruth, s.recall, s.counts, s.ranker, s.p.withScores ? scoreFieldOf(s.p.vectorField) : undefined, s.memo);
   }
 
   /** Bytes one request may take (a --mix sizes its slots with it). */
@@ -491,6 +549,7 @@ export function createVecQueryWorkload(p: VecQueryParams, _ctx: WorkerContext): 
       counts: { errorReplies: 0, unscoredReplies: 0, droppedResults: 0, redirectedReplies: 0, orderChecked: 0, orderDisagreements: 0, farthestFirst: 0, rankedByScores: 0 },
       decoder: new KeyIdDecoder(p.prefix),
       ranker: new TrueDistanceRanker(ds, data.offset, p.distance, p.k),
+      ...(p.withScores ? {} : { memo: new ReplyMemo(ds.numQueries) }),
     };
     return {
       forConnection: () => new QueryConnection(shared),

@@ -5,6 +5,7 @@ import { allOf, datasetTagFilter, knnQuery, numericFilter, tagFilter } from "../
 import { openDataset } from "../../src/dataset/index.ts";
 import { compileQueryCommand, createVecQueryWorkload, EncodedQueries, type VecQueryExtra, type VecQuerySummary } from "../../src/search/vec-query-workload.ts";
 import type { VecQueryParams } from "../../src/search/workload-params.ts";
+import { KeyIdDecoder } from "../../src/search/key-id.ts";
 import { context, decodeCommands, floatBytes, groundTruthOf, queryOf, searchReply, standaloneNode, text, writeFixture } from "./workload-fixtures.ts";
 
 const plain = writeFixture();
@@ -143,6 +144,94 @@ describe("vec-query command", () => {
     expect(allOf(["*", "@c:{a}"])).toBe("@c:{a}");
     expect(datasetTagFilter("t", ["x", "y"])).toBe("(@t:{x} @t:{y})");
     expect(knnQuery("*", { k: 10, vectorField: "e", blobParam: "B", efRuntime: 64 })).toBe("*=>[KNN 10 @e $B EF_RUNTIME 64]");
+  });
+});
+
+describe("vec-query repeated replies (src/search/reply-memo.ts)", () => {
+  /** Rounds of replies for queries 0..4: the same, then one changed, over-k, short, reversed, undecodable. */
+  const rounds: string[][] = [
+    [groundTruthOf(0).map(key), [key(6), key(30), key(31)], [key(20), key(21), key(22)], groundTruthOf(3).reverse().map(key), [key(12), key(13)]].map((k) => searchReply(k)),
+    [groundTruthOf(0).map(key), [key(6), key(30), key(31)], [key(20), key(21), key(22)], groundTruthOf(3).reverse().map(key), [key(12), key(13)]].map((k) => searchReply(k)),
+    [groundTruthOf(0).map(key), [key(6), key(7), key(31)], [key(20), key(21), key(22), key(6)], groundTruthOf(3).reverse().map(key), [key(12), "other:1", key(13)]].map((k) => searchReply(k)),
+    [groundTruthOf(0).map(key), [key(6), key(7), key(31)], [key(20), key(21), key(22), key(6)], groundTruthOf(3).reverse().map(key), [key(12), "other:1", key(13)]].map((k) => searchReply(k)),
+  ];
+  rounds[1]![1] = "-ERR index busy\r\n"; // an error between remembered replies
+
+  /** Feeds every round, whole (one buffer per round) or byte by byte; returns the summary and replies counted. */
+  function run(whole: boolean): { s: VecQuerySummary; counted: number } {
+    const w = createVecQueryWorkload(params(), context()) as WorkerWorkload;
+    const { conn, buffer } = open(w);
+    let counted = 0;
+    for (const round of rounds) {
+      conn.patch(buffer, 5, 0);
+      const text = round.join("");
+      if (whole) {
+        const bytes = new TextEncoder().encode(text);
+        counted += conn.scanner.feed(bytes, 0, bytes.length);
+      } else counted += feedBytewise(conn, text);
+    }
+    const s = summary(w);
+    w.close?.();
+    return { s, counted };
+  }
+
+  test("every number equals reading each reply afresh (byte by byte, where nothing is remembered)", () => {
+    const whole = run(true);
+    const afresh = run(false);
+    expect(whole.counted).toBe(20);
+    expect(afresh.counted).toBe(20);
+    expect(whole.s).toEqual(afresh.s);
+    expect(whole.s).toMatchObject({ queries: 19, errorReplies: 1, droppedResults: 2, orderChecked: 19 });
+    expect(whole.s.farthestFirst).toBeGreaterThan(0);
+    expect(whole.s.shortReplies).toBeGreaterThan(0);
+  });
+
+  test("a reply identical to its query's last one is not decoded again; a changed one is", () => {
+    const decode = KeyIdDecoder.prototype.decode;
+    let decoded = 0;
+    KeyIdDecoder.prototype.decode = function (this: KeyIdDecoder, buf: Uint8Array, start: number, end: number) {
+      decoded++;
+      return decode.call(this, buf, start, end);
+    };
+    try {
+      const w = createVecQueryWorkload(params(), context()) as WorkerWorkload;
+      const { conn, buffer } = open(w);
+      const feed = (keys: string[]) => {
+        conn.patch(buffer, 1, 0);
+        const bytes = new TextEncoder().encode(searchReply(keys));
+        return conn.scanner.feed(bytes, 0, bytes.length);
+      };
+      expect(feed(groundTruthOf(0).map(key))).toBe(1);
+      expect(decoded).toBe(3);
+      expect(feed(groundTruthOf(0).map(key))).toBe(1);
+      expect(feed(groundTruthOf(0).map(key))).toBe(1);
+      expect(decoded).toBe(3);
+      expect(feed([key(0), key(1), key(9)])).toBe(1);
+      expect(decoded).toBe(6);
+      expect(summary(w)).toMatchObject({ queries: 4, perfect: 3 });
+      expect(summary(w).mean).toBeCloseTo((3 + 2 / 3) / 4, 12);
+      w.close?.();
+    } finally {
+      KeyIdDecoder.prototype.decode = decode;
+    }
+  });
+
+  test("an error after remembered replies is reported at its position in the read", () => {
+    const w = createVecQueryWorkload(params(), context()) as WorkerWorkload;
+    const { conn, buffer } = open(w);
+    const enc = new TextEncoder();
+    conn.patch(buffer, 2, 0);
+    const first = enc.encode(searchReply(groundTruthOf(0).map(key)) + searchReply(groundTruthOf(1).map(key)));
+    expect(conn.scanner.feed(first, 0, first.length)).toBe(2);
+    conn.patch(buffer, 2, 0);
+    const second = enc.encode(searchReply(groundTruthOf(0).map(key)) + "-MOVED 866 127.0.0.1:7001\r\n");
+    expect(conn.scanner.feed(second, 0, second.length)).toBe(2);
+    expect(conn.scanner.errorCount).toBe(1);
+    const ordinals: number[] = [];
+    conn.scanner.forEachErrorDetail((code, ordinal) => ordinals.push(code === "MOVED" ? ordinal : -1));
+    expect(ordinals).toEqual([1]);
+    expect(summary(w)).toMatchObject({ queries: 3, perfect: 3, errorReplies: 1 });
+    w.close?.();
   });
 });
 
