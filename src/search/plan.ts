@@ -248,8 +248,32 @@ class SearchRun {
       // turn every query into a zero-recall short reply.
       const { numDocs } = await this.manager.waitUntilReady(this.def.name, { timeoutSec: s.indexWaitTimeoutSec, expectedDocs: 0 }, this.log);
       if (numDocs === 0) throw new UserError(`index '${this.def.name}' has no documents under ${this.def.prefix}: load the vectors first (-t vec-load)`);
+      await this.checkIdFieldsLoaded();
     }
     this.indexReady = true;
+  }
+
+  /**
+   * A --numeric-filter on a field the dataset has no attribute for filters on each vector's id,
+   * which vec-load writes only into the NUMERIC fields the index declares when it loads. Vectors
+   * loaded before the filter was asked for lack the field, so every filtered query would come
+   * back empty (recall 0, all short replies, nothing saying why): refused, naming the fix.
+   * Checked on one key of the ground truth; standalone only (a cluster key's tag needs a SCAN).
+   */
+  private async checkIdFieldsLoaded(): Promise<void> {
+    const fields = [...new Set(this.config.search.numericFilters.map((f) => f.field))].filter((f) => !this.facts.numericFields.includes(f));
+    if (fields.length === 0 || this.cluster) return;
+    const key = formatVectorKey(this.def.prefix, this.facts.groundTruthSample[0] ?? this.config.search.vectorOffset);
+    await this.manager.onFirstPrimary(async (c) => {
+      if ((await c.call(["EXISTS", key])) !== 1) return;
+      for (const f of fields) {
+        if ((await c.call(["HEXISTS", key, f])) === 0) {
+          throw new UserError(
+            `--numeric-filter ${f}: the vectors under ${this.def.prefix} have no '${f}' field (${key} lacks it: they were loaded before the index declared ${f} NUMERIC), so every filtered query would find nothing; write it with -t vec-load --reload`,
+          );
+        }
+      }
+    });
   }
 
   /** Present ids as u8 flags per slice index (1 = on the server), and their count. */

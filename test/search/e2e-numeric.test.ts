@@ -219,6 +219,27 @@ describe("--numeric-filter / --tag-filter against ground truth computed without 
   );
 
   test(
+    "an id filter (--numeric-filter on a field the dataset has no attribute for) over vectors loaded without it is refused, naming the reload that writes it",
+    async () => {
+      // The index is re-created with NUMERIC id over the keys loaded above, which have no id field.
+      const refused = await query(plain, "--numeric-filter", "id:[100 +inf]", "--recreate-index");
+      expectExit(refused, 2);
+      expect(refused.stderr.trim().split("\n").at(-1)).toMatch(
+        new RegExp(`^error: --numeric-filter id: the vectors under ${names.prefix} have no 'id' field \\(${names.prefix}\\d{${ID_WIDTH}} lacks it: they were loaded before the index declared id NUMERIC\\), so every filtered query would find nothing; write it with -t vec-load --reload$`),
+      );
+      const reload = await runBench(["-h", target.host, "-p", String(target.port), "-c", "4", ...names.args, "--dataset", plain, "--search-algorithm", "FLAT", "-t", "vec-load", "--reload", "--numeric-filter", "id:[100 +inf]", "-q"], { timeoutMs: 45_000 });
+      expectExit(reload, 0);
+      const run = await query(plain, "--numeric-filter", "id:[100 +inf]");
+      expectExit(run, 0);
+      // Every query now finds k results (its recall is withheld: the ground truth has no id filter).
+      expect(parseJsonReport(run.stdout).tests[0]!.extra["vec-query"]).toMatchObject({ shortReplies: 0 });
+      // Back to the index the other tests use.
+      expectExit(await query(plain, "--recreate-index"), 0);
+    },
+    TIMEOUT,
+  );
+
+  test(
     "a --tag-filter on ground truth without it: recall is withheld, saying which ground truth would do",
     async () => {
       const run = await query(plain, "--tag-filter", "red");

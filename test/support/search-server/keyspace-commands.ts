@@ -109,6 +109,15 @@ export const KEYSPACE_COMMANDS: Record<string, Command> = {
       out.bulk(value);
     },
   },
+  HEXISTS: {
+    arity: 3,
+    keys: "first",
+    run: (state, _c, args, out) => {
+      const hash = hashOf(state, text(args[1]));
+      if (hash === "wrongtype") return out.error(WRONGTYPE);
+      out.int(hash?.fields.has(text(args[2])) ? 1 : 0);
+    },
+  },
   HGETALL: {
     arity: 2,
     keys: "first",
