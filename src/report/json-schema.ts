@@ -72,6 +72,8 @@ export const JsonReportSchema = v.object({
   tests: v.array(JsonTestSchema),
   /** How far the run got when the document was written (-o is rewritten after every test). */
   status: v.optional(v.picklist(["running", "complete", "interrupted", "failed"])),
+  /** Why a "failed" or "interrupted" run stopped: the error, or the signal. */
+  statusReason: v.optional(v.string()),
   /** Tests dropped from the start of a long --loop run to bound the file. */
   droppedTests: v.optional(num),
 });

@@ -43,7 +43,7 @@ export interface ReportFileOptions {
 }
 
 /** The JSON document with the run's state. */
-export type JsonRunReport = JsonReport & { status: RunStatus; droppedTests?: number; tests: (JsonTestReport & { interrupted?: true; round?: number })[] };
+export type JsonRunReport = JsonReport & { status: RunStatus; statusReason?: string; droppedTests?: number; tests: (JsonTestReport & { interrupted?: true; round?: number })[] };
 
 interface Entry {
   title: string;
@@ -99,9 +99,9 @@ export class ReportDocument {
 
   render(status: RunStatus, reason?: string): string {
     const o = this.o;
-    if (o.format === "json") return formatJsonReport(this.json(status));
+    if (o.format === "json") return formatJsonReport(this.json(status, reason));
     // The HTML report of this run alone (`report` combines several JSON files).
-    if (o.format === "html") return renderHtmlReport(buildReportModel([{ path: o.config.outputFile ?? "run", report: this.json(status) }]));
+    if (o.format === "html") return renderHtmlReport(buildReportModel([{ path: o.config.outputFile ?? "run", report: this.json(status, reason) }]));
     if (o.format === "csv") {
       const names = [...(o.csvExtraColumns?.names ?? []), "status"];
       const header = formatCsvHeader({ extended: true, extraColumns: { names, cells: () => [] } });
@@ -115,13 +115,15 @@ export class ReportDocument {
     return `${kept}${body}(${what}${reason ? `: ${reason}` : ""}; ${this.entries.length - (cut ? 1 : 0)} tests complete${cut ? `, ${cut.title} cut short` : ""})\n`;
   }
 
-  json(status: RunStatus): JsonRunReport {
+  /** `reason`: why a run failed or stopped (`statusReason`, as the text file's last line says). */
+  json(status: RunStatus, reason?: string): JsonRunReport {
     const comparison = this.snapshotComparison ? { snapshotComparison: this.snapshotComparison } : {};
     const doc = buildJsonReport(this.o.config, [], { ...this.o.meta, ...comparison, servers: this.servers, finishedAt: new Date() });
     const tests = this.entries.map((e) => ({ ...e.json!, ...(e.interrupted ? { interrupted: true as const } : {}), ...(this.o.config.loop ? { round: e.round } : {}) }));
     // buildJsonReport redacted everything but the tests, which jsonTestReport built from results:
     // redact those with the same secrets.
-    return { ...doc, status, ...(this.dropped > 0 ? { droppedTests: this.dropped } : {}), tests: redactTests(this.o.config, tests) };
+    const why = reason !== undefined && status !== "complete" && status !== "running" ? { statusReason: redactValue(reason, configSecrets(this.o.config)) } : {};
+    return { ...doc, status, ...why, ...(this.dropped > 0 ? { droppedTests: this.dropped } : {}), tests: redactTests(this.o.config, tests) };
   }
 }
 

@@ -25,6 +25,7 @@ afterAll(async () => {
 
 interface Doc {
   status: string;
+  statusReason?: string;
   tests: { title: string; interrupted?: boolean; round?: number; requests: { completed: number } }[];
 }
 
@@ -55,6 +56,7 @@ describe("-o during a run", () => {
       expectExit(run, code);
       const doc = readDoc(file)!;
       expect(doc.status).toBe("interrupted");
+      expect(doc.statusReason).toBe(`stopped by ${signal}`);
       expect(doc.tests.map((t) => t.title)).toEqual(["PING_MBULK", "SET"]);
       expect(doc.tests[0]!.interrupted).toBeUndefined();
       expect(doc.tests[1]!.interrupted).toBe(true);

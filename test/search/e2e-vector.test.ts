@@ -165,6 +165,21 @@ describe("index definition checks", () => {
   );
 
   test(
+    "a run that fails after it started says why in the -o JSON (statusReason), as the text file's last line does",
+    async () => {
+      const n = uniqueNames();
+      const file = join(data.dir, `${n.index}.json`);
+      const run = await runBench([...base(target), ...n.args, "--dataset", data.plain, "-t", "vec-query", "-n", "10", "--skip-index-create", "-o", file]);
+      expectExit(run, 2);
+      const doc = JSON.parse(readFileSync(file, "utf8")) as { status: string; statusReason?: string };
+      expect(doc.status).toBe("failed");
+      expect(doc.statusReason).toStartWith(`--skip-index-create: index '${n.index}' does not exist on `);
+      expect(run.stderr).toContain(`error: ${doc.statusReason}`);
+    },
+    TIMEOUT,
+  );
+
+  test(
     "--cleanup drops the index and deletes the run's keys",
     async () => {
       const n = uniqueNames();
