@@ -128,12 +128,21 @@ export class Orchestrator {
         const { result, problems, unsent: u, dead, timed } = await this.runOne(t, false, hooks);
         if (timed && result.issued === 0 && !this.interrupted) emptyTimedTests.push(t.title);
         await hooks.afterTest?.(t, result);
-        const added = await t.after?.(result);
+        // A failing after step (the index wait of a vec-load whose server went away) still
+        // reports the measured test, so -o keeps it; the run then fails with that error.
+        let afterFailed = false;
+        let afterError: unknown;
+        const added = await Promise.resolve(t.after?.(result)).catch((e: unknown) => {
+          afterFailed = true;
+          afterError = e;
+          return undefined;
+        });
         if (added) result.extra = { ...result.extra, ...added };
         unsent += u;
         lostConnections += dead;
         results.push(result);
         hooks.onResult(result, problems);
+        if (afterFailed) throw afterError;
       }
     } while (this.config.loop && !this.interrupted);
     return { results, interrupted: this.interrupted, unsent, lostConnections, emptyTimedTests };

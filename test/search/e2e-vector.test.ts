@@ -13,7 +13,7 @@ import { openParquetDirectory } from "../../src/dataset/sources/parquet/source.t
 import type { JsonReport } from "../../src/report/json.ts";
 import type { RecallSummary } from "../../src/search/recall.ts";
 import { approximateRecall, defaultRecallAtEf, startSearchServer, type SearchServer } from "../support/search-server.ts";
-import { describeRun, expectExit, parseJsonReport, runBench, type RunResult } from "../support/run-cli.ts";
+import { collectRun, describeRun, expectExit, parseJsonReport, runBench, spawnBench, type RunResult, waitFor } from "../support/run-cli.ts";
 import { startValkey, type ValkeyServer } from "../support/valkey.ts";
 import { randomFloats, vdbbListSchema } from "../dataset/support.ts";
 import { call, countKeys, makeDatasets, numDocs, searchTarget, standInTest, uniqueNames, type Datasets, type SearchTarget } from "./e2e-target.ts";
@@ -452,6 +452,30 @@ describe("waiting for the index (stand-in only)", () => {
       } finally {
         await s.stop();
       }
+    },
+    TIMEOUT,
+  );
+
+  standInTest(
+    "a vec-load whose server goes away still reports the load it measured, in stdout and -o, then fails (stand-in only)",
+    async () => {
+      const s = await startSearchServer();
+      const n = uniqueNames();
+      const file = join(data.dir, `${n.index}-gone.json`);
+      // Slow HSETs: the server is stopped mid-load; the index wait after the load then fails.
+      s.setFaults({ hsetDelayMs: 20 });
+      const args = [...base(s), ...n.args, "--dataset", data.plain, "-t", "vec-load", "-o", file];
+      const proc = spawnBench(args, { timeoutMs: 45_000 });
+      await waitFor("HSETs on the stand-in", () => (s.stats().commands.HSET ?? 0) > 40, 20_000);
+      await s.stop();
+      const run = await collectRun(proc, args);
+      expect(run.code).toBe(1);
+      expect(run.stdout).toContain("====== VEC-LOAD ======");
+      const doc = JSON.parse(readFileSync(file, "utf8")) as { status: string; statusReason?: string; tests: { title: string; requests: { completed: number } }[] };
+      expect(doc.status).toBe("failed");
+      expect(doc.statusReason).toContain(`cannot connect to 127.0.0.1:${s.port}`);
+      expect(doc.tests.map((x) => x.title)).toEqual(["VEC-LOAD"]);
+      expect(doc.tests[0]!.requests.completed).toBeGreaterThan(0);
     },
     TIMEOUT,
   );
