@@ -43,6 +43,17 @@ function checkSameRun(files: RunFile[]): void {
       throw new UserError(`${f.path} ran other tests than ${first.path} (${titles(f.report)} vs ${titles(first.report)})`);
     }
   }
+  // The same run given twice (the same file, or a copy) would count its requests twice: two
+  // runs never record the same start, end and latency histograms. (--shard files are told
+  // apart by their index, below.)
+  const runs = new Map<string, string>();
+  for (const f of files) {
+    if ((f.report.config as { shard?: unknown }).shard !== undefined) continue;
+    const id = [f.report.startedAt, f.report.finishedAt, ...f.report.tests.map((t) => t.histogram)].join(" ");
+    const twin = runs.get(id);
+    if (twin !== undefined) throw new UserError(`${f.path} and ${twin} are the same run (started ${f.report.startedAt}); give each shard's file once`);
+    runs.set(id, f.path);
+  }
   const seen = new Map<number, string>();
   for (const f of files) {
     const index = (f.report.config as { shard?: { index: number } }).shard?.index;

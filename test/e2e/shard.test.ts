@@ -2,7 +2,7 @@
 // shards' reports exactly, and the start gates (--barrier, --start-at) hold every shard back.
 
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
-import { readFileSync, rmSync } from "node:fs";
+import { copyFileSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { decodeHistogram } from "../../src/metrics/histogram.ts";
 import type { JsonReport } from "../../src/report/json.ts";
@@ -87,6 +87,17 @@ describe("--shard I/N", () => {
     const dup = await runBench(["merge", a[0]!, a[0]!]);
     expectExit(dup, 2);
     expect(dup.stderr).toContain("are both shard 0");
+    // Runs without --shard (the same command on several hosts) merge; the same run twice, as a
+    // file named twice or a copy, does not (it counted every request twice: throughput doubled).
+    const plain = join(dir, "plain.json");
+    expectExit(await runBench(["-p", String(server.port), "-t", "ping_mbulk", "-n", "200", "-o", plain]), 0);
+    const copy = join(dir, "plain-copy.json");
+    copyFileSync(plain, copy);
+    for (const twice of [[plain, plain], [plain, copy]]) {
+      const same = await runBench(["merge", ...twice]);
+      expectExit(same, 2);
+      expect(same.stderr.trim()).toMatch(new RegExp(`^error: ${twice[1]} and ${plain} are the same run \\(started \\S+\\); give each shard's file once$`));
+    }
   }, 60_000);
 
   test("--shard 3/2 and a malformed --barrier are one-line errors, exit 2", async () => {
