@@ -183,8 +183,7 @@ export async function discoverDeployment(config: BenchConfig): Promise<Deploymen
     let client: ControlClient | undefined;
     try {
       client = await ControlClient.connect({ kind: "tcp", host: seed.host, port: seed.port }, conn, { select: false });
-      const clusterInfo = asText(await client.call(["INFO", "cluster"], conn.connectTimeoutMs, "--connect-timeout"), nodeAddress(seed.host, seed.port));
-      const enabled = infoField(clusterInfo, "cluster_enabled") === "1";
+      const enabled = await clusterEnabled(client, config, nodeAddress(seed.host, seed.port));
       if (config.clusterMode === "force" && !enabled) {
         throw new UserError(`--cluster was given but ${nodeAddress(seed.host, seed.port)} is not in cluster mode (cluster_enabled:0); drop --cluster`);
       }
@@ -198,6 +197,21 @@ export async function discoverDeployment(config: BenchConfig): Promise<Deploymen
     }
   }
   throw lastError instanceof Error ? lastError : new Error(String(lastError));
+}
+
+/**
+ * cluster_enabled from INFO cluster. An ACL user may not be allowed INFO (valkey-benchmark
+ * needs none): then CLUSTER INFO decides (a standalone server refuses it), and when that is not
+ * allowed either, --cluster does; otherwise the server is taken as standalone.
+ */
+async function clusterEnabled(client: ControlClient, config: BenchConfig, where: string): Promise<boolean> {
+  const conn = config.connection;
+  const info = await client.call(["INFO", "cluster"], conn.connectTimeoutMs, "--connect-timeout");
+  if (!(info instanceof RespError && info.code === "NOPERM")) return infoField(asText(info, where), "cluster_enabled") === "1";
+  const clusterInfo = await client.call(["CLUSTER", "INFO"], conn.connectTimeoutMs, "--connect-timeout");
+  if (!(clusterInfo instanceof RespError)) return infoField(asText(clusterInfo, where), "cluster_state") !== undefined;
+  if (clusterInfo.code === "NOPERM") return config.clusterMode === "force";
+  return false;
 }
 
 async function describeCluster(client: ControlClient, seed: Endpoint, config: BenchConfig): Promise<Deployment> {
@@ -254,7 +268,10 @@ async function checkReplicaLinks(nodes: DeployedNode[], conn: ConnectionConfig):
 }
 
 async function describeStandalone(client: ControlClient, seed: Endpoint, config: BenchConfig): Promise<Deployment> {
-  const info = asText(await client.call(["INFO", "replication"]));
+  const reply = await client.call(["INFO", "replication"]);
+  // Without INFO (an ACL user may not have it) the server is benchmarked as it is, replicas unknown.
+  const infoDenied = reply instanceof RespError && reply.code === "NOPERM";
+  const info = infoDenied ? "" : asText(reply);
   let primary: Endpoint = seed;
   let replInfo = info;
   if (infoField(info, "role") === "slave") {
@@ -299,6 +316,6 @@ async function describeStandalone(client: ControlClient, seed: Endpoint, config:
     description:
       replicas > 0
         ? `standalone primary ${nodes[0]!.address} with ${replicas} replica${replicas > 1 ? "s" : ""}`
-        : `standalone server ${nodes[0]!.address}`,
+        : `standalone server ${nodes[0]!.address}${infoDenied ? " (INFO is not permitted for this user: replicas not looked for)" : ""}`,
   };
 }

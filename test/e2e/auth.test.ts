@@ -36,6 +36,19 @@ function expectNoSecrets(run: RunResult): void {
 }
 
 describe("successful authentication", () => {
+  test("an ACL user without INFO (or CONFIG, CLUSTER) benchmarks what it may run, as valkey-benchmark does", async () => {
+    await server.cli("ACL", "SETUSER", "noinfo", "on", ">noinfo-pw", "~*", "+@all", "-info", "-config", "-cluster");
+    try {
+      const run = await runBench([...load(), "--user", "noinfo", "-a", "noinfo-pw", "-v"]);
+      expectExit(run, 0);
+      expect(run.stdout).toMatch(/^SET: [\d.]+ requests per second/);
+      expect(run.stderr).toContain(`standalone server 127.0.0.1:${server.port} (INFO is not permitted for this user: replicas not looked for)`);
+      expect(await callsOf(server, "set")).toBe(300);
+    } finally {
+      await server.cli("ACL", "DELUSER", "noinfo");
+    }
+  });
+
   test("--user and -a authenticate as an ACL user", async () => {
     const run = await runBench([...load(), "--user", USER, "-a", USER_PASSWORD]);
     expectExit(run, 0);
