@@ -382,7 +382,7 @@ export const FLAGS = {
     // The shared request counter is a 32-bit integer, as valkey-benchmark's is.
     schema: integerText(1, 2_000_000_000),
     default: 100000,
-    help: "Requests per test",
+    help: "Requests per test; vec-load does not read it (it writes each vector of the --num-vectors slice once), vec-delete stops at the vectors it may delete",
     group: "Load",
   }),
   duration: valueFlag({
@@ -390,7 +390,7 @@ export const FLAGS = {
     valueHint: "seconds",
     schema: secondsText,
     default: undefined,
-    help: "Run each test for this many seconds (30 or 30s) instead of -n; not together with -n",
+    help: "Run each test for this many seconds (30 or 30s) instead of -n; not together with -n. vec-load does not read it, vec-delete may end earlier (after the vectors it may delete)",
     group: "Load",
   }),
   warmup: valueFlag({
@@ -398,7 +398,7 @@ export const FLAGS = {
     valueHint: "5s|1000r",
     schema: warmupText,
     default: undefined,
-    help: "Run each test first for N seconds (5 or 5s) or N requests (1000r or 1000req) and discard the results",
+    help: "Run each test first for N seconds (5 or 5s) or N requests (1000r or 1000req) and discard the results; not vec-load or vec-delete",
     group: "Load",
   }),
   maxErrors: valueFlag({
@@ -867,7 +867,7 @@ export const FLAGS = {
     schema: integerText(0),
     default: 0,
     defaultText: "0 = all",
-    help: "Dataset: use this many vectors (from --vector-offset)",
+    help: "Dataset: use this many vectors (from --vector-offset): how many vec-load writes (-n does not set it)",
     group: "Dataset",
   }),
   vectorOffset: valueFlag({

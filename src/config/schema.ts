@@ -164,6 +164,7 @@ export async function buildConfig(flags: FlagReader, options: BuildOptions): Pro
     },
     clients,
     requests: flags.get(FLAGS.requests),
+    ...(flags.given("requests") ? { requestsGiven: true as const } : {}),
     durationSec: flags.get(FLAGS.duration),
     warmup: flags.get(FLAGS.warmup),
     maxErrors: flags.get(FLAGS.maxErrors),
@@ -199,7 +200,7 @@ export async function buildConfig(flags: FlagReader, options: BuildOptions): Pro
       announceMap: flags.get(FLAGS.clusterAnnounceMap),
     },
     keyPrefix: flags.get(FLAGS.keyPrefix),
-    search: searchOptions(flags, tests),
+    search: searchOptions(flags, tests, command !== undefined),
     quiet: flags.get(FLAGS.quiet),
     csv: flags.get(FLAGS.csv),
     loop: flags.get(FLAGS.loop),
@@ -296,7 +297,7 @@ const INDEX_SHAPE_FLAGS = ["efConstruction", "hnswM", "initialCap"] as const sat
  * The vector search options, with the rules that involve several of them. Rules that need the
  * dataset (dimension, metric, ground truth depth) are checked when it is opened (src/search/plan.ts).
  */
-function searchOptions(flags: FlagReader, tests: readonly string[]): SearchOptions {
+function searchOptions(flags: FlagReader, tests: readonly string[], hasCommand: boolean): SearchOptions {
   const say = (name: FlagName) => flags.spelling(name);
   const mix = flags.get(FLAGS.mix)?.map((p) => ({ test: canonicalTestName(p.test), weight: p.weight }));
   const known = knownTestNames();
@@ -340,6 +341,7 @@ function searchOptions(flags: FlagReader, tests: readonly string[]): SearchOptio
   for (const [name, other, bad, fix] of contradictions) {
     if (bad) throw new UserError(`${say(name)}${other ? ` with ${say(other)}` : ""}: ${fix}`);
   }
+  refuseUnreadLoadFlags(flags, tests, mix !== undefined || hasCommand);
   const algorithm = flags.get(FLAGS.searchAlgorithm);
   if (algorithm === "FLAT") {
     for (const name of ["efSearch", "efConstruction", "hnswM"] as const) {
@@ -404,6 +406,31 @@ function searchOptions(flags: FlagReader, tests: readonly string[]): SearchOptio
     engine: flags.get(FLAGS.engine),
     indexWaitTimeoutSec: flags.get(FLAGS.indexWaitTimeout),
   };
+}
+
+/**
+ * vec-load writes each vector of the slice exactly once, without a warmup, so it reads neither
+ * -n nor --duration nor --warmup (vec-delete takes no warmup either). In a run where no other test
+ * reads one of them (no other -t test, no --mix, no custom command), the flag would do nothing:
+ * refused, naming the flag that does what it seems to ask. With another test it counts that one.
+ */
+function refuseUnreadLoadFlags(flags: FlagReader, tests: readonly string[], othersRun: boolean): void {
+  if (othersRun || tests.length === 0) return;
+  const say = (name: FlagName) => flags.spelling(name);
+  const once = "vec-load writes each vector of the dataset slice exactly once";
+  const onlyLoad = tests.length === 1 && tests[0] === "vec-load";
+  if (onlyLoad && flags.given("requests")) {
+    const n = flags.get(FLAGS.requests);
+    throw new UserError(`${say("requests")} ${n}: ${once}, so it takes no request count; to load ${n} vectors use --num-vectors ${n} (counted from --vector-offset), or drop ${say("requests")}`);
+  }
+  if (onlyLoad && flags.given("duration")) {
+    throw new UserError(`${say("duration")}: ${once} and then stops, so it takes no duration; drop ${say("duration")} (--num-vectors N loads fewer vectors)`);
+  }
+  if (flags.given("warmup") && tests.every((t) => t === "vec-load" || t === "vec-delete")) {
+    throw new UserError(
+      `${say("warmup")}: ${tests.join(" and ")} run${tests.length === 1 ? "s" : ""} without a warmup (a warmup would already write or delete what the measured pass does); drop ${say("warmup")}`,
+    );
+  }
 }
 
 /** The positional command or `--command`, with standard input appended for `-x`. */

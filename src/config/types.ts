@@ -173,6 +173,8 @@ export interface BenchConfig {
   clients: number;
   /** Total requests per test (`-n`); ignored when durationSec is set. */
   requests: number;
+  /** `-n` was given (not the default): tests that cap it (vec-delete) or do not read it (vec-load) say so. */
+  requestsGiven?: true;
   /** Run each test for this long instead of `-n`. */
   durationSec?: number;
   warmup?: Warmup;

@@ -163,10 +163,10 @@ export class Orchestrator {
     } else if (t.totalRequests !== undefined) {
       total = t.totalRequests;
     } else if (c.durationSec !== undefined) {
-      total = Infinity;
+      total = t.maxRequests ?? Infinity;
       durationSec = c.durationSec;
     } else {
-      total = roundUp(c.requests, t.repliesPerUnit);
+      total = Math.min(roundUp(c.requests, t.repliesPerUnit), t.maxRequests ?? Infinity);
     }
     // --shard: this process's part of the requests (warmups are not split: each warms itself).
     const part = warmup ? { firstRequest: 0, requests: total } : shardRequests(total, t.repliesPerUnit, c.shard);
@@ -228,8 +228,9 @@ export class Orchestrator {
     if (t.payloadBytes !== undefined) result.dataSize = t.payloadBytes;
     if (spec.timeline) result.timeline = mergeWorkerIntervals(parts.map((p) => p.intervals ?? []), spec.timeline.intervalMs, c.precision);
     const problems = [...new Set(parts.flatMap((p) => p.problems))];
-    // Requests never sent: only possible when connections were lost for good (or Ctrl-C).
-    const unsent = total === Infinity || this.interrupted ? 0 : Math.max(0, total - result.issued);
+    // Requests never sent: only possible when connections were lost for good (or Ctrl-C). Under
+    // --duration a capped total (maxRequests) is a limit, not a promise.
+    const unsent = total === Infinity || durationSec !== undefined || this.interrupted ? 0 : Math.max(0, total - result.issued);
     const dead = parts.reduce((n, p) => n + p.deadConnections, 0);
     return { result, problems, unsent, dead, timed: durationSec !== undefined };
   }

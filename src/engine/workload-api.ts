@@ -143,6 +143,11 @@ export interface PlannedTest {
   /** Requests this test sends instead of -n (vec-load: one per vector); absent = -n/--duration. */
   totalRequests?: number;
   /**
+   * The most requests that do what the test measures (vec-delete: one per deletable vector; past
+   * them its DELs would remove nothing): -n is capped to it, and --duration ends there too.
+   */
+  maxRequests?: number;
+  /**
    * Where the test runs among the run's tests (stable sort, default 0): modules that plan
    * together number their tests in the order the user named them.
    */

@@ -543,12 +543,12 @@ export async function planVectorTests(config: BenchConfig, deployment: Deploymen
 
   const tests: PlannedTest[] = [];
   for (const name of names) {
-    if (name === "vec-load") tests.push(loadTest(run, load));
+    if (name === "vec-load") tests.push(loadTest(run, load, names.length > 1 || s.mix !== undefined || config.tests.length > names.length || config.command !== undefined));
     else if (name === "vec-query") tests.push(queryTest(run, queryTitle(config), query));
     else if (name === "vec-update") tests.push(updateTest(run, update));
     else if (name === "vec-delete") {
       if (facts.deletable === 0) throw new UserError(`vec-delete: every vector of ${facts.ref.path ?? facts.ref.schemaPath} is in some query's ground truth, so none can be deleted without breaking recall`);
-      tests.push(deleteTest(run, del, config.durationSec === undefined ? Math.min(config.requests, facts.deletable) : undefined));
+      tests.push(deleteTest(run, del));
     }
   }
   if (s.mix) tests.push(mixTest(run, s.mix, { "vec-query": query, "vec-update": update, "vec-delete": del }, cluster));
@@ -570,8 +570,19 @@ export async function planVectorTests(config: BenchConfig, deployment: Deploymen
   return tests;
 }
 
-function loadTest(run: SearchRun, params: VecLoadParams): PlannedTest {
+/**
+ * vec-load: each vector of the slice, exactly once. -n and --duration are for the run's other
+ * tests (`withOthers`; alone, the config refuses them): when one was given, a line says that the
+ * load does not read it, and which flag sets how many vectors it writes.
+ */
+function loadTest(run: SearchRun, params: VecLoadParams, withOthers: boolean): PlannedTest {
   const n = run.facts.numVectors;
+  const c = run.config;
+  if (withOthers && c.durationSec !== undefined) {
+    run.log.info(`vec-load: writes the ${n} vectors of the slice once (--num-vectors sets how many), however long that takes; --duration ${c.durationSec} times the other tests`);
+  } else if (withOthers && c.requestsGiven) {
+    run.log.info(`vec-load: writes the ${n} vectors of the slice once (--num-vectors sets how many); -n ${c.requests} counts the other tests' requests`);
+  }
   /** Vectors of the slice found on the server by this round's before() (skipped). */
   let present = 0;
   return {
@@ -675,22 +686,31 @@ function queryTest(run: SearchRun, title: string, params: VecQueryParams): Plann
  * nothing and costs the index nothing, at a rate that looks like deletes. Before the test the
  * keys it will delete are looked up (the cluster's slot-map SCAN, or one EXISTS of a sample);
  * the ones already gone are named on stderr and in the report (`targetsMissing` of
- * `targetsChecked`).
+ * `targetsChecked`). The test sends at most one DEL per deletable id, with -n (a larger -n
+ * given on the command line is warned about) and with --duration (it may end early).
  */
-function deleteTest(run: SearchRun, params: VecDeleteParams, totalRequests: number | undefined): PlannedTest {
+function deleteTest(run: SearchRun, params: VecDeleteParams): PlannedTest {
   const t = slotMappedTest(run, "VEC-DELETE", "vec-delete", params, false);
   // A warmup would delete ids too, and the measured pass would then delete nothing new.
   t.noWarmup = true;
-  if (totalRequests !== undefined) t.totalRequests = totalRequests;
+  // Past the deletable ids a DEL would find its key gone: -n and --duration both stop there.
+  const deletable = run.facts.deletable;
+  t.maxRequests = deletable;
+  const c = run.config;
+  const timed = c.durationSec !== undefined;
+  const count = timed ? deletable : Math.min(c.requests, deletable);
+  if (c.requestsGiven && c.requests > deletable) {
+    run.log.warn(`vec-delete: -n ${c.requests} is more than the ${deletable} vectors it can delete (those in no query's ground truth, so recall stays valid): it sends ${deletable} DELs`);
+  }
   const before = t.before!;
   let checked = 0;
   let missing = 0;
   t.before = async () => {
     const patch = await before();
-    ({ checked, missing } = await run.missingDeleteTargets(totalRequests ?? run.facts.deletable));
+    ({ checked, missing } = await run.missingDeleteTargets(count));
     if (missing > 0) {
       run.log.warn(
-        `vec-delete: ${missing} of the ${checked}${checked < (totalRequests ?? run.facts.deletable) ? " sampled" : ""} keys this test deletes are not on the server (an earlier vec-delete removed them?); their DEL removes nothing and costs the index nothing: load them again with -t vec-load`,
+        `vec-delete: ${missing} of the ${checked}${checked < count ? " sampled" : ""} keys this test deletes are not on the server (an earlier vec-delete removed them?); their DEL removes nothing and costs the index nothing: load them again with -t vec-load`,
       );
     }
     return patch;
@@ -698,6 +718,9 @@ function deleteTest(run: SearchRun, params: VecDeleteParams, totalRequests: numb
   t.after = async (result) => {
     // The deleted keys are gone: the next vec-delete or vec-update must look again.
     run.forgetSlots();
+    if (timed && result.issued >= deletable) {
+      run.log.info(`vec-delete: sent a DEL for each of the ${deletable} deletable vectors after ${result.durationSec.toFixed(2)} s, before --duration ${c.durationSec} ended`);
+    }
     const extra = result.extra?.["vec-delete"];
     if (extra === null || typeof extra !== "object") return;
     return { "vec-delete": { ...extra, targetsChecked: checked, targetsMissing: missing } };
@@ -746,6 +769,20 @@ function slotMappedTest(run: SearchRun, title: string, kind: string, params: Vec
   };
 }
 
+/**
+ * A mix's vec-delete part gets its share of -n (or of --duration) by weight, which no cap can
+ * hold to the deletable ids: past them its DELs come round to ids already deleted. Said after
+ * the test, so the DEL rate is not read as deletes.
+ */
+function warnDeletesBeyondDeletable(run: SearchRun, extra: unknown): void {
+  const sent = extra !== null && typeof extra === "object" && "deletesSent" in extra && typeof extra.deletesSent === "number" ? extra.deletesSent : 0;
+  const deletable = run.facts.deletable;
+  if (sent <= deletable) return;
+  run.log.warn(
+    `--mix: the vec-delete part sent ${sent} DELs, more than the ${deletable} vectors it can delete: at least ${sent - deletable} of them named a key already deleted (unless a vec-update part wrote it again) and removed nothing; lower -n (or --duration) or its weight`,
+  );
+}
+
 function mixTest(
   run: SearchRun,
   mix: { test: string; weight: number }[],
@@ -771,6 +808,7 @@ function mixTest(
   }
   const update = parts.find((p) => p.kind === "vec-update")?.params as VecUpdateParams | undefined;
   const queryIndex = parts.findIndex((p) => p.kind === "vec-query");
+  const deleteIndex = parts.findIndex((p) => p.kind === "vec-delete");
   let invalid: string | undefined;
   return {
     title: `MIX (${mix.map((p) => `${p.test}:${p.weight}`).join(",")})`,
@@ -792,6 +830,7 @@ function mixTest(
     },
     async after(result) {
       const mixExtra = result.extra?.mix as { parts?: { extra?: unknown }[] } | undefined;
+      if (deleteIndex >= 0) warnDeletesBeyondDeletable(run, mixExtra?.parts?.[deleteIndex]?.extra);
       if (invalid === undefined || queryIndex < 0 || !mixExtra?.parts) return;
       const reason = invalid;
       return { mix: { ...mixExtra, parts: mixExtra.parts.map((p, i) => (i === queryIndex ? { ...p, extra: withheld(p.extra, reason) } : p)) } };

@@ -4,8 +4,8 @@
  *
  * Each worker computes the protected set from the dataset itself (a bitset over the slice), then
  * the list of deletable slice indices in order (4 bytes per id, once). Request r deletes the r-th
- * deletable id; the plan sets totalRequests to at most deletableIds(...).length (past it the index
- * wraps and the DELs are no-ops on keys already gone).
+ * deletable id; the plan caps the test at deletableIds(...).length requests (maxRequests, under -n
+ * and --duration alike), so only a --mix part wraps around (its DELs of keys already gone are no-ops).
  *
  * The command has a fixed size, so it is pre-encoded once and only the id digits (and, in
  * cluster mode, the tag the key was loaded with: params.idSlots) are patched per request.

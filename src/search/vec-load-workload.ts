@@ -8,8 +8,8 @@
  * gets no such field. Otherwise (the field is not one of the dataset's attributes) the dataset id,
  * which lets a `@num:[lo hi]` filter select a known id range.
  *
- * Request r of the test writes slice vector r (the plan sets totalRequests to the slice size; with
- * --duration the index wraps and vectors are rewritten). The key carries the dataset id
+ * Request r of the test writes slice vector r (the plan sets totalRequests to the slice size, which
+ * -n and --duration do not change: src/search/plan.ts loadTest). The key carries the dataset id
  * (slice offset + r), the id the ground truth uses, so recall can be scored on what was loaded.
  *
  * Cluster mode: the key's `{XYZ}` tag is the slot `node.slots[id % node.slots.length]` of the
@@ -466,7 +466,7 @@ export function createVecLoadWorkload(p: VecLoadParams, _ctx: WorkerContext): Wo
     const extra = emptyWriteExtra();
     const existing = p.existingSlots !== undefined && p.existingSlots.length >= n ? p.existingSlots : undefined;
     const plan: WritePlan = {
-      // Exactly once when totalRequests = n; wraps (rewrites) under --duration.
+      // Exactly once: totalRequests is at most n (the plan's loadTest).
       keyIndex: (r) => r % n,
       source: (i) => i,
       slot: !p.clusterTags

@@ -547,6 +547,34 @@ describe("vector search flags", () => {
     expect(at(await bench([...ds(), "--mix", "set:1,get:1"]), "search.mix")).toEqual([{ test: "set", weight: 1 }, { test: "get", weight: 1 }]);
   });
 
+  test("-n, --duration and --warmup with vec-load alone are refused naming --num-vectors, not ignored", async () => {
+    const load = [...ds(), "-t", "vec-load"];
+    expect((await userError([...load, "-n", "2000"])).message).toBe(
+      "-n 2000: vec-load writes each vector of the dataset slice exactly once, so it takes no request count; to load 2000 vectors use --num-vectors 2000 (counted from --vector-offset), or drop -n",
+    );
+    expect((await userError([...load, "--requests", "5"])).message).toStartWith("--requests 5: vec-load writes each vector");
+    expect((await userError([...load, "--duration", "10"])).message).toBe(
+      "--duration: vec-load writes each vector of the dataset slice exactly once and then stops, so it takes no duration; drop --duration (--num-vectors N loads fewer vectors)",
+    );
+    expect((await userError([...load, "--warmup", "5s"])).message).toStartWith("--warmup: vec-load runs without a warmup");
+    expect((await userError([...ds(), "-t", "vec-delete", "--warmup", "1000r"])).message).toStartWith("--warmup: vec-delete runs without a warmup");
+    expect((await userError([...ds(), "-t", "vec-load,vec-delete", "--warmup", "1s"])).message).toStartWith("--warmup: vec-load and vec-delete run without a warmup");
+  });
+
+  test("-n and --duration with vec-load and a test that reads them are accepted (they count that test)", async () => {
+    const n2000 = await bench([...ds(), "-t", "vec-load,vec-query", "-n", "2000"]);
+    expect(n2000).toMatchObject({ requests: 2000, requestsGiven: true });
+    expect(await bench([...ds(), "-t", "vec-load,vec-delete", "-n", "30"])).toMatchObject({ requests: 30, requestsGiven: true });
+    expect(await bench([...ds(), "-t", "vec-load,set", "--duration", "5"])).toMatchObject({ durationSec: 5 });
+    expect(await bench([...ds(), "-t", "vec-load", "--mix", "vec-query:1", "-n", "50", "--warmup", "1s"])).toMatchObject({ requests: 50 });
+    expect(await bench([...ds(), "-t", "vec-load", "-n", "10", "PING"])).toMatchObject({ requests: 10 });
+    expect(await bench([...ds(), "-t", "vec-load,vec-query", "--warmup", "1s"])).toMatchObject({ warmup: { kind: "seconds", seconds: 1 } });
+    // The default -n stays what it was, and is not marked as given.
+    const plain = await bench([...ds(), "-t", "vec-load"]);
+    expect(plain.requests).toBe(100000);
+    expect(plain.requestsGiven).toBeUndefined();
+  });
+
   test("--dataset must be readable", async () => {
     expect((await userError(["--dataset", join(dir, "missing.bin")])).message).toBe(`--dataset: cannot read ${join(dir, "missing.bin")}: no such file`);
   });
