@@ -62,6 +62,21 @@ describe("dataset subcommands", () => {
     await expect(runDatasetCommand(["ground-truth", file, "--k", "4", "--in-place"])).rejects.toThrow("stored k (10) to equal --k 4");
   });
 
+  test("ground-truth with another --metric sets the file's metric hint to it (the benchmark's default index metric)", async () => {
+    // gen.bin is COSINE: ground truth by L2, into a new file and in place.
+    expect(await run("ground-truth", file, "--k", "5", "--metric", "L2", "-o", tmp.file("l2.bin"))).toContain("metric hint set to L2 (was COSINE)");
+    const l2 = openDataset(tmp.file("l2.bin"));
+    expect(l2.metricHint).toBe("L2");
+    l2.close();
+    writeFileSync(tmp.file("ip-inplace.bin"), readFileSync(tmp.file("l2.bin")));
+    await run("ground-truth", tmp.file("ip-inplace.bin"), "--k", "5", "--metric", "IP", "--in-place");
+    const ip = openDataset(tmp.file("ip-inplace.bin"));
+    expect(ip.metricHint).toBe("IP");
+    ip.close();
+    // The same metric: the hint stays and nothing is said about it.
+    expect(await run("ground-truth", tmp.file("ip-inplace.bin"), "--k", "5", "--in-place")).not.toContain("metric hint set");
+  });
+
   test("convert streams fvecs and computes ground truth when asked", async () => {
     const base = randomFloats(200 * 4, 5);
     const rows = (v: Float32Array, n: number) => {

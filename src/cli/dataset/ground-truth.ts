@@ -13,7 +13,7 @@ export const groundTruth = defineCommand({
   args: {
     ...datasetArgs,
     k: { type: "string", description: "Neighbours per query", default: "100" },
-    metric: { type: "string", description: "L2, IP or COSINE (default: the file's metric hint)" },
+    metric: { type: "string", description: "L2, IP or COSINE (default: the file's metric hint, which becomes this metric)" },
     output: { type: "string", alias: "o", description: "Write a new legacy file with the ground truth", valueHint: "FILE" },
     "in-place": { type: "boolean", description: "Overwrite the ground truth of FILE (same k only)" },
     "ignore-filters": { type: "boolean", description: "Ignore the dataset's per-query filters (tags, numeric ranges)" },
@@ -37,10 +37,12 @@ export const groundTruth = defineCommand({
         onProgress: (f) => progress(`ground truth: ${percent(f)}`),
       });
       progress(null);
-      if (output) writeDatasetWithGroundTruth(ds, output, k, result.ids);
-      else storeGroundTruthInPlace(ds, k, result.ids);
+      const hintBefore = ds.metricHint;
+      if (output) writeDatasetWithGroundTruth(ds, output, k, result.ids, metric);
+      else storeGroundTruthInPlace(ds, k, result.ids, metric);
       const filterNote = numericFilters.length ? `, filtered by ${rawNumericFilters(numericFilters)}` : "";
-      console.log(`ground truth: ${ds.numQueries} queries x ${k} neighbours (${metric}${filterNote}) written to ${output ?? ds.path}`);
+      const hintNote = hintBefore !== metric ? `; metric hint set to ${metric} (was ${hintBefore ?? "none"})` : "";
+      console.log(`ground truth: ${ds.numQueries} queries x ${k} neighbours (${metric}${filterNote}) written to ${output ?? ds.path}${hintNote}`);
     } finally {
       ds.close();
     }

@@ -67,7 +67,7 @@ function queryEntries(tags: TagData): RowEntries {
 }
 
 
-const METRIC_CODE: Record<DistanceMetric, number> = { L2: 0, COSINE: 1, IP: 2 };
+export const METRIC_CODE: Record<DistanceMetric, number> = { L2: 0, COSINE: 1, IP: 2 };
 
 const align64 = (n: number): number => Math.ceil(n / 64) * 64;
 

@@ -4,13 +4,19 @@
  * copied block by block from the map, so memory stays bounded).
  */
 import { UserError } from "../errors.ts";
-import type { VectorDataset } from "../types.ts";
+import { closeSync, openSync, writeSync } from "node:fs";
+import type { DistanceMetric, VectorDataset } from "../types.ts";
 import { writeGroundTruthInPlace } from "./generate.ts";
-import { LegacyDatasetWriter } from "../formats/legacy-writer.ts";
+import { H } from "../formats/legacy-format.ts";
+import { LegacyDatasetWriter, METRIC_CODE } from "../formats/legacy-writer.ts";
 
 const BLOCK_BYTES = 8 << 20;
 
-export function storeGroundTruthInPlace(ds: VectorDataset, k: number, ids: Float64Array): void {
+/**
+ * The metric hint follows the ground truth: the benchmark takes the index's metric from it, and
+ * ground truth of another metric scores recall against the wrong neighbours.
+ */
+export function storeGroundTruthInPlace(ds: VectorDataset, k: number, ids: Float64Array, metric: DistanceMetric): void {
   if (!ds.format.startsWith("legacy")) {
     throw new UserError(`${ds.path}: --in-place needs a legacy 0xDECDB001 file; pass --output FILE to write a new one`);
   }
@@ -20,13 +26,21 @@ export function storeGroundTruthInPlace(ds: VectorDataset, k: number, ids: Float
   const section = ds.sections.find((s) => s.name === "ground_truth");
   if (!section) throw new UserError(`${ds.path}: no ground_truth section; pass --output FILE`);
   writeGroundTruthInPlace(ds.path, section.offset, ids);
+  if (ds.metricHint !== metric) {
+    const fd = openSync(ds.path, "r+");
+    try {
+      writeSync(fd, Uint8Array.of(METRIC_CODE[metric]), 0, 1, H.metric);
+    } finally {
+      closeSync(fd);
+    }
+  }
 }
 
 /** Copies ds into a new legacy file at output with the given ground truth (k ids per query, -1 = none). */
-export function writeDatasetWithGroundTruth(ds: VectorDataset, output: string, k: number, ids: Float64Array): void {
+export function writeDatasetWithGroundTruth(ds: VectorDataset, output: string, k: number, ids: Float64Array, metric: DistanceMetric | undefined = ds.metricHint): void {
   const writer = new LegacyDatasetWriter({
     path: output, name: ds.name, dim: ds.dim, dtype: ds.dtype, numVectors: ds.numVectors,
-    numQueries: ds.numQueries, neighborsPerQuery: k, metric: ds.metricHint,
+    numQueries: ds.numQueries, neighborsPerQuery: k, metric,
   });
   try {
     const row = ds.vectorBytesPerRow;
