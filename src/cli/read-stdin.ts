@@ -1,7 +1,8 @@
 /**
  * Standard input for `-x`, read up to a limit: at most `maxBytes + 1` bytes are kept, so an
  * endless or huge input (`< /dev/zero`) is refused after the limit instead of filling memory.
- * The caller sees a longer-than-limit result and says so.
+ * The caller sees a longer-than-limit result and says so. The string holds one character per
+ * byte (latin1); BenchConfig.stdinValue says how it is sent back.
  */
 export async function readStdinUpTo(maxBytes: number): Promise<string> {
   const reader = Bun.stdin.stream().getReader();
@@ -18,5 +19,7 @@ export async function readStdinUpTo(maxBytes: number): Promise<string> {
   } finally {
     void reader.cancel().catch(() => {});
   }
-  return Buffer.concat(chunks, Math.min(total, maxBytes + 1)).toString("utf8");
+  // latin1: one character per byte, lossless for binary input (a vector for FT.SEARCH), which
+  // UTF-8 decoding would turn into replacement characters (256 bytes became 640).
+  return Buffer.concat(chunks, Math.min(total, maxBytes + 1)).toString("latin1");
 }

@@ -92,7 +92,8 @@ function shorten(arg: string): string {
 export function commandTitle(command: readonly string[], fromStdin = false): string {
   const hidden = secretPositions(command);
   const shown = command.map((arg, i) => {
-    if (fromStdin && i === command.length - 1) return `<stdin: ${Buffer.byteLength(arg)} bytes>`;
+    // One character per byte of standard input (read as latin1).
+    if (fromStdin && i === command.length - 1) return `<stdin: ${arg.length} bytes>`;
     if (hidden.has(i)) return HIDDEN;
     return shorten(arg.replace(/[\x00-\x1f\x7f]/g, " "));
   });

@@ -188,7 +188,11 @@ export async function buildConfig(flags: FlagReader, options: BuildOptions): Pro
     command,
     commandSequence,
     ...(command !== undefined
-      ? { commandTitle: commandTitle(command, fromStdin), commandSecrets: commandSecrets(command, fromStdin ? command[command.length - 1] : undefined) }
+      ? {
+          commandTitle: commandTitle(command, fromStdin),
+          commandSecrets: commandSecrets(command, fromStdin ? command[command.length - 1] : undefined),
+          ...(fromStdin ? { stdinValue: command[command.length - 1]! } : {}),
+        }
       : {}),
     clusterMode: flags.get(FLAGS.cluster) ? "force" : "auto",
     cluster: {
@@ -454,7 +458,7 @@ async function customCommand(flags: FlagReader, options: BuildOptions): Promise<
     const repeat = sequence[sequence.length - 1]!.repeat;
     const limit = Math.floor(maxStdinBytes(clients, pipeline, sequenceBytes(sequence, flags.get(FLAGS.dataSize)), MAX_DATA_SIZE_BYTES) / repeat);
     const value = await options.readStdin(limit);
-    if (Buffer.byteLength(value) > limit) throw stdinTooLarge(flags, limit);
+    if (value.length > limit) throw stdinTooLarge(flags, limit);
     command.push(value);
   }
   return command;

@@ -216,6 +216,12 @@ export interface BenchConfig {
   commandTitle?: string;
   /** Arguments of `command` reports must never show (passwords, the `-x` value). */
   commandSecrets?: string[];
+  /**
+   * The `-x` value (the last argument of `command`), read as latin1: one character per byte of
+   * standard input, so binary input (a FLOAT32 vector) survives; the command compiler sends that
+   * argument back byte for byte instead of UTF-8-encoding it.
+   */
+  stdinValue?: string;
   clusterMode: ClusterMode;
   keyPrefix: string;
   cluster: ClusterOptions;

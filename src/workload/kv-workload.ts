@@ -47,6 +47,7 @@ export function compileKvUnit(unit: UnitSpec, config: BenchConfig, clusterTags: 
     constantDataMarker: unit.constantDataMarker,
     clusterTagWidth: clusterTags ? TAG_WIDTH : undefined,
     dropTagMarker: unit.constantDataMarker !== undefined,
+    binaryArg: config.stdinValue,
   });
 }
 

@@ -7,6 +7,9 @@
 import type { CompiledUnit } from "../engine/workload-api.ts";
 
 const encoder = new TextEncoder();
+const utf8Bytes = (text: string): Uint8Array => encoder.encode(text);
+/** One byte per character (the `-x` value was read as latin1). */
+const latin1Bytes = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, "latin1"));
 
 export type { CompiledUnit };
 
@@ -35,6 +38,8 @@ export interface TemplateOptions {
   clusterTagWidth?: number;
   /** Outside cluster mode: remove `{tag}` (built-in tests) or keep it literally (custom commands). */
   dropTagMarker?: boolean;
+  /** An argument equal to this (the `-x` value, one character per byte) is sent byte for byte. */
+  binaryArg?: string;
 }
 
 /** A unit of one command with no placeholders: `bytes` sent as they are. */
@@ -73,6 +78,7 @@ export function compileCommands(commands: readonly (readonly string[])[], opts: 
     commandOffsets.push(length);
     push(encoder.encode(`*${args.length}\r\n`));
     for (const arg of args) {
+      const encode = opts.binaryArg !== undefined && arg === opts.binaryArg ? latin1Bytes : utf8Bytes;
       // Split the argument into literal pieces and placeholders, then lay them out.
       const pieces: { bytes: Uint8Array; rand?: number; data?: boolean; tag?: boolean; payload?: boolean }[] = [];
       for (const part of arg.split(PLACEHOLDER)) {
@@ -91,7 +97,7 @@ export function compileCommands(commands: readonly (readonly string[])[], opts: 
         } else if (opts.expandRandom && part.startsWith("__rand_") && NTH[part.slice(7, 10)] !== undefined) {
           pieces.push({ bytes: encoder.encode("0".repeat(RAND_WIDTH)), rand: NTH[part.slice(7, 10)] });
         } else {
-          pieces.push({ bytes: encoder.encode(part) });
+          pieces.push({ bytes: encode(part) });
         }
       }
       const argLen = pieces.reduce((n, p) => n + p.bytes.length, 0);

@@ -116,6 +116,18 @@ describe("other ways to give the command", () => {
     expect(await server.cli("GET", "xk")).toBe("hello from stdin");
   });
 
+  test("-x sends binary standard input byte for byte (a FLOAT32 vector for FT.SEARCH, as valkey-benchmark -x)", async () => {
+    // Every byte value, plus bytes that are not valid UTF-8 on their own: before, stdin was
+    // decoded as UTF-8 and these 259 bytes went out as 643 (replacement characters).
+    const bytes = new Uint8Array([...Array.from({ length: 256 }, (_, i) => i), 0xc3, 0x28, 0xff]);
+    const run = await runBench([...base(), "-n", "20", "-x", "SET", "xbin"], { stdin: bytes });
+    expectExit(run, 0);
+    expect(run.stdout).toContain("SET xbin <stdin: 259 bytes>");
+    expect(await server.cli("STRLEN", "xbin")).toBe("259");
+    const sha1 = new Bun.CryptoHasher("sha1").update(bytes).digest("hex");
+    expect(await server.cli("EVAL", "return redis.sha1hex(redis.call('GET', KEYS[1]))", "1", "xbin")).toBe(sha1);
+  });
+
   test('--command "..." is split like a shell line', async () => {
     const run = await runBench([...base(), "-n", "40", "--command", "SET cmd:1 'hello world'"]);
     expectExit(run, 0);

@@ -20,8 +20,8 @@ export const BINARY_PATH = resolve(REPO_ROOT, "dist/valkey-search-benchmark");
 const DEFAULT_TIMEOUT_MS = 20_000;
 
 export interface RunOptions {
-  /** Text written to the process's stdin (then closed); stdin is empty otherwise. */
-  stdin?: string;
+  /** Text or bytes written to the process's stdin (then closed); stdin is empty otherwise. */
+  stdin?: string | Uint8Array;
   /** Kill the process (SIGKILL) after this long; default 20 s. */
   timeoutMs?: number;
   /** Run this executable instead of `bun src/main.ts` (e.g. the compiled binary). */
