@@ -102,6 +102,11 @@ export interface FlagSpec<T> {
    * lists these flags.
    */
   refused?: string;
+  /**
+   * Appended to this flag's errors when it was spelled with its short form, which another tool
+   * uses for something else (`-k`: valkey-benchmark's keep-alive 1|0, the vector search's k here).
+   */
+  shortFormNote?: string;
 }
 
 type Init<T, D> = Omit<FlagSpec<T>, "kind" | "default" | "defaultText" | "schema"> & {
@@ -679,6 +684,7 @@ export const FLAGS = {
     default: 10,
     help: "Vector search: neighbours per query (KNN k; recall@k). valkey-benchmark's -k (keepalive) is --keepalive here",
     group: "Vector search",
+    shortFormNote: "valkey-benchmark's -k 1|0 (keep-alive) is --keepalive 1|0 here",
   }),
   efConstruction: valueFlag({
     long: "ef-construction",
@@ -1088,5 +1094,6 @@ export function parseFlagText<T>(
   const result = v.safeParse(flag.schema, text);
   if (result.success) return { ok: true, value: result.output };
   const shown = flag.secret ? "" : ` (got ${text === "" ? '""' : text})`;
-  return { ok: false, message: `${spelling} ${result.issues[0].message}${shown}` };
+  const note = flag.shortFormNote !== undefined && flag.short !== undefined && spelling === `-${flag.short}` ? `; ${flag.shortFormNote}` : "";
+  return { ok: false, message: `${spelling} ${result.issues[0].message}${shown}${note}` };
 }

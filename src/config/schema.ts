@@ -333,7 +333,11 @@ function searchOptions(flags: FlagReader, tests: readonly string[], hasCommand: 
   if (vectorTests.length === 0 && mix === undefined) {
     // Without a vector test these flags would be read by nothing: say so instead of ignoring them.
     const stray = VECTOR_ONLY_FLAGS.find((name) => flags.given(name));
-    if (stray) throw new UserError(`${say(stray)} applies to vector tests only: add -t vec-load,vec-query (or --mix), or drop ${say(stray)}`);
+    if (stray) {
+      const spec = FLAGS[stray] as { short?: string; shortFormNote?: string };
+      const note = spec.shortFormNote !== undefined && say(stray) === `-${spec.short}` ? `; ${spec.shortFormNote}` : "";
+      throw new UserError(`${say(stray)} applies to vector tests only: add -t vec-load,vec-query (or --mix), or drop ${say(stray)}${note}`);
+    }
   }
   const contradictions: [FlagName, FlagName | undefined, boolean, string][] = [
     ["skipLoad", undefined, flags.get(FLAGS.skipLoad) && vectorTests.includes("vec-load"), "-t vec-load loads the vectors: drop --skip-load or drop vec-load from -t"],

@@ -544,6 +544,11 @@ describe("vector search flags", () => {
   test("vector flags without a vector test are refused, not ignored", async () => {
     expect((await userError(["-t", "set", "--ef-search", "64"])).message).toBe("--ef-search applies to vector tests only: add -t vec-load,vec-query (or --mix), or drop --ef-search");
     expect((await userError(ds())).message).toBe("--dataset applies to vector tests only: add -t vec-load,vec-query (or --mix), or drop --dataset");
+    // valkey-benchmark's habitual -k 1|0 (keep-alive): the error says where keep-alive went.
+    const keepalive = "valkey-benchmark's -k 1|0 (keep-alive) is --keepalive 1|0 here";
+    expect((await userError(["-t", "get", "-k", "1"])).message).toBe(`-k applies to vector tests only: add -t vec-load,vec-query (or --mix), or drop -k; ${keepalive}`);
+    expect((await userError(["-t", "get", "-k", "0"])).message).toBe(`-k must be between 1 and 10000 (got 0); ${keepalive}`);
+    expect((await userError(["-t", "get", "--search-k", "0"])).message).toBe("--search-k must be between 1 and 10000 (got 0)");
     expect(at(await bench([...ds(), "--mix", "set:1,get:1"]), "search.mix")).toEqual([{ test: "set", weight: 1 }, { test: "get", weight: 1 }]);
   });
 
