@@ -16,6 +16,7 @@
 import type { FlagOccurrence } from "../config/flag-reader.ts";
 import { FLAGS, type FlagName, type FlagSpec } from "../config/flags.ts";
 import { didYouMean } from "../config/suggest.ts";
+import { foreignFlagNote } from "./foreign-flags.ts";
 import { UserError } from "../errors.ts";
 
 export interface TokenizedArgs {
@@ -109,8 +110,9 @@ export function tokenize(argv: readonly string[]): Tokenized {
     }
 
     const typed = equals > 2 && token.startsWith("--") ? token.slice(0, equals) : token;
+    const foreign = foreignFlagNote(typed);
     throw new UserError(
-      `unknown option ${typed}${didYouMean(typed, [...SPELLINGS.keys(), "--help", "--version"])} (see --help)`,
+      `unknown option ${typed}${foreign || didYouMean(typed, [...SPELLINGS.keys(), "--help", "--version"])} (see --help)`,
     );
   }
   return { kind: "args", flags, command: argv.slice(i), optionTokens: i, afterDoubleDash: false };

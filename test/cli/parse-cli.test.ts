@@ -549,6 +549,10 @@ describe("vector search flags", () => {
     expect((await userError(["-t", "get", "-k", "1"])).message).toBe(`-k applies to vector tests only: add -t vec-load,vec-query (or --mix), or drop -k; ${keepalive}`);
     expect((await userError(["-t", "get", "-k", "0"])).message).toBe(`-k must be between 1 and 10000 (got 0); ${keepalive}`);
     expect((await userError(["-t", "get", "--search-k", "0"])).message).toBe("--search-k must be between 1 and 10000 (got 0)");
+    // memtier_benchmark's spellings: the equivalent here, not only "unknown option".
+    expect((await userError(["--test-time", "30"])).message).toBe("unknown option --test-time; memtier_benchmark's --test-time is --duration SECONDS here (see --help)");
+    expect((await userError(["--ratio", "1:10"])).message).toContain("memtier_benchmark's --ratio is -t set,get (--mix set:1,get:10 for weights) here");
+    expect((await userError(["--durtion", "3"])).message).toBe("unknown option --durtion; did you mean '--duration'? (see --help)");
     expect(at(await bench([...ds(), "--mix", "set:1,get:1"]), "search.mix")).toEqual([{ test: "set", weight: 1 }, { test: "get", weight: 1 }]);
   });
 
