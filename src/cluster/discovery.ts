@@ -239,7 +239,7 @@ async function describeCluster(client: ControlClient, seed: Endpoint, config: Be
     mode: "cluster",
     nodes,
     seed: { kind: "tcp", host: seed.host, port: seed.port },
-    description: `cluster with ${primaries} primaries and ${nodes.length - primaries} replicas (via ${nodeAddress(seed.host, seed.port)})`,
+    description: `cluster with ${primaries} ${primaries === 1 ? "primary" : "primaries"} and ${nodes.length - primaries} ${nodes.length - primaries === 1 ? "replica" : "replicas"} (via ${nodeAddress(seed.host, seed.port)})`,
   };
 }
 

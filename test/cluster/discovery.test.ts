@@ -2,6 +2,8 @@ import { describe, expect, test } from "bun:test";
 import { expandSeeds, fetchClusterTopology, nodeAddress, resolveAll } from "../../src/cluster/discovery.ts";
 import type { ConnectionConfig } from "../../src/config/types.ts";
 import { NEED_MORE, RespDecoder } from "../../src/resp/decode.ts";
+import { expectExit, runBench } from "../support/run-cli.ts";
+import { startSearchCluster } from "../support/search-server.ts";
 
 describe("seed expansion: a host name is followed by every address it resolves to", () => {
   test("localhost is tried by name first, then as 127.0.0.1", async () => {
@@ -93,3 +95,17 @@ function encodeValue(value: unknown): string {
   const text = String(value);
   return `$${Buffer.byteLength(text)}\r\n${text}\r\n`;
 }
+
+describe("the banner names what was found", () => {
+  test("a one-node cluster is 'cluster with 1 primary and 0 replicas' (it read '1 primaries')", async () => {
+    const cluster = await startSearchCluster({ shards: 1 });
+    try {
+      const node = cluster.servers[0]!;
+      const run = await runBench(["-p", String(node.port), "-t", "ping_mbulk", "-n", "10", "-c", "1", "-q", "-v"]);
+      expectExit(run, 0);
+      expect(run.stderr).toContain(`cluster with 1 primary and 0 replicas (via 127.0.0.1:${node.port})`);
+    } finally {
+      await cluster.stop();
+    }
+  });
+});
