@@ -140,9 +140,12 @@ export async function openServerMetrics(
         const ft = await monitor.ftInfoAll(opts.ftIndex);
         if (ft.length > 0) now.ftInfo = ft;
       }
+      // The earlier snapshot is read before the new one is written: the same file for both is a
+      // rolling baseline (compare with the last run, then become the baseline of the next).
+      const earlier = config.compareSnapshotFile === undefined ? undefined : loadSnapshot(config.compareSnapshotFile, "--compare-snapshot");
       if (config.metricsSnapshotFile !== undefined) await Bun.write(config.metricsSnapshotFile, JSON.stringify(now, null, 2) + "\n");
-      if (config.compareSnapshotFile === undefined) return undefined;
-      return compareSnapshots(config.compareSnapshotFile, loadSnapshot(config.compareSnapshotFile, "--compare-snapshot"), now);
+      if (config.compareSnapshotFile === undefined || earlier === undefined) return undefined;
+      return compareSnapshots(config.compareSnapshotFile, earlier, now);
     },
     close() {
       if (sampler) clearInterval(sampler.timer);

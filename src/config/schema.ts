@@ -552,11 +552,14 @@ function checkOutputFiles(flags: FlagReader): void {
     return path === undefined ? undefined : { spelling: flags.spelling(name), path };
   };
   const outputs = (["output", "hdrLog", "metricsSnapshot"] as const).map(named);
-  const inputs = (["dataset", "schema", "data", "cacert", "cert", "key"] as const).map(named);
+  const inputs = (["dataset", "schema", "data", "cacert", "cert", "key", "runtimeConfig", "compareSnapshot"] as const).map(named);
   for (const [i, output] of outputs.entries()) {
     if (output === undefined) continue;
     checkOutputTarget(output.path, output.spelling);
-    checkNotAnInput(output, [...inputs, ...outputs.slice(i + 1)]);
+    // --metrics-snapshot may be --compare-snapshot's file: it is read before it is rewritten (a
+    // rolling baseline). -o and --hdr-log would destroy it.
+    const read = output.spelling === flags.spelling("metricsSnapshot") ? inputs.filter((x) => x?.spelling !== flags.spelling("compareSnapshot")) : inputs;
+    checkNotAnInput(output, [...read, ...outputs.slice(i + 1)]);
   }
 }
 

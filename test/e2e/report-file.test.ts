@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { collectRun, expectExit, runBench, spawnBench, waitFor } from "../support/run-cli.ts";
+import { collectRun, expectExit, parseJsonReport, runBench, spawnBench, waitFor } from "../support/run-cli.ts";
 import { startValkey, type ValkeyServer } from "../support/valkey.ts";
 import { jsonReportProblems } from "../../src/report/json-schema.ts";
 
@@ -130,6 +130,29 @@ describe("targets refused before connecting (exit 2, nothing written)", () => {
     expect(readFileSync(dataset, "utf8")).toBe("not really a dataset");
   });
   test("--hdr-log and -o naming one file", () => refused(["-o", join(outDir, "same.log"), "--hdr-log", join(outDir, "same.log")], /-o .*same\.log is the same file as --hdr-log/));
+  test("the --runtime-config or --compare-snapshot file the run reads (-o overwrote a runtime config)", async () => {
+    const rc = join(outDir, "rc.conf");
+    writeFileSync(rc, "maxmemory-policy noeviction\n");
+    await refused(["--runtime-config", rc, "-o", rc], /^error: -o .*rc\.conf is the same file as --runtime-config .*rc\.conf; writing it would destroy it/);
+    await refused(["--runtime-config", rc, "--hdr-log", rc], /--hdr-log .*rc\.conf is the same file as --runtime-config/);
+    expect(readFileSync(rc, "utf8")).toBe("maxmemory-policy noeviction\n");
+  });
+});
+
+describe("--compare-snapshot and --metrics-snapshot naming one file: a rolling baseline", () => {
+  test("the run compares with the earlier snapshot, then writes its own there", async () => {
+    const snap = join(outDir, "rolling.json");
+    await server.cli("FLUSHALL");
+    expectExit(await runBench(["-p", String(server.port), "-t", "set", "-n", "3000", "-r", "3000", "-d", "10", "-q", "--metrics-snapshot", snap]), 0);
+    const earlier = readFileSync(snap, "utf8");
+    await server.cli("FLUSHALL");
+    const run = await runBench(["-p", String(server.port), "-t", "set", "-n", "3000", "-r", "3000", "-d", "1000", "--compare-snapshot", snap, "--metrics-snapshot", snap, "--output-format", "json"]);
+    expectExit(run, 0);
+    const cmp = (parseJsonReport(run.stdout) as unknown as { snapshotComparison: { metrics: { metric: string; nodes: { change?: number }[] }[] } }).snapshotComparison;
+    // Compared with the -d 10 run (before, the new snapshot was written first and compared with itself: no change).
+    expect(cmp.metrics.find((m) => m.metric === "memory:used_memory")!.nodes[0]!.change!).toBeGreaterThan(1_000_000);
+    expect(readFileSync(snap, "utf8")).not.toBe(earlier);
+  });
 });
 
 describe("--metrics-snapshot is checked like -o", () => {
