@@ -199,18 +199,24 @@ export async function discoverDeployment(config: BenchConfig): Promise<Deploymen
   throw lastError instanceof Error ? lastError : new Error(String(lastError));
 }
 
+/** INFO refused: not allowed for this ACL user (NOPERM), or renamed / disabled (managed services). */
+function infoUnavailable(reply: RespValue): boolean {
+  return reply instanceof RespError && (reply.code === "NOPERM" || /^unknown command/i.test(reply.message.replace(/^ERR\s+/, "")));
+}
+
 /**
- * cluster_enabled from INFO cluster. An ACL user may not be allowed INFO (valkey-benchmark
- * needs none): then CLUSTER INFO decides (a standalone server refuses it), and when that is not
- * allowed either, --cluster does; otherwise the server is taken as standalone.
+ * cluster_enabled from INFO cluster. An ACL user may not be allowed INFO, or the server may have
+ * it renamed (valkey-benchmark needs none): then CLUSTER INFO decides (a standalone server
+ * refuses it), and when that is not available either, --cluster does; otherwise the server is
+ * taken as standalone.
  */
 async function clusterEnabled(client: ControlClient, config: BenchConfig, where: string): Promise<boolean> {
   const conn = config.connection;
   const info = await client.call(["INFO", "cluster"], conn.connectTimeoutMs, "--connect-timeout");
-  if (!(info instanceof RespError && info.code === "NOPERM")) return infoField(asText(info, where), "cluster_enabled") === "1";
+  if (!infoUnavailable(info)) return infoField(asText(info, where), "cluster_enabled") === "1";
   const clusterInfo = await client.call(["CLUSTER", "INFO"], conn.connectTimeoutMs, "--connect-timeout");
   if (!(clusterInfo instanceof RespError)) return infoField(asText(clusterInfo, where), "cluster_state") !== undefined;
-  if (clusterInfo.code === "NOPERM") return config.clusterMode === "force";
+  if (infoUnavailable(clusterInfo)) return config.clusterMode === "force";
   return false;
 }
 
@@ -270,7 +276,7 @@ async function checkReplicaLinks(nodes: DeployedNode[], conn: ConnectionConfig):
 async function describeStandalone(client: ControlClient, seed: Endpoint, config: BenchConfig): Promise<Deployment> {
   const reply = await client.call(["INFO", "replication"]);
   // Without INFO (an ACL user may not have it) the server is benchmarked as it is, replicas unknown.
-  const infoDenied = reply instanceof RespError && reply.code === "NOPERM";
+  const infoDenied = infoUnavailable(reply);
   const info = infoDenied ? "" : asText(reply);
   let primary: Endpoint = seed;
   let replInfo = info;
@@ -316,6 +322,6 @@ async function describeStandalone(client: ControlClient, seed: Endpoint, config:
     description:
       replicas > 0
         ? `standalone primary ${nodes[0]!.address} with ${replicas} replica${replicas > 1 ? "s" : ""}`
-        : `standalone server ${nodes[0]!.address}${infoDenied ? " (INFO is not permitted for this user: replicas not looked for)" : ""}`,
+        : `standalone server ${nodes[0]!.address}${infoDenied ? " (INFO is not available: replicas not looked for)" : ""}`,
   };
 }
