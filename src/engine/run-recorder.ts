@@ -98,13 +98,19 @@ export class RunRecorder implements ReplyRecorder {
     if (this.problems.length < MAX_PROBLEMS && !this.problems.includes(message)) this.problems.push(message);
   }
 
+  /** Publishes the counters (the main thread's progress line) and moves the window's end to nowMs. */
   publishProgress(nowMs = performance.now()): void {
+    this.publishCounts();
+    this.lastReplyAtMs = performance.timeOrigin + nowMs;
+  }
+
+  /** Publishes the counters only: the test's measured window still ends at the last reply. */
+  publishCounts(): void {
     const row = this.workerIndex * PROGRESS_FIELDS;
     const p = this.shared.progress;
     p[row] = this.completed;
     p[row + 1] = this.errors;
     p[row + 2] = this.latencySumUs;
-    this.lastReplyAtMs = performance.timeOrigin + nowMs;
   }
 
   /**
